@@ -1,0 +1,3 @@
+using IntegrationHub.Functions.Hosting;
+
+return await HubApplication.RunAsync(args);

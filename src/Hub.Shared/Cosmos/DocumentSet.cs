@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Azure.Cosmos;
+
+namespace IntegrationHub.Shared.Cosmos;
+
+/// <summary>One page of a query, and the token that continues it (null on the last page).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? ContinuationToken);
+
+/// <summary>
+/// The typed operations a store needs on one container of <see cref="TenantDocument"/>s, with the
+/// hub's concurrency rules built in: a replace or delete presents the ETag it read, and a stale one is
+/// a <see cref="ConcurrencyConflictException"/>, never a silent overwrite.
+/// </summary>
+/// <remarks>
+/// Stores (integrations, credentials, runs, ...) compose this and expose their own domain operations;
+/// it is not a generic repository that callers query directly.
+/// </remarks>
+public sealed class DocumentSet<T>
+    where T : TenantDocument
+{
+    private readonly Container _container;
+
+    /// <summary>Wraps <paramref name="container"/>.</summary>
+    public DocumentSet(Container container) => _container = container;
+
+    /// <summary>The container's id, for messages.</summary>
+    public string Name => _container.Id;
+
+    /// <summary>Reads a document, or null when the tenant has none with that id.</summary>
+    public async Task<T?> ReadAsync(string tenantId, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _container.ReadItemAsync<T>(id, new PartitionKey(tenantId), cancellationToken: cancellationToken);
+            return WithETag(response);
+        }
+        catch (CosmosException e) when (e.IsNotFound())
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates a document; <see cref="DocumentExistsException"/> when the id is taken.</summary>
+    public async Task<T> CreateAsync(T document, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _container.CreateItemAsync(document with { ETag = null }, new PartitionKey(document.TenantId), cancellationToken: cancellationToken);
+            return WithETag(response);
+        }
+        catch (CosmosException e) when (e.IsConflict())
+        {
+            throw new DocumentExistsException($"A document '{document.Id}' already exists in '{Name}'.", e);
+        }
+    }
+
+    /// <summary>
+    /// Replaces a document if it is still at the version <paramref name="document"/> carries in its ETag.
+    /// A document without an ETag is refused: every update starts from a read.
+    /// </summary>
+    public async Task<T> ReplaceAsync(T document, CancellationToken cancellationToken)
+    {
+        if (document.ETag is null)
+        {
+            throw new InvalidOperationException($"Replacing '{document.Id}' in '{Name}' needs the ETag it was read with.");
+        }
+
+        try
+        {
+            var response = await _container.ReplaceItemAsync(
+                document with { ETag = null },
+                document.Id,
+                new PartitionKey(document.TenantId),
+                new ItemRequestOptions { IfMatchEtag = document.ETag },
+                cancellationToken);
+            return WithETag(response);
+        }
+        catch (CosmosException e) when (e.IsPreconditionFailed())
+        {
+            throw new ConcurrencyConflictException($"'{document.Id}' in '{Name}' was changed by someone else since it was read.", e);
+        }
+        catch (CosmosException e) when (e.IsNotFound())
+        {
+            throw new ConcurrencyConflictException($"'{document.Id}' in '{Name}' was deleted since it was read.", e);
+        }
+    }
+
+    /// <summary>Creates or overwrites a document unconditionally. Only for documents with a single writer by construction.</summary>
+    public async Task<T> UpsertAsync(T document, CancellationToken cancellationToken)
+    {
+        var response = await _container.UpsertItemAsync(document with { ETag = null }, new PartitionKey(document.TenantId), cancellationToken: cancellationToken);
+        return WithETag(response);
+    }
+
+    /// <summary>Deletes a document, at <paramref name="etag"/> when one is given. False when it was not there.</summary>
+    public async Task<bool> DeleteAsync(string tenantId, string id, string? etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _container.DeleteItemAsync<T>(id, new PartitionKey(tenantId), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
+            return true;
+        }
+        catch (CosmosException e) when (e.IsNotFound())
+        {
+            return false;
+        }
+        catch (CosmosException e) when (e.IsPreconditionFailed())
+        {
+            throw new ConcurrencyConflictException($"'{id}' in '{Name}' was changed by someone else since it was read.", e);
+        }
+    }
+
+    /// <summary>One page of a query, within one tenant's partition when <paramref name="tenantId"/> is given.</summary>
+    public async Task<Page<T>> QueryPageAsync(QueryDefinition query, string? tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var options = new QueryRequestOptions { MaxItemCount = pageSize };
+        if (tenantId is not null)
+        {
+            options.PartitionKey = new PartitionKey(tenantId);
+        }
+
+        using var iterator = _container.GetItemQueryIterator<T>(query, continuationToken, options);
+        if (!iterator.HasMoreResults)
+        {
+            return new Page<T>([], null);
+        }
+
+        var response = await iterator.ReadNextAsync(cancellationToken);
+        return new Page<T>(response.ToList(), response.ContinuationToken);
+    }
+
+    /// <summary>Streams every result of a query, page by page, without holding more than one page.</summary>
+    public async IAsyncEnumerable<T> QueryAsync(QueryDefinition query, string? tenantId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var options = new QueryRequestOptions();
+        if (tenantId is not null)
+        {
+            options.PartitionKey = new PartitionKey(tenantId);
+        }
+
+        using var iterator = _container.GetItemQueryIterator<T>(query, requestOptions: options);
+        while (iterator.HasMoreResults)
+        {
+            var response = await iterator.ReadNextAsync(cancellationToken);
+            foreach (var item in response)
+            {
+                yield return item;
+            }
+        }
+    }
+
+    // The emulator does not always echo _etag in the body; the response header is authoritative.
+    private static T WithETag(ItemResponse<T> response) => response.Resource with { ETag = response.ETag ?? response.Resource.ETag };
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// Local Cosmos DB for IntegrationHub: @vercel/cosmosdb-server over plain HTTP, plus the two things the
+// .NET SDK needs that the package lacks (see ../../../shared/STACK.md):
+//  1. Query plans. On Linux the SDK asks the gateway for a query plan before ORDER BY, TOP, aggregates,
+//     cross-partition queries and LINQ. We answer with a passthrough plan (one range "".."FF", nothing
+//     for the client to re-order or aggregate): the server has a single partition range and evaluates
+//     ORDER BY / TOP / COUNT itself.
+//  2. Missing documents. Reading, replacing, patching or deleting an id that does not exist throws a
+//     TypeError inside the package (500); the real service answers 404 NotFound, and so do we.
+// Usage: node server.js [--port 8081] [--host 127.0.0.1] [--pid-file path]
+"use strict";
+const fs = require("fs");
+const { createHttpServer } = require("@vercel/cosmosdb-server");
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+const port = Number(arg("port", process.env.COSMOS_EMULATOR_PORT || "8081"));
+const host = arg("host", "127.0.0.1");
+const pidFile = arg("pid-file", "");
+
+const passthroughPlan = JSON.stringify({
+  partitionedQueryExecutionInfoVersion: 2,
+  queryInfo: {
+    distinctType: "None",
+    top: null,
+    offset: null,
+    limit: null,
+    orderBy: [],
+    orderByExpressions: [],
+    groupByExpressions: [],
+    groupByAliases: [],
+    aggregates: [],
+    groupByAliasToAggregateType: {},
+    rewrittenQuery: "",
+    hasSelectValue: false,
+    hasNonStreamingOrderBy: false,
+  },
+  queryRanges: [{ min: "", max: "FF", isMinInclusive: true, isMaxInclusive: false }],
+});
+
+const documentPath = /^\/dbs\/[^/]+\/colls\/[^/]+\/docs\/[^/]+$/;
+
+const server = createHttpServer({ keepAlive: true });
+const inner = server.listeners("request").slice();
+server.removeAllListeners("request");
+server.on("request", (req, res) => {
+  const isQueryPlan = String(req.headers["x-ms-cosmos-is-query-plan-request"] || "").toLowerCase() === "true";
+  if (req.method === "POST" && isQueryPlan) {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json", "x-ms-request-charge": "0" });
+      res.end(passthroughPlan);
+    });
+    return;
+  }
+  const path = (req.url || "").split("?")[0];
+  if (documentPath.test(path)) {
+    const end = res.end.bind(res);
+    res.end = (body, ...rest) => {
+      if (res.statusCode === 500 && !res.headersSent) {
+        res.statusCode = 404;
+        body = JSON.stringify({ code: "NotFound", message: "Entity with the specified id does not exist in the system." });
+      }
+      return end(body, ...rest);
+    };
+  }
+  for (const listener of inner) listener.call(server, req, res);
+});
+
+// The package logs every handler exception to stderr; a missing document is expected traffic, not an error.
+const consoleError = console.error;
+console.error = (...args) => {
+  if (args[0] instanceof TypeError) return;
+  consoleError(...args);
+};
+
+server.listen(port, host, () => {
+  const address = server.address();
+  if (pidFile) fs.writeFileSync(pidFile, String(process.pid));
+  process.stdout.write(`cosmos emulator listening on http://${address.address}:${address.port}/\n`);
+});
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    if (pidFile) fs.rmSync(pidFile, { force: true });
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 500).unref();
+  });
+}
