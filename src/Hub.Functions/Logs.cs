@@ -23,7 +23,4 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Dependency {Dependency} is now {Status}: {Detail}")]
     public static partial void DependencyChanged(ILogger logger, string dependency, string status, string? detail);
-
-    [LoggerMessage(EventId = 2008, Level = LogLevel.Critical, Message = "IntegrationHub cannot start: {Reason}")]
-    public static partial void CannotStart(ILogger logger, string reason);
 }

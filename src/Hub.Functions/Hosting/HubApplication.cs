@@ -54,27 +54,20 @@ public static class HubApplication
     /// <summary>Runs the hub; a configuration error ends it with one clear message and exit code 1.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        WebApplication app;
         try
         {
-            app = Build(args);
-        }
-        catch (InvalidOperationException e)
-        {
-            await Console.Error.WriteLineAsync($"IntegrationHub cannot start: {e.Message}");
-            return 1;
-        }
-
-        try
-        {
+            await using var app = Build(args);
             await app.RunAsync();
             return 0;
         }
         catch (OptionsValidationException e)
         {
-            var reason = string.Join(" ", e.Failures);
-            Logs.CannotStart(app.Logger, reason);
-            await Console.Error.WriteLineAsync($"IntegrationHub cannot start: {reason}");
+            await Console.Error.WriteLineAsync($"IntegrationHub cannot start: {string.Join(" ", e.Failures)}");
+            return 1;
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("Setting ", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync($"IntegrationHub cannot start: {e.Message}");
             return 1;
         }
     }

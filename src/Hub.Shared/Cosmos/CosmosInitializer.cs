@@ -14,15 +14,10 @@ namespace IntegrationHub.Shared.Cosmos;
 /// </remarks>
 internal sealed class CosmosInitializer(HubCosmos cosmos, ILogger<CosmosInitializer> logger, TimeProvider time) : BackgroundService
 {
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Ready => _ready.Task;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!cosmos.Options.CreateIfMissing)
         {
-            _ready.TrySetResult();
             return;
         }
 
@@ -33,7 +28,6 @@ internal sealed class CosmosInitializer(HubCosmos cosmos, ILogger<CosmosInitiali
             {
                 await cosmos.EnsureCreatedAsync(stoppingToken);
                 Logs.CosmosReady(logger, cosmos.Options.Database, cosmos.Definitions.Count);
-                _ready.TrySetResult();
                 return;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)

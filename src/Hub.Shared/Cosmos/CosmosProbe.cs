@@ -3,7 +3,7 @@ using IntegrationHub.Shared.Diagnostics;
 
 namespace IntegrationHub.Shared.Cosmos;
 
-/// <summary>Cosmos DB is reachable when the account answers a read of the hub's database.</summary>
+/// <summary>Cosmos DB is reachable when the account answers; the detail says whether the hub's database is ready yet.</summary>
 internal sealed class CosmosProbe(HubCosmos cosmos) : IDependencyProbe
 {
     public string Name => "cosmos";
@@ -15,8 +15,9 @@ internal sealed class CosmosProbe(HubCosmos cosmos) : IDependencyProbe
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            await cosmos.Database.ReadAsync(cancellationToken: timeout.Token);
-            return new DependencyState(DependencyStatus.Reachable, Required: true, Host(), watch.Elapsed.TotalMilliseconds);
+            await cosmos.Client.ReadAccountAsync().WaitAsync(timeout.Token);
+            var detail = cosmos.Ready.IsCompletedSuccessfully ? $"{Host()}/{cosmos.Options.Database}" : $"{Host()}: creating database '{cosmos.Options.Database}'";
+            return new DependencyState(DependencyStatus.Reachable, Required: true, detail, watch.Elapsed.TotalMilliseconds);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -13,6 +13,7 @@ namespace IntegrationHub.Shared.Cosmos;
 public sealed class HubCosmos : IDisposable
 {
     private readonly Dictionary<string, ContainerDefinition> _definitions;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates the client from validated options.</summary>
     public HubCosmos(IOptions<CosmosOptions> options, IEnumerable<ContainerDefinition> containers)
@@ -51,6 +52,9 @@ public sealed class HubCosmos : IDisposable
     /// <summary>Every container the hub's features registered.</summary>
     public IReadOnlyCollection<ContainerDefinition> Definitions => _definitions.Values;
 
+    /// <summary>Completes once the database and containers exist (at once when creation is left to the infrastructure).</summary>
+    public Task Ready => Options.CreateIfMissing ? _ready.Task : Task.CompletedTask;
+
     /// <summary>The hub's database.</summary>
     public Database Database => Client.GetDatabase(Options.Database);
 
@@ -75,6 +79,8 @@ public sealed class HubCosmos : IDisposable
             };
             await database.CreateContainerIfNotExistsAsync(properties, cancellationToken: cancellationToken);
         }
+
+        _ready.TrySetResult();
     }
 
     /// <inheritdoc />

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Starts the local Cosmos DB emulator (tools/cosmos) on loopback in the background, if it is not running.
+# Port: COSMOS_EMULATOR_PORT (default 8081). State: .hub/cosmos.pid, log: .hub/cosmos.log.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+port="${COSMOS_EMULATOR_PORT:-8081}"
+state="$root/.hub"
+mkdir -p "$state"
+
+if [ ! -d "$root/tools/cosmos/node_modules/@vercel/cosmosdb-server" ]; then
+  echo "Installing the Cosmos DB emulator (npm ci in tools/cosmos)..."
+  npm ci --prefix "$root/tools/cosmos" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+if [ -f "$state/cosmos.pid" ] && kill -0 "$(cat "$state/cosmos.pid")" 2>/dev/null; then
+  echo "Cosmos DB emulator already running (pid $(cat "$state/cosmos.pid")) on http://127.0.0.1:$port/"
+  exit 0
+fi
+
+nohup node "$root/tools/cosmos/server.js" --port "$port" --pid-file "$state/cosmos.pid" >"$state/cosmos.log" 2>&1 &
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1; then
+    echo "Cosmos DB emulator listening on http://127.0.0.1:$port/ (pid $(cat "$state/cosmos.pid"))"
+    exit 0
+  fi
+  sleep 0.2
+done
+echo "The Cosmos DB emulator did not start; see $state/cosmos.log" >&2
+exit 1

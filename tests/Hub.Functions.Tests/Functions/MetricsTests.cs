@@ -1,0 +1,26 @@
+using System.Net;
+using IntegrationHub.Functions.Tests.Infrastructure;
+
+namespace IntegrationHub.Functions.Tests.Functions;
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Request_counts_and_durations_are_exported_in_prometheus_format_by_route()
+    {
+        await using var hub = await HubHost.StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            using var health = await hub.Client.GetAsync(new Uri("api/health", UriKind.Relative));
+        }
+
+        using var response = await hub.Client.GetAsync(new Uri("api/metrics", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text, StringComparison.Ordinal);
+        var count = text.Split('\n').Single(l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("http_route=\"/api/health\"", StringComparison.Ordinal));
+        Assert.EndsWith(" 3", count, StringComparison.Ordinal);
+    }
+}
