@@ -23,4 +23,7 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Dependency {Dependency} is now {Status}: {Detail}")]
     public static partial void DependencyChanged(ILogger logger, string dependency, string status, string? detail);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "{Method} {Path} failed with {Status}")]
+    public static partial void RequestFailed(ILogger logger, string method, string path, int status, Exception exception);
 }

@@ -1,5 +1,8 @@
 using IntegrationHub.Functions.Functions.Health;
 using IntegrationHub.Functions.Functions.Metrics;
+using IntegrationHub.Functions.Functions.OpenApi;
+using IntegrationHub.Functions.Functions.TenantApiKeys;
+using IntegrationHub.Functions.Functions.Tenants;
 using IntegrationHub.Functions.Hosting.CustomHandler;
 using Microsoft.Extensions.Options;
 
@@ -76,6 +79,9 @@ public static class HubApplication
     {
         app.MapHealth();
         app.MapMetrics();
+        app.MapOpenApiDocument();
+        app.MapTenants();
+        app.MapTenantApiKeys();
         app.MapTimerFunctions();
     }
 }

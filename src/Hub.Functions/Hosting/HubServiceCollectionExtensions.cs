@@ -1,4 +1,12 @@
+using IntegrationHub.Core.Idempotency;
+using IntegrationHub.Core.Tenants;
+using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Functions.ProbeDependencies;
+using IntegrationHub.Functions.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using IntegrationHub.Functions.Hosting.CustomHandler;
 using IntegrationHub.Functions.Hosting.Standalone;
 using IntegrationHub.Shared.Configuration;
@@ -20,9 +28,24 @@ public static class HubServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHubOptions<HostingOptions>(HostingOptions.Section);
         services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddHubOptions<ApiOptions>(ApiOptions.Section);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "IntegrationHub API";
+            document.Info.Description = "Connectors, integrations, credentials, flows and runs. Authenticate with 'Authorization: Bearer <API key>'.";
+            return Task.CompletedTask;
+        }));
+        services.AddHubSecurity();
         services.AddHttpClient(StandaloneTimerScheduler.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(10));
 
         services.AddHubCosmos();
+        services.AddCosmosContainer(TenantStore.Container);
+        services.AddCosmosContainer(IdempotencyStore.Container);
+        services.TryAddSingleton<TenantStore>();
+        services.TryAddSingleton<IdempotencyStore>();
 
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<DependencyMonitor>();
@@ -40,13 +63,29 @@ public static class HubServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Adds the middleware: problem responses for every error.</summary>
+    /// <summary>Adds the middleware: problem responses for every error, authentication, idempotent POSTs.</summary>
     public static WebApplication UseHub(this WebApplication app)
     {
         // Resolve the exporter up front so it listens from the first request on.
         app.Services.GetRequiredService<PrometheusExporter>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<IdempotencyMiddleware>();
         return app;
+    }
+
+    /// <summary>API keys, the admin key and App Service principals; every endpoint requires a caller unless it says otherwise.</summary>
+    private static IServiceCollection AddHubSecurity(this IServiceCollection services)
+    {
+        services.AddHubOptions<AuthOptions>(AuthOptions.Section);
+        services.AddMemoryCache();
+        services.AddAuthentication(Caller.Scheme).AddScheme<AuthenticationSchemeOptions, HubAuthenticationHandler>(Caller.Scheme, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(Caller.Scheme).RequireAuthenticatedUser().Build())
+            .AddPolicy(Caller.TenantPolicy, p => p.AddAuthenticationSchemes(Caller.Scheme).RequireClaim(Caller.TenantClaim))
+            .AddPolicy(Caller.AdminPolicy, p => p.AddAuthenticationSchemes(Caller.Scheme).RequireRole(Caller.AdminRole));
+        return services;
     }
 }

@@ -110,14 +110,15 @@ public sealed class DocumentSet<T>
         }
     }
 
-    /// <summary>One page of a query, within one tenant's partition when <paramref name="tenantId"/> is given.</summary>
+    /// <summary>
+    /// One page of a query, within one tenant's partition when <paramref name="tenantId"/> is given.
+    /// A tenant-scoped query must also filter on <c>c.tenantId = @tenantId</c> (the parameter is added here):
+    /// the partition key option alone is not a filter on every store this hub runs against.
+    /// </summary>
     public async Task<Page<T>> QueryPageAsync(QueryDefinition query, string? tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        var options = new QueryRequestOptions { MaxItemCount = pageSize };
-        if (tenantId is not null)
-        {
-            options.PartitionKey = new PartitionKey(tenantId);
-        }
+        var options = Scoped(ref query, tenantId);
+        options.MaxItemCount = pageSize;
 
         using var iterator = _container.GetItemQueryIterator<T>(query, continuationToken, options);
         if (!iterator.HasMoreResults)
@@ -132,11 +133,7 @@ public sealed class DocumentSet<T>
     /// <summary>Streams every result of a query, page by page, without holding more than one page.</summary>
     public async IAsyncEnumerable<T> QueryAsync(QueryDefinition query, string? tenantId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var options = new QueryRequestOptions();
-        if (tenantId is not null)
-        {
-            options.PartitionKey = new PartitionKey(tenantId);
-        }
+        var options = Scoped(ref query, tenantId);
 
         using var iterator = _container.GetItemQueryIterator<T>(query, requestOptions: options);
         while (iterator.HasMoreResults)
@@ -147,6 +144,28 @@ public sealed class DocumentSet<T>
                 yield return item;
             }
         }
+    }
+
+    private static QueryRequestOptions Scoped(ref QueryDefinition query, string? tenantId)
+    {
+        var options = new QueryRequestOptions();
+        if (tenantId is null)
+        {
+            return options;
+        }
+
+        if (!query.QueryText.Contains("c.tenantId = @tenantId", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"A tenant-scoped query must filter on 'c.tenantId = @tenantId': {query.QueryText}");
+        }
+
+        if (!query.GetQueryParameters().Any(p => p.Name == "@tenantId"))
+        {
+            query = query.WithParameter("@tenantId", tenantId);
+        }
+
+        options.PartitionKey = new PartitionKey(tenantId);
+        return options;
     }
 
     // The emulator does not always echo _etag in the body; the response header is authoritative.

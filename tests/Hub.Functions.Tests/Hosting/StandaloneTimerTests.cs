@@ -1,5 +1,6 @@
 using IntegrationHub.Functions.Hosting.CustomHandler;
 using IntegrationHub.Functions.Tests.Infrastructure;
+using IntegrationHub.TestDoubles;
 
 namespace IntegrationHub.Functions.Tests.Hosting;
 
@@ -29,7 +30,7 @@ public sealed class StandaloneTimerTests : IDisposable
         Assert.NotNull(context.Timer!.ScheduleStatus);
         Assert.True(context.Timer.ScheduleStatus!.Next > context.Timer.ScheduleStatus.Last);
         Assert.True(Guid.TryParse(context.InvocationId, out _));
-        Assert.Contains(hub.Logs.Lines, l => l.Contains("Timer function EverySecond completed", StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => hub.Logs.Lines.Any(l => l.Contains("Timer function EverySecond completed", StringComparison.Ordinal)), "the invocation's completion log");
     }
 
     private sealed class SignallingTimer : ITimerFunction

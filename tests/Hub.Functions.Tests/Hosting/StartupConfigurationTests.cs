@@ -25,14 +25,18 @@ public sealed class StartupConfigurationTests
     }
 
     [Fact]
-    public async Task Unknown_routes_answer_a_problem_response()
+    public async Task Unknown_routes_answer_a_problem_response_without_revealing_routes_to_strangers()
     {
         await using var hub = await HubHost.StartAsync();
+        using var admin = hub.Admin();
 
-        using var response = await hub.Client.GetAsync(new Uri("api/v1/nothing-here", UriKind.Relative));
+        using var known = await admin.GetAsync(new Uri("api/v1/nothing-here", UriKind.Relative));
+        using var stranger = await hub.Client.GetAsync(new Uri("api/v1/nothing-here", UriKind.Relative));
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, known.StatusCode);
+        Assert.Equal("application/problem+json", known.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode);
+        Assert.Equal("application/problem+json", stranger.Content.Headers.ContentType?.MediaType);
     }
 
     // Validation runs when the app is built or started, whichever first needs the options.

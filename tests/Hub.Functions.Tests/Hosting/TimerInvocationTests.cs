@@ -43,8 +43,10 @@ public sealed class TimerInvocationTests : IAsyncLifetime
     {
         using var response = await _hub.Client.PostAsync(new Uri("ProbeDependencies", UriKind.Relative), new StringContent(HostPayload, Encoding.UTF8, "application/json"));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var body = JsonDocument.Parse(text);
+        Assert.True(body.RootElement.TryGetProperty("Outputs", out _), text);
         Assert.Equal(JsonValueKind.Object, body.RootElement.GetProperty("Outputs").ValueKind);
         Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("ReturnValue").ValueKind);
         var logs = body.RootElement.GetProperty("Logs").EnumerateArray().Select(l => l.GetString()).ToList();

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using IntegrationHub.Functions.Hosting;
 using IntegrationHub.Shared.Cosmos;
 using IntegrationHub.TestDoubles.Cosmos;
@@ -20,6 +21,9 @@ public sealed class HubHost : IAsyncDisposable
         Client = new HttpClient { BaseAddress = BaseAddress };
     }
 
+    /// <summary>The operator key the test hubs are configured with.</summary>
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+
     public WebApplication App { get; }
 
     public CapturedLogs Logs { get; }
@@ -41,6 +45,8 @@ public sealed class HubHost : IAsyncDisposable
         all["Hosting:Urls"] = "http://127.0.0.1:0";
         all["Hosting:RunTimers"] = "false";
         all["Hosting:LocalSettingsPath"] = "none";
+        all["Auth:AdminKey"] = AdminKey;
+        all["Auth:KeyCacheSeconds"] = "0";
         all["environment"] = "Development";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -61,6 +67,27 @@ public sealed class HubHost : IAsyncDisposable
         // Tests start from a ready store, as a user does once the hub has been up a moment.
         await app.Services.GetRequiredService<HubCosmos>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
         return new HubHost(app, logs);
+    }
+
+    /// <summary>A client that authenticates with <paramref name="key"/>.</summary>
+    public HttpClient ClientWithKey(string key)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>A client with the admin key.</summary>
+    public HttpClient Admin() => ClientWithKey(AdminKey);
+
+    /// <summary>Creates a tenant and returns a client with a fresh API key of it.</summary>
+    public async Task<(HttpClient Client, string Key)> TenantAsync(string tenantId)
+    {
+        using var admin = Admin();
+        (await admin.PostAsJsonAsync("api/v1/tenants", new { id = tenantId, displayName = tenantId })).EnsureSuccessStatusCode();
+        var created = await (await admin.PostAsJsonAsync($"api/v1/tenants/{tenantId}/api-keys", new { name = "tests" })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var key = created.GetProperty("key").GetString()!;
+        return (ClientWithKey(key), key);
     }
 
     public async ValueTask DisposeAsync()

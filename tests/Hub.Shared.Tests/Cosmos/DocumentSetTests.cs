@@ -115,7 +115,7 @@ public sealed class DocumentSetTests : IAsyncLifetime
             await _notes.CreateAsync(new Note { Id = $"p{i}", TenantId = "paging", Position = i }, default);
         }
 
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @t ORDER BY c.position DESC").WithParameter("@t", "paging");
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId ORDER BY c.position DESC");
         var seen = new List<int>();
         string? token = null;
         var pages = 0;

@@ -19,6 +19,7 @@ public static class TimerFunctionEndpoints
             endpoints.MapPost($"/{function.Name}", (HttpContext http, CancellationToken ct) => InvokeAsync(function, http, ct))
                 .WithName(function.Name)
                 .WithTags(InvocationTag)
+                .AllowAnonymous()
                 .ExcludeFromDescription();
         }
 

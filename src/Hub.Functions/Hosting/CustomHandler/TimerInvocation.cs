@@ -26,14 +26,17 @@ public sealed record InvocationResponse
 {
     /// <summary>Output binding values by binding name. Timer functions have none.</summary>
     [JsonPropertyName("Outputs")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public Dictionary<string, object?> Outputs { get; init; } = [];
 
     /// <summary>Lines the host writes to the invocation log.</summary>
     [JsonPropertyName("Logs")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public List<string> Logs { get; init; } = [];
 
     /// <summary>The value of a <c>$return</c> output binding, if any.</summary>
     [JsonPropertyName("ReturnValue")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public object? ReturnValue { get; init; }
 }
 

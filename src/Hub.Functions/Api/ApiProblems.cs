@@ -1,0 +1,65 @@
+using System.Net;
+using IntegrationHub.Shared.Cosmos;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Azure.Cosmos;
+
+namespace IntegrationHub.Functions.Api;
+
+/// <summary>RFC 7807 problem responses: the one shape every API error takes.</summary>
+public static class ApiProblems
+{
+    /// <summary>A problem with a status, a title and an optional detail.</summary>
+    public static IResult Problem(int status, string title, string? detail = null) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
+    /// <summary>400 with one field error.</summary>
+    public static IResult Validation(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>400 with field errors: <c>errors</c> maps each field's JSON path to its messages.</summary>
+    public static IResult Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "The request is invalid.", detail: string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+
+    /// <summary>404 for something the caller cannot see, whether it does not exist or belongs to another tenant.</summary>
+    public static IResult NotFound(string what, string id) => Problem(StatusCodes.Status404NotFound, $"{what} '{id}' was not found.");
+
+    /// <summary>412 when <c>If-Match</c> names a version that is no longer current.</summary>
+    public static IResult Stale(string what, string id) =>
+        Problem(StatusCodes.Status412PreconditionFailed, $"{what} '{id}' has changed since the version in If-Match.", "Read it again (GET), and retry with its current ETag.");
+}
+
+/// <summary>
+/// Turns exceptions that escape an endpoint into problem responses. Messages of unexpected exceptions
+/// are not echoed: they may carry internals or secrets; the trace id lets an operator find the log line.
+/// </summary>
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            ConcurrencyConflictException e => (StatusCodes.Status412PreconditionFailed, "The resource changed while the request was processed.", e.Message),
+            DocumentExistsException => (StatusCodes.Status409Conflict, "The resource already exists.", null),
+            CosmosException { StatusCode: HttpStatusCode.TooManyRequests } => (StatusCodes.Status503ServiceUnavailable, "The store is busy; retry shortly.", null),
+            CosmosException or HttpRequestException => (StatusCodes.Status503ServiceUnavailable, "The store is unavailable; retry shortly.", null),
+            BadHttpRequestException e => (e.StatusCode, "The request could not be read.", e.Message),
+            _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null),
+        };
+        if (status >= StatusCodes.Status500InternalServerError)
+        {
+            Logs.RequestFailed(logger, httpContext.Request.Method, httpContext.Request.Path, status, exception);
+        }
+
+        httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}

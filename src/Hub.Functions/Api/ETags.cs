@@ -1,0 +1,29 @@
+namespace IntegrationHub.Functions.Api;
+
+/// <summary>HTTP entity tags from Cosmos ETags, and the <c>If-Match</c> a caller sent.</summary>
+public static class ETags
+{
+    /// <summary>The header form of a stored ETag (always quoted).</summary>
+    public static string? ToHeader(string? etag) => etag is null ? null : etag.StartsWith('"') ? etag : $"\"{etag}\"";
+
+    /// <summary>The stored form of an <c>If-Match</c> value, or null when the caller sent none (or <c>*</c>).</summary>
+    public static string? IfMatch(HttpRequest request)
+    {
+        var value = request.Headers.IfMatch.ToString().Trim();
+        if (value.Length == 0 || value == "*")
+        {
+            return null;
+        }
+
+        if (value.StartsWith("W/", StringComparison.Ordinal))
+        {
+            value = value[2..];
+        }
+
+        return value;
+    }
+
+    /// <summary>Whether a stored ETag is the version the caller named (always true without If-Match).</summary>
+    public static bool Satisfies(HttpRequest request, string? stored) =>
+        IfMatch(request) is not { } wanted || string.Equals(ToHeader(wanted), ToHeader(stored), StringComparison.Ordinal);
+}
