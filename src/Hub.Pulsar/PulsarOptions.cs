@@ -27,7 +27,7 @@ public sealed class PulsarOptions : IValidatableObject
     /// <summary>A JWT for Pulsar token authentication, sent as <c>Authorization: Bearer</c>. A secret: never logged.</summary>
     public string? Token { get; set; }
 
-    /// <summary>How long a message may wait for its receipt; also passed to the proxy's producer as <c>sendTimeoutMillis</c>.</summary>
+    /// <summary>How long a message may wait for its receipt before the session is abandoned and everything unreceipted is re-sent on a new one. (The proxy's own producer gets <c>sendTimeoutMillis=0</c>: see <c>PulsarEndpoints</c>.)</summary>
     [Range(1, 600)]
     public int SendTimeoutSeconds { get; set; } = 30;
 
@@ -39,7 +39,7 @@ public sealed class PulsarOptions : IValidatableObject
     [Range(1, 10_000)]
     public int MaxPendingMessages { get; set; } = 500;
 
-    /// <summary>Sessions a publish opens (first one included) before it gives up with a transient failure.</summary>
+    /// <summary>Sessions in a row that bring no receipt (the first included) before a publish gives up with a transient failure; a session that made progress resets the count.</summary>
     [Range(1, 100)]
     public int MaxSendAttempts { get; set; } = 5;
 

@@ -123,10 +123,34 @@ public sealed class PulsarConsumer : IAsyncDisposable
         _deliveries.Writer.TryComplete(failure);
     }
 
+    /// <summary>
+    /// Closes the session cleanly: the close frame goes out after every acknowledgement already sent, and the
+    /// service answers it after reading them, so no acknowledgement is cut off by a TCP abort.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _session.DisposeAsync().ConfigureAwait(false);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await _sendGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await _session.CloseOutputAsync(timeout.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendGate.Release();
+            }
+
+            try
+            {
+                await _reader.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await _stop.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
         try
         {
             await _reader.ConfigureAwait(false);
@@ -135,6 +159,7 @@ public sealed class PulsarConsumer : IAsyncDisposable
         {
         }
 
+        await _session.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
         _sendGate.Dispose();
     }

@@ -19,7 +19,9 @@ namespace IntegrationHub.Pulsar.Producer;
 /// The n-th message of a session therefore has exactly the sequence id the hub gave it, every time it is sent, and
 /// a broker with deduplication enabled drops re-sends of what it already persisted (acknowledging them with message
 /// id -1:-1, counted as <c>duplicate</c>).</para>
-/// <para>Receipts are awaited up to <see cref="PulsarOptions.SendTimeoutSeconds"/> from the send; the window of
+/// <para>Receipts are awaited up to <see cref="PulsarOptions.SendTimeoutSeconds"/> from the send (the proxy's producer
+/// itself never times out: <c>sendTimeoutMillis=0</c>, so what the broker persists of a session is always a prefix
+/// of it, and re-sending from the first unreceipted message can neither lose nor reorder anything); the window of
 /// messages in flight is <see cref="PulsarOptions.MaxPendingMessages"/>, which is also the proxy's queue size, so its
 /// queue can never be full (a "queue full" error would fail one message and let later ones through, out of order).</para>
 /// <para>An unnamed producer (no deduplication: dead letters) gets no <c>initialSequenceId</c> and is at-least-once.</para>
@@ -106,8 +108,10 @@ public sealed class PulsarProducer : IAsyncDisposable
     private async Task SendRunAsync(IReadOnlyList<PulsarMessage> messages, int start, int end, PublishReceipt?[] receipts, CancellationToken cancellationToken)
     {
         var run = new RunState(start);
-        for (var attempt = 1; ; attempt++)
+        var fruitless = 0;
+        while (true)
         {
+            var before = run.FirstUnreceipted;
             try
             {
                 var session = await EnsureSessionAsync(messages[run.FirstUnreceipted].SequenceId, cancellationToken).ConfigureAwait(false);
@@ -118,10 +122,13 @@ public sealed class PulsarProducer : IAsyncDisposable
             {
                 await DropSessionAsync().ConfigureAwait(false);
                 _metrics.Reconnect(Topic);
-                if (attempt >= _options.MaxSendAttempts)
+
+                // Only sessions that brought no receipt count against the limit: a long stream over a flaky link keeps going.
+                fruitless = run.FirstUnreceipted > before ? 0 : fruitless + 1;
+                if (fruitless >= _options.MaxSendAttempts)
                 {
                     throw new PulsarException(
-                        $"Publishing to {Topic} failed after {attempt} attempt(s); {end - run.FirstUnreceipted} message(s) have no receipt. Last error: {e.Message}",
+                        $"Publishing to {Topic} failed {fruitless} time(s) in a row; {end - run.FirstUnreceipted} message(s) have no receipt. Last error: {e.Message}",
                         isTransient: true, e.HttpStatus, e);
                 }
 
@@ -131,8 +138,8 @@ public sealed class PulsarProducer : IAsyncDisposable
                     _metrics.Resent(Topic, unsentAgain);
                 }
 
-                var delay = Backoff(attempt);
-                Logs.ProducerRetrying(_logger, ProducerName ?? "(unnamed)", Topic, attempt, end - run.FirstUnreceipted, messages[run.FirstUnreceipted].SequenceId, delay.TotalMilliseconds, e.Message);
+                var delay = Backoff(fruitless + 1);
+                Logs.ProducerRetrying(_logger, ProducerName ?? "(unnamed)", Topic, fruitless + 1, end - run.FirstUnreceipted, messages[run.FirstUnreceipted].SequenceId, delay.TotalMilliseconds, e.Message);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
             catch

@@ -20,7 +20,10 @@ internal static class PulsarEndpoints
     {
         var query = new List<(string, string)>
         {
-            ("sendTimeoutMillis", (options.SendTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture)),
+            // Infinite on the proxy's producer, as Pulsar's deduplication guide recommends: a proxy-side timeout
+            // fails queued messages while later ones may still be persisted, and their re-send would then be
+            // dropped as duplicates. The hub times receipts out itself and then abandons the whole session.
+            ("sendTimeoutMillis", "0"),
             ("batchingEnabled", "false"),
             ("maxPendingMessages", options.MaxPendingMessages.ToString(CultureInfo.InvariantCulture)),
         };

@@ -57,9 +57,11 @@ internal sealed class PulsarSession : IAsyncDisposable
         {
             await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            throw new PulsarException($"Pulsar session to {Endpoint.AbsolutePath} dropped while sending: {e.Message}", isTransient: true, inner: e);
+            // An aborted socket surfaces as OperationCanceledException without our token being cancelled.
+            throw new PulsarException($"Pulsar session to {Endpoint.AbsolutePath} dropped while sending: {(e.InnerException ?? e).Message}", isTransient: true, inner: e);
         }
     }
 
@@ -87,13 +89,30 @@ internal sealed class PulsarSession : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            throw new PulsarException($"Pulsar session to {Endpoint.AbsolutePath} dropped: {e.Message}", isTransient: true, inner: e);
+            throw new PulsarException($"Pulsar session to {Endpoint.AbsolutePath} dropped: {(e.InnerException ?? e).Message}", isTransient: true, inner: e);
         }
         catch (JsonException e)
         {
             throw new PulsarException($"Pulsar sent a frame on {Endpoint.AbsolutePath} that is not the documented JSON: {e.Message}", isTransient: false, inner: e);
+        }
+    }
+
+    /// <summary>Sends the close frame without waiting for the answer (a concurrent receive sees the service's close).</summary>
+    public async Task CloseOutputAsync(CancellationToken cancellationToken)
+    {
+        if (_socket.State == WebSocketState.Open)
+        {
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                _socket.Abort();
+            }
         }
     }
 
@@ -102,7 +121,7 @@ internal sealed class PulsarSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_socket.State == WebSocketState.Open)
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try
             {
