@@ -56,7 +56,7 @@ public sealed class CommandDrainer(IOptions<PulsarOptions> options, PulsarProduc
                 ReceivedMessage? message;
                 try
                 {
-                    message = await consumer.ReceiveAsync(left < idle ? left : idle, time, cancellationToken).ConfigureAwait(false);
+                    message = await consumer.ReceiveAsync(left < idle ? left : idle, cancellationToken).ConfigureAwait(false);
                 }
                 catch (PulsarException e)
                 {

@@ -21,10 +21,12 @@ public sealed class PulsarConsumer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reader;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly TimeProvider _time;
 
-    private PulsarConsumer(PulsarSession session, string topic, string subscription)
+    private PulsarConsumer(PulsarSession session, string topic, string subscription, TimeProvider time)
     {
         _session = session;
+        _time = time;
         Topic = topic;
         Subscription = subscription;
         _reader = Task.Run(ReadLoopAsync);
@@ -42,18 +44,18 @@ public sealed class PulsarConsumer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var endpoint = PulsarEndpoints.Consumer(options, qualifiedTopic, subscription);
         var session = await PulsarSession.ConnectAsync(endpoint, options, time, cancellationToken).ConfigureAwait(false);
-        return new PulsarConsumer(session, qualifiedTopic, subscription);
+        return new PulsarConsumer(session, qualifiedTopic, subscription, time);
     }
 
     /// <summary>The next message, or null when none arrives within <paramref name="wait"/>. Throws <see cref="PulsarException"/> when the session ended.</summary>
-    public async Task<ReceivedMessage?> ReceiveAsync(TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
+    public async Task<ReceivedMessage?> ReceiveAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         if (_deliveries.Reader.TryRead(out var ready))
         {
             return ready;
         }
 
-        using var timeout = new CancellationTokenSource(wait, time);
+        using var timeout = new CancellationTokenSource(wait, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {

@@ -24,7 +24,12 @@ public sealed class PulsarMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
         _published = meter.CreateCounter<long>("hub.pulsar.messages.published", "{message}", "Messages with a receipt, by topic and result (ok, duplicate: dropped by broker deduplication, error).");
-        _publishDuration = meter.CreateHistogram<double>("hub.pulsar.publish.duration", "s", "From sending a message to its receipt.");
+        _publishDuration = meter.CreateHistogram<double>(
+            "hub.pulsar.publish.duration",
+            "s",
+            "From sending a message to its receipt.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _pending = meter.CreateUpDownCounter<long>("hub.pulsar.messages.pending", "{message}", "Messages sent and not yet receipted.");
         _resent = meter.CreateCounter<long>("hub.pulsar.messages.resent", "{message}", "Messages sent again on a new session because their receipt never came.");
         _reconnects = meter.CreateCounter<long>("hub.pulsar.reconnects", "{session}", "Producer sessions rebuilt after a drop, refusal or timeout.");

@@ -41,10 +41,15 @@ internal sealed class PulsarSession : IAsyncDisposable
             await socket.ConnectAsync(endpoint, linked.Token).ConfigureAwait(false);
             return new PulsarSession(socket, endpoint);
         }
-        catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
             var status = (int)socket.HttpStatusCode;
             socket.Dispose();
+            if (cancellationToken.IsCancellationRequested || e is not (WebSocketException or HttpRequestException or OperationCanceledException))
+            {
+                throw;
+            }
+
             throw Refused(endpoint, status, e, timeout.IsCancellationRequested, options.ConnectTimeoutSeconds);
         }
     }
