@@ -20,6 +20,9 @@ namespace IntegrationHub.Pulsar.Commands;
 /// The subscription is Shared: while a failed command waits for its redelivery, the ones behind it are delivered.</para>
 /// <para>The budget bounds how long new commands are taken; a command already handed to the handler runs to its end
 /// (the handler gets the caller's token). A command whose payload is not JSON is dead-lettered at once.</para>
+/// <para>The WebSocket API gives no receipt for an acknowledgement: if the session drops after a command ran and
+/// before the broker recorded its acknowledgement, the command is delivered again. Handlers must be idempotent
+/// (<see cref="InboundCommand.MessageId"/> is a natural idempotency key).</para>
 /// <para>Dead letters are at-least-once: if the hub dies between publishing one and acknowledging the original, the
 /// command is dead-lettered again on its next delivery; consumers deduplicate by <see cref="DeadLetterProperties.OriginalMessageId"/>.</para>
 /// </remarks>
