@@ -110,7 +110,8 @@ public sealed partial class OAuthTokenService
 
     private async Task<OAuthAccessToken> RefreshAsync(string tenantId, string credentialId)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.TimeoutSeconds * 3), _time);
+        // Bounds the whole refresh (read, token request, write-back) in real time; no caller can cancel a shared flight.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.TimeoutSeconds * 3));
         var cancellationToken = timeout.Token;
         var stored = await _store.ReadAsync(tenantId, credentialId, cancellationToken)
             ?? throw new OAuthTokenException($"Credential '{credentialId}' in tenant '{tenantId}' has no secret values stored; it cannot get an OAuth access token.");
