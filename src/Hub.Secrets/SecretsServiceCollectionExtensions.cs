@@ -69,7 +69,7 @@ public static class SecretsServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LocalSecretStore).FullName!)));
         services.TryAddSingleton<AesGcmSealer>();
         services.TryAddSingleton<LocalSecretStore>();
-        services.AddHostedService<LocalSecretKeyCheck>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LocalSecretKeyCheck>());
 
         services.TryAddSingleton<ISecretStore>(sp => sp.GetRequiredService<IOptions<VaultOptions>>().Value.IsConfigured
             ? sp.GetRequiredService<VaultSecretStore>()

@@ -39,7 +39,7 @@ public sealed class VaultClient
         var query = version is null ? string.Empty : FormattableString.Invariant($"?version={version}");
         var operation = $"read of {Mount}/data/{path}";
         using var response = await SendAsync(HttpMethod.Get, $"{Mount}/data/{Escape(path)}{query}", null, operation, cancellationToken);
-        if (response.Status == 404)
+        if (IsMissing(response))
         {
             return null;
         }
@@ -102,7 +102,7 @@ public sealed class VaultClient
     {
         var operation = $"metadata read of {Mount}/metadata/{path}";
         using var response = await SendAsync(HttpMethod.Get, $"{Mount}/metadata/{Escape(path)}", null, operation, cancellationToken);
-        if (response.Status == 404)
+        if (IsMissing(response))
         {
             return null;
         }
@@ -181,6 +181,10 @@ public sealed class VaultClient
         token = await _tokens.ReplaceAsync(token, cancellationToken);
         return await _transport.SendAsync(method, path, body, token, operation, cancellationToken);
     }
+
+    // Vault answers a missing or deleted secret with 404 and an empty "errors" (or the deleted version's
+    // metadata); a 404 with an error text ("no handler for route") means the mount is wrong, which must not read as "no secret".
+    private static bool IsMissing(VaultResponse response) => response.Status == 404 && response.Errors().Length == 0;
 
     private void EnsureSuccess(VaultResponse response, string operation)
     {

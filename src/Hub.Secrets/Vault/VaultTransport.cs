@@ -45,7 +45,7 @@ internal sealed class VaultTransport(IHttpClientFactory httpClients, IOptions<Va
         {
             if (body is not null)
             {
-                buffer = new ArrayBufferWriter<byte>(512);
+                buffer = new ArrayBufferWriter<byte>(4096);
                 using (var writer = new Utf8JsonWriter(buffer))
                 {
                     body(writer);
@@ -93,26 +93,19 @@ internal sealed class VaultTransport(IHttpClientFactory httpClients, IOptions<Va
     {
         var errors = response.Errors();
         var detail = errors.Length == 0 ? string.Empty : ": " + errors;
-        VaultException exception = response.Status switch
+        var status = response.Status;
+        return status switch
         {
             503 when errors.Contains("sealed", StringComparison.OrdinalIgnoreCase) || errors.Length == 0 =>
-                new VaultSealedException($"Vault at {Host} is sealed (503); {operation} cannot run until an operator unseals it."),
-            503 => new VaultException($"Vault at {Host} is unavailable (503) for {operation}{detail}"),
-            403 => new VaultPermissionDeniedException($"Vault at {Host} denied {operation} (403 permission denied): the policy of the hub's token does not allow it, or the token is no longer valid."),
-            412 => new VaultException($"Vault at {Host} answered 412 to {operation}: a performance standby has not caught up with the required state yet; retry shortly{detail}"),
-            429 => new VaultException($"Vault at {Host} rate-limited {operation} (429){detail}"),
-            404 => new VaultException($"Vault at {Host} found nothing for {operation} (404){detail}"),
-            _ => new VaultException($"Vault at {Host} answered {response.Status} to {operation}{detail}"),
+                new VaultSealedException($"Vault at {Host} is sealed (503); {operation} cannot run until an operator unseals it.") { StatusCode = status },
+            503 => new VaultException($"Vault at {Host} is unavailable (503) for {operation}{detail}") { StatusCode = status },
+            403 => new VaultPermissionDeniedException($"Vault at {Host} denied {operation} (403 permission denied): the policy of the hub's token does not allow it, or the token is no longer valid.") { StatusCode = status },
+            412 => new VaultException($"Vault at {Host} answered 412 to {operation}: a performance standby has not caught up with the required state yet; retry shortly{detail}") { StatusCode = status },
+            429 => new VaultException($"Vault at {Host} rate-limited {operation} (429){detail}") { StatusCode = status },
+            404 => new VaultException($"Vault at {Host} has nothing at the path of {operation} (404){detail}; check Vault__KvMount and that the engine is KV version 2.") { StatusCode = status },
+            _ => new VaultException($"Vault at {Host} answered {status} to {operation}{detail}") { StatusCode = status },
         };
-        return WithStatus(exception, response.Status);
     }
-
-    private static VaultException WithStatus(VaultException exception, int status) => exception switch
-    {
-        VaultSealedException e => new VaultSealedException(e.Message) { StatusCode = status },
-        VaultPermissionDeniedException e => new VaultPermissionDeniedException(e.Message) { StatusCode = status },
-        _ => new VaultException(exception.Message) { StatusCode = status },
-    };
 
     private Uri BaseUri()
     {

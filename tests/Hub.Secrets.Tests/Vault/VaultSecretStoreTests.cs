@@ -177,4 +177,15 @@ public sealed class VaultSecretStoreTests
         Assert.Equal("true", read.Values["tls"]);
         Assert.Equal("db", read.Values["name"]);
     }
+
+    [Fact]
+    public async Task A_wrong_kv_mount_is_an_error_not_a_missing_secret()
+    {
+        await using var harness = await VaultHarness.StartAsync(settings: new Dictionary<string, string?> { ["Vault:KvMount"] = "kv" });
+
+        var error = await Assert.ThrowsAsync<VaultException>(() => harness.Store.ReadAsync(Tenant, "github-main", default));
+
+        Assert.Equal(404, error.StatusCode);
+        Assert.Contains("Vault__KvMount", error.Message, StringComparison.Ordinal);
+    }
 }
