@@ -113,6 +113,24 @@ public sealed class OAuthTokenServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Callers_waiting_on_a_refused_refresh_all_get_the_refusal_from_one_request()
+    {
+        await StoreCredentialAsync("jira", "rt-revoked-by-the-user");
+        _provider.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var callers = Enumerable.Range(0, 8).Select(_ => Service.GetAccessTokenAsync("acme", "jira", default)).ToList();
+        await _provider.RequestArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        _provider.Gate.SetResult();
+
+        foreach (var caller in callers)
+        {
+            await Assert.ThrowsAsync<ReauthorizationRequiredException>(() => caller);
+        }
+
+        Assert.Equal(1, _provider.TokenRequests);
+    }
+
+    [Fact]
     public async Task Wrong_client_credentials_require_reauthorization()
     {
         await StoreCredentialAsync("api", refreshToken: null, clientSecret: "not-the-registered-secret");

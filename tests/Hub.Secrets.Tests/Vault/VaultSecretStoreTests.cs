@@ -112,6 +112,20 @@ public sealed class VaultSecretStoreTests
     }
 
     [Fact]
+    public async Task A_vault_sealed_before_the_first_login_is_reported_as_sealed_not_as_a_login_failure()
+    {
+        await using var harness = await VaultHarness.StartAsync();
+        harness.Vault.Seal();
+
+        var error = await Assert.ThrowsAsync<VaultSealedException>(() => harness.Store.CreateAsync(Tenant, "github-main", First, default));
+        harness.Vault.Unseal();
+        var version = await harness.Store.CreateAsync(Tenant, "github-main", First, default);
+
+        Assert.Contains("is sealed (503)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, version);
+    }
+
+    [Fact]
     public async Task A_path_the_policy_does_not_grant_is_permission_denied_after_one_fresh_login()
     {
         await using var harness = await VaultHarness.StartAsync(arrange: v => v.Deny("integrationhub/tenants/other/"));
