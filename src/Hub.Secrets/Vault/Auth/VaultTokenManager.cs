@@ -10,7 +10,7 @@ namespace IntegrationHub.Secrets.Vault.Auth;
 /// <remarks>
 /// <para>Renewal happens on the first request after the renewal point rather than on a timer: an idle hub
 /// makes no Vault traffic, and a token that expired while idle is simply replaced by a new login.</para>
-/// <para>The renewal point is drawn between 62% and 72% of the TTL (jitter), so many hub instances that
+/// <para>The renewal point is drawn between about 62% and 72% of the TTL (2/3 ± 5%, jitter), so many hub instances that
 /// logged in together do not all renew in the same second.</para>
 /// <para>Concurrent requests share one login or renewal (single flight): a burst of runs at start-up or
 /// at expiry produces one request to Vault, not one per run.</para>
