@@ -3,6 +3,8 @@ using IntegrationHub.Core.Tenants;
 using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Functions.ProbeDependencies;
 using IntegrationHub.Functions.Security;
+using IntegrationHub.Pulsar;
+using IntegrationHub.Secrets;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -44,6 +46,8 @@ public static class HubServiceCollectionExtensions
         services.AddHubCosmos();
         services.AddCosmosContainer(TenantStore.Container);
         services.AddCosmosContainer(IdempotencyStore.Container);
+        services.AddHubSecrets();
+        services.AddHubPulsar();
         services.TryAddSingleton<TenantStore>();
         services.TryAddSingleton<IdempotencyStore>();
 

@@ -20,6 +20,11 @@ public static class HubOptionsExtensions
         where TOptions : class
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>>(new SectionValidator<TOptions>(section)));
+        if (!services.Any(d => d.ImplementationInstance is BoundSettingsSection b && b.Section == section && b.OptionsType == typeof(TOptions)))
+        {
+            services.AddSingleton(new BoundSettingsSection(section, typeof(TOptions)));
+        }
+
         return services.AddOptions<TOptions>()
             .BindConfiguration(section, o => o.ErrorOnUnknownConfiguration = false)
             .ValidateOnStart();
@@ -48,4 +53,20 @@ public static class HubOptionsExtensions
             return ValidateOptionsResult.Fail(failures);
         }
     }
+}
+
+/// <summary>
+/// A configuration section some options class binds. Every <see cref="HubOptionsExtensions.AddHubOptions"/>
+/// registers one, so the deployment consistency tests can list every setting the code reads and compare
+/// it with <c>local.settings.sample.json</c> and the Bicep app settings.
+/// </summary>
+/// <param name="Section">The section, e.g. <c>Cosmos</c>.</param>
+/// <param name="OptionsType">The class bound to it.</param>
+public sealed record BoundSettingsSection(string Section, Type OptionsType)
+{
+    /// <summary>The app-setting names of the bindable properties: <c>Cosmos__Endpoint</c>, ...</summary>
+    public IEnumerable<string> SettingNames => OptionsType
+        .GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+        .Where(p => p.CanWrite && p.GetSetMethod() is not null)
+        .Select(p => HubOptionsExtensions.SettingName(Section, p.Name));
 }
