@@ -33,7 +33,7 @@ public static class LinkHeader
 
             var target = header[(open + 1)..close];
             var next = header.IndexOf('<', close + 1);
-            var parameters = next < 0 ? header[(close + 1)..] : header[(close + 1)..next];
+            var parameters = (next < 0 ? header[(close + 1)..] : header[(close + 1)..next]).TrimEnd(' ', ',');
             position = next < 0 ? header.Length : next;
             foreach (var parameter in parameters.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
