@@ -1,3 +1,4 @@
+using IntegrationHub.Functions.Functions.Catalog;
 using IntegrationHub.Functions.Functions.Health;
 using IntegrationHub.Functions.Functions.Metrics;
 using IntegrationHub.Functions.Hosting.CustomHandler;
@@ -84,5 +85,6 @@ public static class HubApplication
         app.MapHealth();
         app.MapMetrics();
         app.MapTimerFunctions();
+        app.MapCatalog();
     }
 }

@@ -1,3 +1,4 @@
+using IntegrationHub.Connectors;
 using IntegrationHub.Functions.Functions.ProbeDependencies;
 using IntegrationHub.Functions.Hosting.CustomHandler;
 using IntegrationHub.Functions.Hosting.Standalone;
@@ -23,6 +24,7 @@ public static class HubServiceCollectionExtensions
         services.AddHttpClient(StandaloneTimerScheduler.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(10));
 
         services.AddHubCosmos();
+        services.AddConnectors();
 
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<DependencyMonitor>();
