@@ -87,6 +87,23 @@ public sealed class GitHubConnectorTests : IAsyncLifetime
         Assert.Equal("403 X-RateLimit-Reset", wait.Reason);
     }
 
+    [Fact]
+    public async Task A_spent_quota_on_a_successful_page_holds_the_next_request_until_the_reset()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            _github.AddIssue($"issue {i}", T0.AddMinutes(i));
+        }
+
+        _github.ExhaustQuotaOnNextResponse(TimeSpan.FromSeconds(90));
+
+        var pages = await Harness.ReadAsync(Connector, Context(), GitHubConnector.IssuesStream);
+
+        Assert.Equal(6, Harness.Ids(pages).Count);
+        Assert.Equal((TimeSpan.FromSeconds(90), "quota exhausted (X-RateLimit-Reset)"), Assert.Single(_hub.Observer.Waits));
+        Assert.Equal(2, _github.RequestsTo("/issues").Count);
+    }
+
     [Theory]
     [InlineData(403)]
     [InlineData(429)]

@@ -176,6 +176,45 @@ public sealed class RestConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Repeated_5xx_open_the_circuit_and_stop_calling_the_source()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            _api.Fail("/page/items", 500, """{"error":"boom"}""");
+        }
+
+        await using var hub = Harness.Create(settings: new Dictionary<string, string?>
+        {
+            ["Connectors:Resilience:BreakerMinimumThroughput"] = "3",
+            ["Connectors:Resilience:BreakerFailureRatio"] = "0.5",
+        });
+        var context = hub.Context(new { url = $"{_api.BaseAddress}page/items", recordSelector = "data.items" });
+
+        var error = await Assert.ThrowsAsync<ConnectorException>(() => Harness.ReadAsync(hub.Connector(RestConnector.ConnectorId), context, RestConnector.RecordsStream));
+
+        Assert.Contains("circuit open", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, _api.RequestsTo("/page/items").Count);
+    }
+
+    [Fact]
+    public async Task A_source_that_does_not_answer_times_out_per_attempt_with_a_clear_error()
+    {
+        await using var hub = Harness.Create(settings: new Dictionary<string, string?>
+        {
+            ["Connectors:Http:AttemptTimeout"] = "00:00:01",
+            ["Connectors:Resilience:MaxRetries"] = "1",
+        });
+        var context = hub.Context(new { url = $"{_api.BaseAddress}slow" });
+
+        var error = await Assert.ThrowsAsync<ConnectorException>(() => Harness.ReadAsync(hub.Connector(RestConnector.ConnectorId), context, RestConnector.RecordsStream));
+        _api.ReleaseGate();
+
+        Assert.Null(error.StatusCode);
+        Assert.Contains("Connectors__Http__AttemptTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _api.RequestsTo("/slow").Count);
+    }
+
+    [Fact]
     public async Task A_missing_record_selector_is_a_clear_error()
     {
         Seed(1);

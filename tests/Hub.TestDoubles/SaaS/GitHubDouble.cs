@@ -19,6 +19,7 @@ public sealed class GitHubDouble(string owner = "octo", string repository = "hub
     private readonly List<JsonObject> _comments = [];
     private long _nextId = 1000;
     private int _remaining = 5000;
+    private TimeSpan? _exhaustNext;
 
     public string Token { get; } = token;
 
@@ -63,6 +64,9 @@ public sealed class GitHubDouble(string owner = "octo", string repository = "hub
         Fail(pathContains, status, """{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits","status":"403"}""",
             ("retry-after", retryAfterSeconds.ToString(CultureInfo.InvariantCulture)), ("x-ratelimit-remaining", "4000"));
 
+    /// <summary>The next successful answer spends the last request of the hour: <c>x-ratelimit-remaining: 0</c>, reset in <paramref name="resetIn"/>.</summary>
+    public void ExhaustQuotaOnNextResponse(TimeSpan resetIn) => _exhaustNext = resetIn;
+
     protected override void MapApi(WebApplication app)
     {
         var repo = $"/repos/{owner}/{repository}";
@@ -77,10 +81,18 @@ public sealed class GitHubDouble(string owner = "octo", string repository = "hub
             }
 
             var remaining = Interlocked.Decrement(ref _remaining);
+            var reset = TimeSpan.FromHours(1);
+            if (_exhaustNext is { } exhausted)
+            {
+                _exhaustNext = null;
+                remaining = 0;
+                reset = exhausted;
+            }
+
             context.Response.Headers["x-ratelimit-limit"] = "5000";
             context.Response.Headers["x-ratelimit-remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
             context.Response.Headers["x-ratelimit-used"] = (5000 - remaining).ToString(CultureInfo.InvariantCulture);
-            context.Response.Headers["x-ratelimit-reset"] = EpochSecondsIn(TimeSpan.FromHours(1)).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers["x-ratelimit-reset"] = EpochSecondsIn(reset).ToString(CultureInfo.InvariantCulture);
             context.Response.Headers["x-ratelimit-resource"] = "core";
             await next(context);
         });

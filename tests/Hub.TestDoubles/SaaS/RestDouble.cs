@@ -12,7 +12,7 @@ namespace IntegrationHub.TestDoubles.SaaS;
 /// <c>/page/items?page=&amp;per_page=</c> → <c>{"data":{"items":[...]}}</c>; <c>/offset/items?offset=&amp;limit=</c> → a root
 /// array; <c>/cursor/items?cursor=&amp;limit=</c> → <c>{"items":[...],"meta":{"next_cursor":...}}</c> (the cursor after the
 /// records); <c>/link/items?per_page=&amp;page=</c> → a root array with a <c>Link: rel="next"</c> header. Also
-/// <c>/redirect?to=</c> (302) and <c>/gated</c>, which sends the first part of its body, then waits for <see cref="ReleaseGate"/>.
+/// <c>/redirect?to=</c> (302), <c>/slow</c> (no answer until <see cref="ReleaseGate"/>) and <c>/gated</c>, which sends the first part of its body, then waits for <see cref="ReleaseGate"/>.
 /// </summary>
 public sealed class RestDouble(TimeProvider? time = null) : SaaSDouble(time)
 {
@@ -68,6 +68,13 @@ public sealed class RestDouble(TimeProvider? time = null) : SaaSDouble(time)
             }
 
             return Results.Text(Array(matching.Skip((page - 1) * size).Take(size)).ToJsonString(), "application/json");
+        });
+
+        app.MapGet("/slow", async () =>
+        {
+            // Sends nothing, not even headers, until released: a hung upstream.
+            await _gate.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return Results.Text("[]", "application/json");
         });
 
         app.MapGet("/redirect", (HttpRequest request) => Results.Redirect(request.Query["to"]!));
