@@ -196,6 +196,19 @@ public sealed class SdkTests
         Assert.Equal(JsonNode.Parse("""{"position":10}""")!.ToJsonString(), JsonNode.Parse(rest[^1].Cursor.GetRawText())!.ToJsonString());
     }
 
+    [Fact]
+    public async Task A_missing_configuration_means_all_defaults_and_a_foreign_cursor_is_refused()
+    {
+        await using var hub = Harness.Create();
+        var sample = hub.Connector(SampleConnector.ConnectorId);
+        var context = new ConnectorContext { TenantId = "t" };
+
+        var pages = await Harness.ReadAsync(sample, context, "events");
+
+        Assert.Equal(1000, Harness.Ids(pages).Count);
+        Assert.Throws<ConnectorException>(() => sample.ReadAsync(context, "events", JsonSerializer.SerializeToElement("42"), CancellationToken.None));
+    }
+
     private sealed class FakeSlack(ConnectorServices services) : Connector<SlackConfiguration, SlackCredential>(services)
     {
         protected override ConnectorDescriptor Describe() => new()

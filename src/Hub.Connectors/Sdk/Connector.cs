@@ -14,6 +14,8 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
     where TConfiguration : class
     where TCredential : class
 {
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
+
     private ConnectorDescriptor? _descriptor;
 
     protected Connector(ConnectorServices services)
@@ -58,6 +60,12 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
             throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName} has no stream '{stream}'; it has: {string.Join(", ", Descriptor.Streams.Select(s => s.Name))}.");
         }
 
+        // A cursor this connector did not write must not silently restart the stream from the beginning.
+        if (cursor is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) } foreign)
+        {
+            throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName}: a cursor must be a JSON object written by this connector, not {foreign.ValueKind}.");
+        }
+
         // Validation happens here, before enumeration, so a bad configuration fails the call itself.
         return ReadAsync(Open(context), stream, cursor is { ValueKind: JsonValueKind.Object } ? cursor : null, cancellationToken);
     }
@@ -90,7 +98,9 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
     private ConnectorSession<TConfiguration, TCredential> Open(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var configurationErrors = ConnectorConfigurationValidator.Bind(typeof(TConfiguration), context.Configuration, out var configuration);
+        // No configuration at all is the empty object: a connector whose settings all have defaults needs none.
+        var json = context.Configuration.ValueKind == JsonValueKind.Undefined ? EmptyObject : context.Configuration;
+        var configurationErrors = ConnectorConfigurationValidator.Bind(typeof(TConfiguration), json, out var configuration);
         if (configurationErrors.Count > 0)
         {
             throw new ConnectorValidationException(Descriptor.Id, "configuration", configurationErrors);
