@@ -8,6 +8,7 @@ using IntegrationHub.Connectors.Sample;
 using IntegrationHub.Connectors.Slack;
 using IntegrationHub.TestDoubles.SaaS;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Connectors.Tests;
 
@@ -207,6 +208,16 @@ public sealed class SdkTests
 
         Assert.Equal(1000, Harness.Ids(pages).Count);
         Assert.Throws<ConnectorException>(() => sample.ReadAsync(context, "events", JsonSerializer.SerializeToElement("42"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_invalid_setting_is_reported_by_its_app_setting_name()
+    {
+        await using var hub = Harness.Create(settings: new Dictionary<string, string?> { ["Connectors:Resilience:MaxRetries"] = "99" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => hub.Services.GetRequiredService<IOptions<ConnectorOptions>>().Value);
+
+        Assert.Contains("Connectors__Resilience__MaxRetries", error.Message, StringComparison.Ordinal);
     }
 
     private sealed class FakeSlack(ConnectorServices services) : Connector<SlackConfiguration, SlackCredential>(services)
