@@ -1,11 +1,15 @@
-// Benchmarks print figures; they never assert. Usage: dotnet run -c Release --project bench/Hub.Benchmarks -- <name> [args]
-var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.OrdinalIgnoreCase);
+using IntegrationHub.Benchmarks;
+
+// A tiny dispatcher: dotnet run -c Release --project bench/Hub.Benchmarks -- <benchmark> [arguments]
+var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["sample-read"] = SampleReadBenchmark.RunAsync,
+};
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
-    Console.WriteLine($"Benchmarks: {(benchmarks.Count == 0 ? "(none yet)" : string.Join(", ", benchmarks.Keys))}");
-    return args.Length == 0 ? 0 : 1;
+    Console.Error.WriteLine($"Usage: Hub.Benchmarks <{string.Join("|", benchmarks.Keys)}> [arguments]");
+    return 2;
 }
 
-await run(args[1..]);
-return 0;
+return await run(args[1..]);

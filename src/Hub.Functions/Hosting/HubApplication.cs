@@ -1,3 +1,4 @@
+using IntegrationHub.Functions.Functions.Catalog;
 using IntegrationHub.Functions.Functions.Health;
 using IntegrationHub.Functions.Functions.Metrics;
 using IntegrationHub.Functions.Functions.OpenApi;
@@ -83,5 +84,6 @@ public static class HubApplication
         app.MapTenants();
         app.MapTenantApiKeys();
         app.MapTimerFunctions();
+        app.MapCatalog();
     }
 }

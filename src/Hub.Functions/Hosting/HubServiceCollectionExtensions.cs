@@ -1,3 +1,4 @@
+using IntegrationHub.Connectors;
 using IntegrationHub.Core.Idempotency;
 using IntegrationHub.Core.Tenants;
 using IntegrationHub.Functions.Api;
@@ -48,6 +49,7 @@ public static class HubServiceCollectionExtensions
         services.AddCosmosContainer(IdempotencyStore.Container);
         services.AddHubSecrets();
         services.AddHubPulsar();
+        services.AddConnectors();
         services.TryAddSingleton<TenantStore>();
         services.TryAddSingleton<IdempotencyStore>();
 

@@ -1,0 +1,121 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+
+namespace IntegrationHub.Connectors.Rest;
+
+/// <summary>How a generic REST source authenticates.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RestAuthKind>))]
+public enum RestAuthKind
+{
+    None,
+    ApiKey,
+    Bearer,
+    Basic,
+}
+
+/// <summary>How a generic REST source pages.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RestPaginationKind>))]
+public enum RestPaginationKind
+{
+    /// <summary>One request.</summary>
+    None,
+
+    /// <summary>A page-number parameter, until a page is short.</summary>
+    Page,
+
+    /// <summary>An offset parameter, until a page is short.</summary>
+    Offset,
+
+    /// <summary>A cursor taken from the body, until it is empty.</summary>
+    Cursor,
+
+    /// <summary>The <c>Link</c> header's <c>rel="next"</c>.</summary>
+    Link,
+}
+
+/// <summary>A generic JSON REST source.</summary>
+[Description("Any JSON REST API: URL template, auth, pagination, record selector and cursor field.")]
+public sealed record RestConfiguration
+{
+    [Description("URL; '{cursor}' is replaced by the URL-encoded cursor value (or cursorStart), e.g. https://api.example.com/items?updated_since={cursor}.")]
+    [Required]
+    [StringLength(4000)]
+    public required string Url { get; init; }
+
+    [Description("Dotted path of the records array in the body, e.g. 'data.items'; empty when the body is the array.")]
+    [DefaultValue("")]
+    public string RecordSelector { get; init; } = "";
+
+    [Description("Dotted path of a record's id.")]
+    [DefaultValue("id")]
+    [Required]
+    public string IdField { get; init; } = "id";
+
+    [Description("Dotted path of the field the source filters and orders by (ascending), e.g. 'updated_at'; empty reads everything every time.")]
+    public string? CursorField { get; init; }
+
+    [Description("Cursor value of the first read.")]
+    [DefaultValue("")]
+    public string CursorStart { get; init; } = "";
+
+    [Description("Dotted path of a boolean that marks a record deleted, e.g. 'deleted'.")]
+    public string? DeletedField { get; init; }
+
+    public RestAuthKind Auth { get; init; } = RestAuthKind.None;
+
+    [Description("Header carrying the API key (auth apiKey).")]
+    [DefaultValue("X-API-Key")]
+    public string ApiKeyHeader { get; init; } = "X-API-Key";
+
+    [Description("Query parameter carrying the API key instead of the header.")]
+    public string? ApiKeyQueryParameter { get; init; }
+
+    public RestPagination Pagination { get; init; } = new();
+}
+
+/// <summary>Pagination settings.</summary>
+public sealed record RestPagination
+{
+    public RestPaginationKind Kind { get; init; } = RestPaginationKind.None;
+
+    [Description("Records per request (size parameter); a shorter page ends page/offset pagination.")]
+    [DefaultValue(100)]
+    [Range(1, 10_000)]
+    public int PageSize { get; init; } = 100;
+
+    [DefaultValue("per_page")]
+    public string SizeParameter { get; init; } = "per_page";
+
+    [DefaultValue("page")]
+    public string PageParameter { get; init; } = "page";
+
+    [DefaultValue(1)]
+    [Range(0, int.MaxValue)]
+    public int StartPage { get; init; } = 1;
+
+    [DefaultValue("offset")]
+    public string OffsetParameter { get; init; } = "offset";
+
+    [DefaultValue("cursor")]
+    public string CursorParameter { get; init; } = "cursor";
+
+    [Description("Dotted path of the next cursor in the body, e.g. 'meta.next_cursor'.")]
+    [DefaultValue("next_cursor")]
+    public string NextCursorPath { get; init; } = "next_cursor";
+}
+
+/// <summary>The secret for the chosen auth kind.</summary>
+public sealed record RestCredential
+{
+    [Secret]
+    public string? ApiKey { get; init; }
+
+    [Secret]
+    public string? Token { get; init; }
+
+    public string? Username { get; init; }
+
+    [Secret]
+    public string? Password { get; init; }
+}

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IntegrationHub.Connectors.Tests;
+
+/// <summary>
+/// The connector framework as the hub wires it (<c>AddConnectors()</c>), with a test clock whose delays
+/// complete at once (and advance it), and an observer that records every rate-limit wait.
+/// </summary>
+internal sealed class Harness : IAsyncDisposable
+{
+    private Harness(ServiceProvider services, TestClock clock)
+    {
+        Services = services;
+        Clock = clock;
+    }
+
+    public ServiceProvider Services { get; }
+
+    public TestClock Clock { get; }
+
+    public RecordingObserver Observer { get; } = new();
+
+    public IConnectorCatalog Catalog => Services.GetRequiredService<IConnectorCatalog>();
+
+    /// <summary>A harness; <paramref name="allowLoopback"/> lets connectors reach the doubles on 127.0.0.1 (and nothing else private).</summary>
+    public static Harness Create(bool allowLoopback = true, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Connectors:Resilience:BaseDelay"] = "00:00:00.010",
+        };
+        if (allowLoopback)
+        {
+            values["Connectors:Network:AllowedHosts:0"] = "127.0.0.1";
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var clock = new TestClock();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        services.AddSingleton<TimeProvider>(clock);
+        configure?.Invoke(services);
+        services.AddConnectors();
+        return new Harness(services.BuildServiceProvider(validateScopes: true), clock);
+    }
+
+    public IConnector Connector(string id) => Catalog.Find(id) ?? throw new InvalidOperationException($"no connector {id}");
+
+    public ConnectorContext Context(object configuration, IDictionary<string, string>? credentials = null) => new()
+    {
+        TenantId = "tenant-1",
+        IntegrationId = "integration-1",
+        CredentialId = "credential-1",
+        Configuration = JsonSerializer.SerializeToElement(configuration),
+        Credentials = new Dictionary<string, string>(credentials ?? new Dictionary<string, string>()),
+        Observer = Observer,
+    };
+
+    /// <summary>Reads pages until the end, or <paramref name="maxPages"/> pages (as a run stopped midway would).</summary>
+    public static async Task<List<RecordPage>> ReadAsync(IConnector connector, ConnectorContext context, string stream, JsonElement? cursor = null, int maxPages = int.MaxValue)
+    {
+        var pages = new List<RecordPage>();
+        await foreach (var page in connector.ReadAsync(context, stream, cursor, CancellationToken.None))
+        {
+            pages.Add(page);
+            if (pages.Count >= maxPages)
+            {
+                break;
+            }
+        }
+
+        return pages;
+    }
+
+    public static List<string> Ids(IEnumerable<RecordPage> pages) => pages.SelectMany(p => p.Records).Select(r => r.Id).ToList();
+
+    public async ValueTask DisposeAsync() => await Services.DisposeAsync();
+}
+
+/// <summary>Records the waits a connector reports.</summary>
+internal sealed class RecordingObserver : IConnectorObserver
+{
+    private readonly List<(TimeSpan Wait, string Reason)> _waits = [];
+    private int _resumed;
+
+    public IReadOnlyList<(TimeSpan Wait, string Reason)> Waits
+    {
+        get
+        {
+            lock (_waits)
+            {
+                return _waits.ToList();
+            }
+        }
+    }
+
+    public int Resumed => Volatile.Read(ref _resumed);
+
+    public void OnRateLimited(TimeSpan wait, string reason)
+    {
+        lock (_waits)
+        {
+            _waits.Add((wait, reason));
+        }
+    }
+
+    public void OnResumed() => Interlocked.Increment(ref _resumed);
+}
+
+/// <summary>
+/// A clock frozen at a whole second whose timers fire at once and move it forward by their due time: a retry
+/// that waits 30 s for a <c>Retry-After</c> completes immediately, and the clock shows the 30 s were honoured.
+/// </summary>
+internal sealed class TestClock : TimeProvider
+{
+    private readonly Lock _gate = new();
+    private DateTimeOffset _now = new(2025, 6, 2, 9, 0, 0, TimeSpan.Zero);
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_gate)
+        {
+            return _now;
+        }
+    }
+
+    public void Advance(TimeSpan by)
+    {
+        lock (_gate)
+        {
+            _now += by;
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new InstantTimer(this, callback, state, dueTime);
+
+    private sealed class InstantTimer : ITimer
+    {
+        private readonly TestClock _clock;
+        private readonly TimerCallback _callback;
+        private readonly object? _state;
+        private bool _disposed;
+
+        public InstantTimer(TestClock clock, TimerCallback callback, object? state, TimeSpan dueTime)
+        {
+            _clock = clock;
+            _callback = callback;
+            _state = state;
+            Change(dueTime, Timeout.InfiniteTimeSpan);
+        }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            if (_disposed || dueTime == Timeout.InfiniteTimeSpan)
+            {
+                return !_disposed;
+            }
+
+            _clock.Advance(dueTime);
+            ThreadPool.QueueUserWorkItem(_ =>
+            {
+                if (!_disposed)
+                {
+                    _callback(_state);
+                }
+            });
+            return true;
+        }
+
+        public void Dispose() => _disposed = true;
+
+        public ValueTask DisposeAsync()
+        {
+            _disposed = true;
+            return ValueTask.CompletedTask;
+        }
+    }
+}
