@@ -1,6 +1,5 @@
 using IntegrationHub.Connectors;
-using IntegrationHub.Core.Idempotency;
-using IntegrationHub.Core.Tenants;
+using IntegrationHub.Core;
 using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Functions.ProbeDependencies;
 using IntegrationHub.Functions.Security;
@@ -45,13 +44,10 @@ public static class HubServiceCollectionExtensions
         services.AddHttpClient(StandaloneTimerScheduler.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(10));
 
         services.AddHubCosmos();
-        services.AddCosmosContainer(TenantStore.Container);
-        services.AddCosmosContainer(IdempotencyStore.Container);
         services.AddHubSecrets();
         services.AddHubPulsar();
         services.AddConnectors();
-        services.TryAddSingleton<TenantStore>();
-        services.TryAddSingleton<IdempotencyStore>();
+        services.AddHubCore();
 
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<DependencyMonitor>();
