@@ -1,4 +1,10 @@
 using IntegrationHub.Core.Credentials;
+using IntegrationHub.Core.Events;
+using IntegrationHub.Core.Flows;
+using IntegrationHub.Core.Runs;
+using IntegrationHub.Core.Runs.Steps;
+using IntegrationHub.Shared.Configuration;
+using IntegrationHub.Shared.Events;
 using IntegrationHub.Core.Idempotency;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Tenants;
@@ -22,6 +28,44 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IdempotencyStore>();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<IntegrationStore>();
+        services.AddHubRuns();
+        return services;
+    }
+
+    /// <summary>Registers a flow step type (the n8n, Spark and Pulsar features add theirs this way).</summary>
+    public static IServiceCollection AddStepType<TStepType>(this IServiceCollection services)
+        where TStepType : class, IStepType
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepType, TStepType>());
+        return services;
+    }
+
+    private static IServiceCollection AddHubRuns(this IServiceCollection services)
+    {
+        services.AddHubOptions<RunsOptions>(RunsOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        foreach (var container in new[] { FlowStore.Container, RunStore.Container, OutboxStore.Container, CosmosEventLog.Container, DeadLetterStore.Container })
+        {
+            services.AddCosmosContainer(container);
+        }
+
+        services.TryAddSingleton<FlowStore>();
+        services.TryAddSingleton<RunStore>();
+        services.TryAddSingleton<OutboxStore>();
+        services.TryAddSingleton<CosmosEventLog>();
+        services.TryAddSingleton<IEventSink>(sp => sp.GetRequiredService<CosmosEventLog>());
+        services.TryAddSingleton<DeadLetterStore>();
+        services.TryAddSingleton<RunMetrics>();
+        services.TryAddSingleton<StepTypeRegistry>();
+        services.AddStepType<ReadStepType>();
+        services.AddStepType<TransformStepType>();
+        services.AddStepType<PublishStepType>();
+        services.AddStepType<ActionStepType>();
+        services.TryAddSingleton<RunEngine>();
+        services.TryAddSingleton<RunLauncher>();
+        services.TryAddSingleton<SyncScheduler>();
+        services.TryAddSingleton<RunKicker>();
+        services.AddHostedService(sp => sp.GetRequiredService<RunKicker>());
         return services;
     }
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using IntegrationHub.Shared.Events;
 
 namespace IntegrationHub.Pulsar.Topics;
 
@@ -20,12 +20,10 @@ public static class TopicNames
     private const string Persistent = "persistent://";
 
     /// <summary>The default short topic of an integration stream: <c>hub.{tenantId}.{connector}.{stream}</c>.</summary>
-    public static string ForStream(string tenantId, string connector, string stream) =>
-        $"hub.{Part(tenantId)}.{Part(connector)}.{Part(stream)}";
+    public static string ForStream(string tenantId, string connector, string stream) => EventNaming.TopicForStream(tenantId, connector, stream);
 
     /// <summary>A stable producer name for an integration stream, so the broker's deduplication recognises re-sends across sessions.</summary>
-    public static string ProducerFor(string tenantId, string integrationId, string stream) =>
-        $"hub-{Part(tenantId)}-{Part(integrationId)}-{Part(stream)}";
+    public static string ProducerFor(string tenantId, string integrationId, string stream) => EventNaming.ProducerFor(tenantId, integrationId, stream);
 
     /// <summary>Resolves a short or qualified name to <c>persistent://tenant/namespace/topic</c>.</summary>
     public static string Qualify(string topic, PulsarOptions options)
@@ -67,17 +65,5 @@ public static class TopicNames
         }
 
         return (parts[0], parts[1], parts[2]);
-    }
-
-    private static string Part(string value)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(value);
-        var builder = new StringBuilder(value.Length);
-        foreach (var c in value.ToLowerInvariant())
-        {
-            builder.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' ? c : '-');
-        }
-
-        return builder.ToString();
     }
 }

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using IntegrationHub.Connectors;
+using IntegrationHub.Core.Flows;
+using IntegrationHub.Core.Integrations;
+using IntegrationHub.Core.Transforms;
+using IntegrationHub.Secrets;
+
+namespace IntegrationHub.Core.Runs.Steps;
+
+/// <summary><c>action</c>: calls a connector action (e.g. Zulip <c>send_message</c>) with the previous output, mapped by <c>input</c>.</summary>
+public sealed class ActionStepType(IntegrationStore integrations, IConnectorCatalog catalog, ISecretStore secrets) : IJobStepType
+{
+    /// <inheritdoc />
+    public string Type => "action";
+
+    /// <inheritdoc />
+    public StepRole Role => StepRole.Job;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<FieldError>> ValidateAsync(string tenantId, FlowStep step, string at, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(step.IntegrationId) || await integrations.GetAsync(tenantId, step.IntegrationId, cancellationToken) is not { } integration)
+        {
+            return [new FieldError($"{at}.integrationId", "an action step names an existing integration whose connection it uses.")];
+        }
+
+        var descriptor = catalog.Find(integration.ConnectorId)?.Descriptor;
+        if (descriptor is null || !descriptor.Actions.Any(a => a.Name == step.Action))
+        {
+            return [new FieldError($"{at}.action", $"'{step.Action}' is not an action of {integration.ConnectorId}; it has: {string.Join(", ", descriptor?.Actions.Select(a => a.Name) ?? [])}.")];
+        }
+
+        if (step.Input is { } input && !RecordMapping.TryCompile(input, $"{at}.input", out _, out var errors))
+        {
+            return errors.SelectMany(e => e.Value.Select(m => new FieldError(e.Key, m))).ToList();
+        }
+
+        return [];
+    }
+
+    /// <inheritdoc />
+    public async Task<StepOutcome> ExecuteAsync(JobStepContext context, CancellationToken cancellationToken)
+    {
+        var integration = await integrations.GetAsync(context.Run.TenantId, context.Step.IntegrationId!, cancellationToken);
+        if (integration is null || catalog.Find(integration.ConnectorId) is not { } connector)
+        {
+            return new StepOutcome.Fail($"Integration '{context.Step.IntegrationId}' or its connector is gone.");
+        }
+
+        var input = context.Input ?? JsonSerializer.SerializeToElement(new { });
+        var connection = new ConnectorContext
+        {
+            TenantId = context.Run.TenantId,
+            IntegrationId = integration.Id,
+            CredentialId = integration.CredentialId,
+            Configuration = integration.Configuration,
+            Credentials = integration.CredentialId is null
+                ? new Dictionary<string, string>()
+                : (await secrets.ReadAsync(context.Run.TenantId, integration.CredentialId, cancellationToken))?.Values.ToDictionary() ?? new Dictionary<string, string>(),
+        };
+        try
+        {
+            return new StepOutcome.Completed(await connector.ExecuteActionAsync(connection, context.Step.Action!, input, cancellationToken));
+        }
+        catch (ConnectorException e) when (e.StatusCode is >= 400 and < 500 and not 408 and not 429)
+        {
+            return new StepOutcome.Fail(e.Message);
+        }
+        catch (ConnectorException e)
+        {
+            return new StepOutcome.Retry(e.Message);
+        }
+    }
+}

@@ -1,0 +1,310 @@
+using System.Diagnostics;
+using System.Text.Json;
+using IntegrationHub.Connectors;
+using IntegrationHub.Core.Events;
+using IntegrationHub.Core.Integrations;
+using IntegrationHub.Secrets;
+using IntegrationHub.Shared.Cosmos;
+using IntegrationHub.Shared.Events;
+using Microsoft.Extensions.Logging;
+
+namespace IntegrationHub.Core.Runs.Steps;
+
+/// <summary>
+/// Runs a streaming segment of a flow — a <c>read</c>, the record steps after it, and the <c>publish</c>
+/// that ends it — page by page: read a page, transform it, write it to the outbox, publish it, and only
+/// then commit the cursor and the next sequence id to the integration's state. Memory holds one page.
+/// </summary>
+/// <remarks>
+/// Exactly once, across crashes: the outbox holds the in-flight page with its deterministic event ids
+/// and sequence ids; an instance that resumes the run publishes that page again (the sink drops what it
+/// already has) before reading on from the committed cursor. A failed or cancelled run never moves the
+/// cursor past a page that was not published.
+/// </remarks>
+internal sealed class SyncSegment(
+    IntegrationStore integrations,
+    IConnectorCatalog catalog,
+    ISecretStore secrets,
+    IEventSink sink,
+    OutboxStore outbox,
+    DeadLetterStore deadLetters,
+    StepTypeRegistry stepTypes,
+    RunStore runs,
+    RunMetrics metrics,
+    TimeProvider time,
+    ILogger<SyncSegment> logger)
+{
+    /// <summary>Runs the segment <paramref name="first"/>..<paramref name="last"/> (the publish) until it completes, waits, fails or the budget runs out.</summary>
+    public async Task<StepOutcome> RunAsync(RunHandle handle, int first, int last, DateTimeOffset budgetEnd, CancellationToken cancellationToken)
+    {
+        var run = handle.Current;
+        var read = run.Definition[first];
+        var publish = run.Definition[last];
+        var integration = await integrations.GetAsync(run.TenantId, read.IntegrationId!, cancellationToken);
+        if (integration is null)
+        {
+            return new StepOutcome.Fail($"Integration '{read.IntegrationId}' no longer exists.");
+        }
+
+        var connector = catalog.Find(integration.ConnectorId);
+        if (connector is null)
+        {
+            return new StepOutcome.Fail($"Connector '{integration.ConnectorId}' is not installed in this hub.");
+        }
+
+        var state = await ClaimAsync(run, integration, cancellationToken);
+        if (state is null)
+        {
+            return new StepOutcome.Wait(time.GetUtcNow().AddSeconds(30), null, "another run of this integration is in progress");
+        }
+
+        var transforms = run.Definition.Skip(first + 1).Take(last - first - 1).Select(s => stepTypes.Record(s.Type).Compile(s)).ToList();
+        var topic = publish.Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
+        var producer = EventNaming.ProducerFor(run.TenantId, integration.Id, integration.Stream);
+
+        // An interrupted instance may have left a page published but not committed.
+        state = await ReplayOutboxAsync(handle, state, cancellationToken);
+        if (state is null)
+        {
+            return new StepOutcome.Retry("The sink did not accept the in-flight page yet.");
+        }
+
+        var context = new ConnectorContext
+        {
+            TenantId = run.TenantId,
+            IntegrationId = integration.Id,
+            CredentialId = integration.CredentialId,
+            Configuration = integration.Configuration,
+            Credentials = integration.CredentialId is null
+                ? new Dictionary<string, string>()
+                : (await secrets.ReadAsync(run.TenantId, integration.CredentialId, cancellationToken))?.Values.ToDictionary() ?? new Dictionary<string, string>(),
+            Observer = new RateLimitObserver(handle),
+        };
+
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            await foreach (var page in connector.ReadAsync(context, integration.Stream, state.Cursor, cancellationToken))
+            {
+                var events = page.Records.Select((r, i) => Envelope(run, integration, r, state.NextSequenceId + i, transforms)).ToList();
+                var pending = new OutboxPage
+                {
+                    Id = run.Id,
+                    TenantId = run.TenantId,
+                    Topic = topic,
+                    ProducerName = producer,
+                    Events = events,
+                    CursorAfter = page.Cursor,
+                    NextSequenceAfter = state.NextSequenceId + events.Count,
+                    RecordsRead = page.Records.Count,
+                };
+                await outbox.WriteAsync(pending, cancellationToken);
+                var (published, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
+                if (transient is not null)
+                {
+                    return new StepOutcome.Retry(transient);
+                }
+
+                state = await integrations.ReplaceStateAsync(state with { Cursor = page.Cursor, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
+                await handle.SaveAsync(
+                    r => r with
+                    {
+                        Status = RunStatus.Running,
+                        LastProgressAt = time.GetUtcNow(),
+                        Progress = r.Progress with
+                        {
+                            Pages = r.Progress.Pages + 1,
+                            RecordsRead = r.Progress.RecordsRead + page.Records.Count,
+                            RecordsTransformed = r.Progress.RecordsTransformed + (transforms.Count > 0 ? page.Records.Count : 0),
+                            RecordsPublished = r.Progress.RecordsPublished + published,
+                            RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
+                        },
+                    },
+                    cancellationToken);
+                metrics.Records.Add(page.Records.Count, new KeyValuePair<string, object?>("stage", "read"));
+                metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
+                metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
+                watch.Restart();
+
+                if (handle.CancelRequested)
+                {
+                    return new StepOutcome.Cancelled();
+                }
+
+                if (time.GetUtcNow() >= budgetEnd)
+                {
+                    return new StepOutcome.Wait(time.GetUtcNow(), null, "continuing in the next invocation");
+                }
+            }
+        }
+        catch (RateLimitedException e)
+        {
+            var until = time.GetUtcNow() + (e.Wait ?? TimeSpan.FromMinutes(1));
+            return new StepOutcome.Wait(until, null, $"{integration.ConnectorId} asked to wait: {e.Message}", RateLimited: true);
+        }
+        catch (ConnectorValidationException e)
+        {
+            return new StepOutcome.Fail(e.Message);
+        }
+        catch (ConnectorException e) when (e.StatusCode is >= 400 and < 500 and not 408 and not 429)
+        {
+            return new StepOutcome.Fail(e.Message);
+        }
+        catch (ConnectorException e)
+        {
+            return new StepOutcome.Retry(e.Message);
+        }
+        catch (SecretStoreException e)
+        {
+            return new StepOutcome.Retry($"The secret store failed: {e.Message}");
+        }
+
+        var summary = JsonSerializer.SerializeToElement(new { integrationId = integration.Id, stream = integration.Stream, topic, cursor = state.Cursor, handle.Current.Progress.RecordsPublished });
+        return new StepOutcome.Completed(summary);
+    }
+
+    /// <summary>Gives the integration back when the run ends, so the next run may start.</summary>
+    public async Task ReleaseAsync(Run run, CancellationToken cancellationToken)
+    {
+        foreach (var integrationId in run.Definition.Where(s => s.Type == "read" && s.IntegrationId is not null).Select(s => s.IntegrationId!).Distinct())
+        {
+            var state = await integrations.GetStateAsync(run.TenantId, integrationId, cancellationToken);
+            if (state.ActiveRunId == run.Id)
+            {
+                try
+                {
+                    await integrations.ReplaceStateAsync(state with { ActiveRunId = null }, cancellationToken);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // Changed meanwhile; the next claim sees this run ended and takes over.
+                }
+            }
+        }
+
+        await outbox.ClearAsync(run.TenantId, run.Id, cancellationToken);
+    }
+
+    private async Task<IntegrationState?> ClaimAsync(Run run, Integration integration, CancellationToken cancellationToken)
+    {
+        var state = await integrations.GetStateAsync(run.TenantId, integration.Id, cancellationToken);
+        if (state.ActiveRunId == run.Id)
+        {
+            return state;
+        }
+
+        if (state.ActiveRunId is not null && await IsLiveAsync(run.TenantId, state.ActiveRunId, cancellationToken))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await integrations.ReplaceStateAsync(state with { ActiveRunId = run.Id }, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<bool> IsLiveAsync(string tenantId, string runId, CancellationToken cancellationToken) =>
+        await runs.GetAsync(tenantId, runId, cancellationToken) is { IsTerminal: false };
+
+    private async Task<IntegrationState?> ReplayOutboxAsync(RunHandle handle, IntegrationState state, CancellationToken cancellationToken)
+    {
+        var pending = await outbox.GetAsync(handle.Current.TenantId, handle.Current.Id, cancellationToken);
+        if (pending is null || pending.NextSequenceAfter <= state.NextSequenceId)
+        {
+            return state; // nothing in flight, or it was committed before the interruption
+        }
+
+        Logs.OutboxReplayed(logger, handle.Current.Id, pending.Events.Count);
+        var (published, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
+        if (transient is not null)
+        {
+            return null;
+        }
+
+        state = await integrations.ReplaceStateAsync(state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
+        await handle.SaveAsync(
+            r => r with
+            {
+                LastProgressAt = time.GetUtcNow(),
+                Progress = r.Progress with
+                {
+                    Pages = r.Progress.Pages + 1,
+                    RecordsRead = r.Progress.RecordsRead + pending.RecordsRead,
+                    RecordsPublished = r.Progress.RecordsPublished + published,
+                    RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
+                },
+            },
+            cancellationToken);
+        return state;
+    }
+
+    private async Task<(long Published, long DeadLettered, string? TransientError)> PublishAsync(RunHandle handle, OutboxPage page, CancellationToken cancellationToken)
+    {
+        if (page.Events.Count == 0)
+        {
+            return (0, 0, null);
+        }
+
+        var batch = new EventBatch(page.Topic, page.ProducerName, page.Events);
+        try
+        {
+            await sink.PublishAsync(batch, cancellationToken);
+            return (page.Events.Count, 0, null);
+        }
+        catch (EventPublishException e) when (e.IsTransient)
+        {
+            return (0, 0, $"The {sink.Name} sink is unavailable: {e.Message}");
+        }
+        catch (EventPublishException e)
+        {
+            // Refused for good: kept with the reason, replayable, and the sync goes on.
+            Logs.DeadLettered(logger, handle.Current.Id, page.Events.Count, e.Message);
+            await deadLetters.KeepAsync(batch, e.Message, handle.Current.Id, handle.Current.IntegrationId, cancellationToken);
+            metrics.Records.Add(page.Events.Count, new KeyValuePair<string, object?>("stage", "dead_lettered"));
+            return (0, page.Events.Count, null);
+        }
+    }
+
+    private OutboundEvent Envelope(Run run, Integration integration, ConnectorRecord record, long sequenceId, List<Func<JsonElement, JsonElement>> transforms)
+    {
+        var data = record.Data;
+        foreach (var transform in transforms)
+        {
+            data = transform(data);
+        }
+
+        var operation = record.Operation == RecordOperation.Delete ? "deleted" : "upserted";
+        var cloudEvent = new CloudEvent
+        {
+            Id = EventIds.For(integration.Id, integration.Stream, record.Id, record.Version),
+            Source = $"/tenants/{run.TenantId}/integrations/{integration.Id}/streams/{integration.Stream}",
+            Type = $"com.integrationhub.{integration.ConnectorId}.{integration.Stream}.{operation}",
+            Subject = record.Id,
+            Time = record.Timestamp ?? time.GetUtcNow(),
+            TenantId = run.TenantId,
+            IntegrationId = integration.Id,
+            RunId = run.Id,
+            Data = data,
+        };
+        return new OutboundEvent(
+            sequenceId,
+            record.Id,
+            cloudEvent,
+            new Dictionary<string, string> { ["connector"] = integration.ConnectorId, ["stream"] = integration.Stream, ["operation"] = operation });
+    }
+
+    // Rate-limit pauses inside the connector show on the run while they last.
+    private sealed class RateLimitObserver(RunHandle handle) : IConnectorObserver
+    {
+        public void OnRateLimited(TimeSpan wait, string reason) =>
+            _ = handle.SaveAsync(r => r with { Status = RunStatus.RateLimited, Error = $"rate limited for {wait.TotalSeconds:0.#}s: {reason}" }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+
+        public void OnResumed() =>
+            _ = handle.SaveAsync(r => r with { Status = RunStatus.Running, Error = null }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+}
