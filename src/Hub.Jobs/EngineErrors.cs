@@ -32,6 +32,14 @@ internal static partial class EngineErrors
         return FromBody(body) ?? response.ReasonPhrase ?? "no body";
     }
 
+    /// <summary>The request's path without its query (before sending it is relative; after, absolute): what error messages name.</summary>
+    public static string PathOf(HttpRequestMessage request) => request.RequestUri switch
+    {
+        null => "/",
+        { IsAbsoluteUri: true } uri => uri.AbsolutePath,
+        var uri => "/" + uri.OriginalString.Split('?', 2)[0],
+    };
+
     /// <summary>The message inside an error body, or <see langword="null"/> when the body is empty.</summary>
     public static string? FromBody(string body)
     {

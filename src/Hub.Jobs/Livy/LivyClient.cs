@@ -243,10 +243,10 @@ public sealed class LivyClient
 
     private LivyException Failure(HttpRequestMessage request, HttpStatusCode? status, string message, Exception? inner = null)
     {
-        var path = request.RequestUri?.OriginalString ?? string.Empty;
+        var path = EngineErrors.PathOf(request);
         Logs.LivyCallFailed(_logger, request.Method.Method, path, message);
         var answered = status is { } s ? $"answered {(int)s}" : "did not answer";
-        return new LivyException($"Livy {answered} to {request.Method} /{path}: {message}", status, inner);
+        return new LivyException($"Livy {answered} to {request.Method} {path}: {message}", status, inner);
     }
 
     private sealed record BatchPage(

@@ -104,8 +104,8 @@ public sealed class N8nClient
     /// <returns>
     /// <see cref="N8nTriggerResult.Completed"/> with the workflow's answer; <see cref="N8nTriggerResult.Started"/>
     /// when it answered <c>{ "executionId": ... }</c>; <see cref="N8nTriggerResult.Failed"/> when the workflow failed
-    /// before answering (n8n answers only "Error in workflow" then, so the failed execution is looked up by the
-    /// idempotency key to report n8n's own message).
+    /// before answering (n8n then answers only "Error in workflow", or an empty 200 when a Respond-to-Webhook node
+    /// was never reached, so the failed execution is looked up by the idempotency key to report n8n's own message).
     /// </returns>
     /// <exception cref="ArgumentException">The payload is not a JSON object, or the workflow has no Webhook trigger.</exception>
     /// <exception cref="N8nException">n8n did not answer, or refused the call (404: the workflow is not active).</exception>
@@ -137,9 +137,20 @@ public sealed class N8nClient
         if (response.IsSuccessStatusCode)
         {
             var answer = await ReadAnswerAsync(response, timeout.Token);
-            result = answer is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("executionId", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number
-                ? new N8nTriggerResult.Started(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText())
-                : new N8nTriggerResult.Completed(answer);
+            if (answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("executionId", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            {
+                result = new N8nTriggerResult.Started(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText());
+            }
+            else if (answer.ValueKind == JsonValueKind.Null && await FindExecutionAsync(workflow.Id, idempotencyKey, cancellationToken) is { } failed)
+            {
+                // A workflow whose Respond-to-Webhook node is never reached because a node failed: n8n answers
+                // 200 with an empty body. Its failed execution, found by the idempotency key, says why.
+                result = new N8nTriggerResult.Failed(failed.ErrorMessage ?? "n8n workflow failed before answering.", failed.Id);
+            }
+            else
+            {
+                result = new N8nTriggerResult.Completed(answer);
+            }
         }
         else if (response.StatusCode == HttpStatusCode.InternalServerError)
         {
@@ -409,10 +420,10 @@ public sealed class N8nClient
     private N8nException Failure(HttpRequestMessage request, HttpStatusCode? status, string message, Exception? inner = null)
     {
         // The path only: the API key travels in a header, never in the URL, so nothing secret is named here.
-        var path = request.RequestUri?.OriginalString.Split('?', 2)[0] ?? string.Empty;
+        var path = EngineErrors.PathOf(request);
         Logs.N8nCallFailed(_logger, request.Method.Method, path, message);
         var answered = status is { } s ? $"answered {(int)s}" : "did not answer";
-        return new N8nException($"n8n {answered} to {request.Method} /{path}: {message}", status, inner);
+        return new N8nException($"n8n {answered} to {request.Method} {path}: {message}", status, inner);
     }
 
     private sealed record WorkflowPage(
