@@ -31,13 +31,15 @@ start=$(date +%s)
 rm -f "$cache/.installed" "$cache/.installed-lock.json"
 cp "$src/package.json" "$cache/package.json"
 if [ -f "$src/package-lock.json" ]; then
+  # npm install, not npm ci: the lock was resolved on Linux x64 and npm leaves other platforms' optional packages
+  # (msgpackr-extract-darwin-*, ...) out of it, which npm ci rejects as "not in sync". npm install still installs
+  # exactly the locked versions.
   cp "$src/package-lock.json" "$cache/package-lock.json"
-  (cd "$cache" && npm ci --foreground-scripts --no-audit --no-fund --loglevel=error) >&2
 else
-  # No lock committed yet: resolve one; commit the generated $cache/package-lock.json as tools/n8n/package-lock.json.
+  # No lock committed: resolve one; commit the generated $cache/package-lock.json as tools/n8n/package-lock.json.
   rm -f "$cache/package-lock.json"
-  (cd "$cache" && npm install --foreground-scripts --no-audit --no-fund --loglevel=error) >&2
 fi
+(cd "$cache" && npm install --foreground-scripts --no-audit --no-fund --loglevel=error) >&2
 "$cache/node_modules/.bin/n8n" --version >&2
 [ -f "$src/package-lock.json" ] && cp "$src/package-lock.json" "$cache/.installed-lock.json"
 touch "$cache/.installed"

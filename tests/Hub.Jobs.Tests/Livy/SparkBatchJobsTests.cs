@@ -135,6 +135,59 @@ public sealed class SparkBatchJobsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_competing_submission_of_the_same_name_is_taken_over_not_duplicated()
+    {
+        await using var services = Services();
+        var name = SparkBatchName.For("run-5", "aggregate");
+        long? competitor = null;
+        _livy.OnSubmission = submitted => competitor ??= _livy.AddBatch(submitted, "running");
+
+        var start = await services.GetRequiredService<SparkBatchJobs>().StartAsync(Definition, name);
+
+        Assert.Equal(competitor.ToString(), start.Reference!.Id);
+        Assert.Equal("running", Assert.IsType<JobStatus.Pending>(start.Status).State);
+        Assert.Empty(_livy.SubmittedBodies);
+    }
+
+    [Fact]
+    public async Task Submissions_reuse_and_polls_are_counted_on_the_jobs_meter()
+    {
+        await using var services = Services();
+        var factory = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var counts = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "IntegrationHub.Jobs" && ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var key = instrument.Name + ":" + string.Join(",", tags.ToArray().Where(t => t.Key != "engine").Select(t => t.Value));
+            lock (counts)
+            {
+                counts[key] = counts.GetValueOrDefault(key) + value;
+            }
+        });
+        listener.Start();
+        var jobs = services.GetRequiredService<SparkBatchJobs>();
+
+        var first = await jobs.StartAsync(Definition, "metered");
+        await jobs.StartAsync(Definition, "metered");
+        _livy.SetState(long.Parse(first.Reference!.Id, System.Globalization.CultureInfo.InvariantCulture), "success");
+        await jobs.PollAsync(first.Reference, default);
+
+        Assert.Equal(1, counts.GetValueOrDefault("hub.jobs.submissions:submitted"));
+        Assert.Equal(1, counts.GetValueOrDefault("hub.jobs.submissions:reused"));
+        Assert.Equal(1, counts.GetValueOrDefault("hub.jobs.polls:succeeded"));
+        Assert.Equal(1, counts.GetValueOrDefault("hub.jobs.outcomes:succeeded"));
+    }
+
+    [Fact]
     public async Task Livy_errors_carry_Livys_message_and_status_but_no_credentials()
     {
         await using var services = Services(new()

@@ -26,6 +26,9 @@ public sealed class LivyDouble : DoubleServer
     /// <summary>How many <c>POST /batches</c> reached the server (accepted or not).</summary>
     public int Submissions { get; private set; }
 
+    /// <summary>Runs when a submission arrives, before it is checked: lets a test slip in a competing batch of the same name.</summary>
+    public Action<string?>? OnSubmission { get; set; }
+
     /// <summary>The request bodies of accepted submissions, in order.</summary>
     public List<JsonObject> SubmittedBodies { get; } = [];
 
@@ -129,6 +132,7 @@ public sealed class LivyDouble : DoubleServer
                 return Message(StatusCodes.Status400BadRequest, e.Message);
             }
 
+            OnSubmission?.Invoke(body?["name"]?.GetValueKind() == JsonValueKind.String ? body["name"]!.GetValue<string>() : null);
             lock (_gate)
             {
                 Submissions++;
