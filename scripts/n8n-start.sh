@@ -39,8 +39,14 @@ if [ -f "$state/n8n.pid" ] && kill -0 "$(cat "$state/n8n.pid")" 2>/dev/null; the
   echo "n8n is already running from $state (pid $(cat "$state/n8n.pid")); stop it with scripts/n8n-stop.sh --state-dir $state" >&2
   exit 1
 fi
+# The state folder is wiped on every start; refuse to wipe a folder this script did not create.
+if [ -d "$state" ] && [ -n "$(ls -A "$state")" ] && [ ! -f "$state/.n8n-state" ]; then
+  echo "$state is not empty and was not created by scripts/n8n-start.sh: choose another --state-dir" >&2
+  exit 2
+fi
 rm -rf "$state"
 mkdir -p "$state/user"
+touch "$state/.n8n-state"
 base="http://127.0.0.1:$port"
 started=$(date +%s%N)
 
@@ -63,7 +69,8 @@ ready=false
 for _ in $(seq 1 600); do
   # /healthz/readiness answers once the database is migrated, before the REST API is mounted, and meanwhile
   # every path answers "n8n is starting up. Please wait": wait for the settings JSON the editor loads first.
-  if curl -fsS "$base/rest/settings" 2>/dev/null | grep -q '"data"'; then ready=true; break; fi
+  settings="$(curl -fsS "$base/rest/settings" 2>/dev/null || true)"
+  case "$settings" in *'"data"'*) ready=true; break ;; esac
   if ! kill -0 "$pid" 2>/dev/null; then break; fi
   sleep 0.2
 done
