@@ -251,6 +251,17 @@ public sealed class SparkBatchJobsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_checkpointed_reference_finds_its_engine_again()
+    {
+        await using var services = Services();
+
+        Assert.IsType<SparkBatchJobs>(services.GetJobEngine(new JobReference("livy", "1").Engine));
+        Assert.IsType<IntegrationHub.Jobs.N8n.N8nWorkflowJobs>(services.GetJobEngine("n8n"));
+        Assert.Throws<InvalidOperationException>(() => services.GetJobEngine("airflow"));
+        await Assert.ThrowsAsync<ArgumentException>(() => services.GetRequiredService<SparkBatchJobs>().PollAsync(new JobReference("n8n", "12"), default));
+    }
+
+    [Fact]
     public void Batch_names_are_distinct_per_run_and_step_and_never_look_like_ids()
     {
         Assert.Equal("ih.run-1.step-2", SparkBatchName.For("run-1", "step-2"));
