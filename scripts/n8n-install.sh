@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned n8n (tools/n8n/package.json + package-lock.json) into a cache OUTSIDE the repo, once per
 # machine: ${N8N_CACHE_DIR:-$HOME/.cache/integrationhub/n8n}. A cached install is reused as long as its
-# package.json and lock match the repo's, so repeated runs take a second. A fresh install takes 4-10 minutes
+# package.json and lock match the repo's, so repeated runs take a second. A fresh install takes 5-15 minutes
 # (sqlite3 and isolated-vm compile from source). Prints the install directory on the last line of stdout.
 # Concurrent callers wait for each other (flock), so the test command and a developer can both call it.
 set -euo pipefail
@@ -26,7 +26,7 @@ if installed; then
   exit 0
 fi
 
-echo "Installing n8n into $cache (4-10 minutes on a fresh machine)..." >&2
+echo "Installing n8n into $cache (5-15 minutes on a fresh machine)..." >&2
 start=$(date +%s)
 rm -f "$cache/.installed" "$cache/.installed-lock.json"
 cp "$src/package.json" "$cache/package.json"

@@ -27,7 +27,7 @@ cache="${N8N_CACHE_DIR:-$HOME/.cache/integrationhub/n8n}"
 if $install; then
   cache="$("$root/scripts/n8n-install.sh" | tail -n 1)"
 elif [ ! -f "$cache/.installed" ] || [ ! -x "$cache/node_modules/.bin/n8n" ]; then
-  echo "n8n is not installed in $cache: run scripts/n8n-install.sh first (scripts/test.sh does; it takes 4-10 minutes once per machine)." >&2
+  echo "n8n is not installed in $cache: run scripts/n8n-install.sh first (scripts/test.sh does; it takes 5-15 minutes once per machine)." >&2
   exit 3
 fi
 
