@@ -1,6 +1,15 @@
 using IntegrationHub.Functions.Functions.Catalog;
 using IntegrationHub.Functions.Functions.Health;
+using IntegrationHub.Functions.Functions.DeadLetterReplay;
+using IntegrationHub.Functions.Functions.DeadLetters;
+using IntegrationHub.Functions.Functions.Events;
+using IntegrationHub.Functions.Functions.FlowRun;
+using IntegrationHub.Functions.Functions.Flows;
+using IntegrationHub.Functions.Functions.IntegrationRun;
+using IntegrationHub.Functions.Functions.IntegrationRuns;
 using IntegrationHub.Functions.Functions.Metrics;
+using IntegrationHub.Functions.Functions.RunCancel;
+using IntegrationHub.Functions.Functions.Runs;
 using IntegrationHub.Functions.Functions.OpenApi;
 using IntegrationHub.Functions.Functions.TenantApiKeys;
 using IntegrationHub.Functions.Functions.Tenants;
@@ -83,6 +92,15 @@ public static class HubApplication
         app.MapOpenApiDocument();
         app.MapTenants();
         app.MapTenantApiKeys();
+        app.MapRuns();
+        app.MapRunCancel();
+        app.MapIntegrationRun();
+        app.MapIntegrationRuns();
+        app.MapFlows();
+        app.MapFlowRun();
+        app.MapEvents();
+        app.MapDeadLetters();
+        app.MapDeadLetterReplay();
         app.MapTimerFunctions();
         app.MapCatalog();
     }

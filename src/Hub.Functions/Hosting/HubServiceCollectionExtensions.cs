@@ -2,6 +2,9 @@ using IntegrationHub.Connectors;
 using IntegrationHub.Core;
 using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Functions.ProbeDependencies;
+using IntegrationHub.Functions.Functions.ResumeRuns;
+using IntegrationHub.Functions.Functions.ScheduleSyncs;
+using IntegrationHub.Jobs;
 using IntegrationHub.Functions.Security;
 using IntegrationHub.Pulsar;
 using IntegrationHub.Secrets;
@@ -52,7 +55,10 @@ public static class HubServiceCollectionExtensions
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<DependencyMonitor>();
 
+        services.AddHubJobs();
         services.AddTimerFunction<ProbeDependenciesFunction>();
+        services.AddTimerFunction<ScheduleSyncsFunction>();
+        services.AddTimerFunction<ResumeRunsFunction>();
         services.AddHostedService<StandaloneTimerScheduler>();
         return services;
     }
