@@ -89,7 +89,7 @@ internal sealed class SyncSegment(
                 var events = page.Records.Select((r, i) => Envelope(run, integration, r, state.NextSequenceId + i, transforms)).ToList();
                 var pending = new OutboxPage
                 {
-                    Id = run.Id,
+                    RunId = run.Id,
                     TenantId = run.TenantId,
                     Topic = topic,
                     ProducerName = producer,
