@@ -183,14 +183,26 @@ var hubSettings = [
   { name: 'Pulsar__CommandsRetryDelayMilliseconds', value: '10000' }
   { name: 'Pulsar__CommandsIdleWaitMilliseconds', value: '2000' }
   // Pending: n8n and Livy settings land with the jobs feature (N8nOptions, LivyOptions). Uncomment when
-  // it is merged; the parameters below are already wired from main.bicep and Key Vault.
+  // it is merged and AddHubJobs() is called from AddHub; the parameters are already wired from main.bicep
+  // and Key Vault. (Connectors__* lands with the connectors feature: the consistency tests list its names.)
   // { name: 'N8n__BaseUrl', value: n8nBaseUrl }
   // { name: 'N8n__ApiKey', value: n8nApiKeyReference }
+  // { name: 'N8n__WorkflowTag', value: 'integrationhub' }
+  // { name: 'N8n__WebhookPath', value: 'webhook' }
+  // { name: 'N8n__WebhookTimeoutSeconds', value: '30' }
+  // { name: 'N8n__ExecutionPollIntervalSeconds', value: '5' }
+  // { name: 'N8n__RequestTimeoutSeconds', value: '30' }
+  // { name: 'N8n__PageSize', value: '100' }
   // { name: 'Livy__BaseUrl', value: livyBaseUrl }
   // { name: 'Livy__Auth', value: livyAuth }
   // { name: 'Livy__UserName', value: livyUserName }
   // { name: 'Livy__Password', value: livyPasswordReference }
   // { name: 'Livy__Token', value: livyTokenReference }
+  // { name: 'Livy__RequestedBy', value: 'integrationhub' }
+  // { name: 'Livy__PollIntervalSeconds', value: '15' }
+  // { name: 'Livy__LogTailLines', value: '50' }
+  // { name: 'Livy__ListPageSize', value: '100' }
+  // { name: 'Livy__RequestTimeoutSeconds', value: '30' }
   // app-settings:end
 ]
 
