@@ -57,8 +57,11 @@ public sealed class TelemetryTests
         var services = Registrations(new Dictionary<string, string?> { [TelemetryServiceCollectionExtensions.ConnectionStringSetting] = ConnectionString });
         services.Configure<TelemetryConfiguration>(c => c.TelemetryChannel = channel);
         await using var provider = services.BuildServiceProvider();
-        using var bridge = provider.GetRequiredService<MeterTelemetryBridge>();
-        bridge.Start();
+
+        // The hosted service the hub registers starts the bridge, and flushes on stop (what the host does at scale-in).
+        var lifetimeType = Assert.Single(services, d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "TelemetryLifetime").ImplementationType!;
+        var lifetime = (IHostedService)ActivatorUtilities.CreateInstance(provider, lifetimeType);
+        await lifetime.StartAsync(CancellationToken.None);
 
         var hubMeterName = "IntegrationHub.DeploymentTests." + Guid.NewGuid().ToString("N")[..8];
         using var hubMeter = new Meter(hubMeterName);
@@ -71,8 +74,7 @@ public sealed class TelemetryTests
         hubMeter.CreateObservableGauge("hub.queue.depth", () => 17);
         otherMeter.CreateCounter<long>("other.calls").Add(7);
 
-        bridge.Observe();
-        provider.GetRequiredService<TelemetryClient>().Flush();
+        await lifetime.StopAsync(CancellationToken.None);
 
         var metrics = channel.Items.OfType<MetricTelemetry>().Where(m => m.MetricNamespace == hubMeterName).ToList();
         var github = Assert.Single(metrics, m => m.Name == "hub.polls" && m.Properties.TryGetValue("connector", out var c) && c == "github");
