@@ -35,6 +35,13 @@ var containers = [
   { name: 'tenants', partitionKeyPath: '/tenantId', defaultTtl: null }
   { name: 'idempotency', partitionKeyPath: '/tenantId', defaultTtl: -1 }
   { name: 'secrets', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'credentials', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'integrations', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'flows', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'runs', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'outbox', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'events', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'deadletters', partitionKeyPath: '/tenantId', defaultTtl: null }
 ]
 
 // The hub queries by tenant, kind and timestamps and never by large free-text fields; the default

@@ -182,27 +182,51 @@ var hubSettings = [
   { name: 'Pulsar__CommandsReceiverQueueSize', value: '20' }
   { name: 'Pulsar__CommandsRetryDelayMilliseconds', value: '10000' }
   { name: 'Pulsar__CommandsIdleWaitMilliseconds', value: '2000' }
+  { name: 'Runs__LeaseSeconds', value: '60' }
+  { name: 'Runs__AdvanceBudgetSeconds', value: '240' }
+  { name: 'Runs__MaxStepAttempts', value: '5' }
+  { name: 'Runs__RetryBaseDelaySeconds', value: '5' }
+  { name: 'Runs__RetryMaxDelaySeconds', value: '300' }
+  { name: 'Runs__StallAfterSeconds', value: '600' }
+  { name: 'Runs__DeadlineMinutes', value: '360' }
+  { name: 'Runs__ResumeBatchSize', value: '20' }
+  { name: 'Runs__ScheduleLookbackMinutes', value: '1440' }
+  { name: 'Connectors__Network__AllowPrivateNetworks', value: 'false' }
+  { name: 'Connectors__Network__AllowedHosts', value: '' }
+  { name: 'Connectors__Network__MaxRedirects', value: '5' }
+  { name: 'Connectors__Http__AttemptTimeout', value: '00:00:30' }
+  { name: 'Connectors__Http__ConnectTimeout', value: '00:00:10' }
+  { name: 'Connectors__Http__UserAgent', value: 'IntegrationHub/1.0' }
+  { name: 'Connectors__Resilience__MaxRetries', value: '5' }
+  { name: 'Connectors__Resilience__BaseDelay', value: '00:00:01' }
+  { name: 'Connectors__Resilience__MaxRateLimitWait', value: '00:15:00' }
+  { name: 'Connectors__Resilience__BreakerFailureRatio', value: '0.5' }
+  { name: 'Connectors__Resilience__BreakerMinimumThroughput', value: '20' }
+  { name: 'Connectors__Resilience__BreakerSamplingDuration', value: '00:00:30' }
+  { name: 'Connectors__Resilience__BreakerBreakDuration', value: '00:00:30' }
+  { name: 'Connectors__Pacing__Enabled', value: 'true' }
+  { name: 'Connectors__Pacing__QueueLimit', value: '1000' }
   // Pending: n8n and Livy settings land with the jobs feature (N8nOptions, LivyOptions). Uncomment when
   // it is merged and AddHubJobs() is called from AddHub; the parameters are already wired from main.bicep
   // and Key Vault. (Connectors__* lands with the connectors feature: the consistency tests list its names.)
-  // { name: 'N8n__BaseUrl', value: n8nBaseUrl }
-  // { name: 'N8n__ApiKey', value: n8nApiKeyReference }
-  // { name: 'N8n__WorkflowTag', value: 'integrationhub' }
-  // { name: 'N8n__WebhookPath', value: 'webhook' }
-  // { name: 'N8n__WebhookTimeoutSeconds', value: '30' }
-  // { name: 'N8n__ExecutionPollIntervalSeconds', value: '5' }
-  // { name: 'N8n__RequestTimeoutSeconds', value: '30' }
-  // { name: 'N8n__PageSize', value: '100' }
-  // { name: 'Livy__BaseUrl', value: livyBaseUrl }
-  // { name: 'Livy__Auth', value: livyAuth }
-  // { name: 'Livy__UserName', value: livyUserName }
-  // { name: 'Livy__Password', value: livyPasswordReference }
-  // { name: 'Livy__Token', value: livyTokenReference }
-  // { name: 'Livy__RequestedBy', value: 'integrationhub' }
-  // { name: 'Livy__PollIntervalSeconds', value: '15' }
-  // { name: 'Livy__LogTailLines', value: '50' }
-  // { name: 'Livy__ListPageSize', value: '100' }
-  // { name: 'Livy__RequestTimeoutSeconds', value: '30' }
+  { name: 'N8n__BaseUrl', value: n8nBaseUrl }
+  { name: 'N8n__ApiKey', value: n8nApiKeyReference }
+  { name: 'N8n__WorkflowTag', value: 'integrationhub' }
+  { name: 'N8n__WebhookPath', value: 'webhook' }
+  { name: 'N8n__WebhookTimeoutSeconds', value: '30' }
+  { name: 'N8n__ExecutionPollIntervalSeconds', value: '5' }
+  { name: 'N8n__RequestTimeoutSeconds', value: '30' }
+  { name: 'N8n__PageSize', value: '100' }
+  { name: 'Livy__BaseUrl', value: livyBaseUrl }
+  { name: 'Livy__Auth', value: livyAuth }
+  { name: 'Livy__UserName', value: livyUserName }
+  { name: 'Livy__Password', value: livyPasswordReference }
+  { name: 'Livy__Token', value: livyTokenReference }
+  { name: 'Livy__RequestedBy', value: 'integrationhub' }
+  { name: 'Livy__PollIntervalSeconds', value: '15' }
+  { name: 'Livy__LogTailLines', value: '50' }
+  { name: 'Livy__ListPageSize', value: '100' }
+  { name: 'Livy__RequestTimeoutSeconds', value: '30' }
   // app-settings:end
 ]
 
