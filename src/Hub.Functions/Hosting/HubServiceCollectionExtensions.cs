@@ -1,6 +1,7 @@
 using IntegrationHub.Connectors;
 using IntegrationHub.Core;
 using IntegrationHub.Functions.Api;
+using IntegrationHub.Functions.Functions.DrainCommands;
 using IntegrationHub.Functions.Functions.ProbeDependencies;
 using IntegrationHub.Functions.Functions.ResumeRuns;
 using IntegrationHub.Functions.Functions.ScheduleSyncs;
@@ -60,6 +61,7 @@ public static class HubServiceCollectionExtensions
         services.AddTimerFunction<ProbeDependenciesFunction>();
         services.AddTimerFunction<ScheduleSyncsFunction>();
         services.AddTimerFunction<ResumeRunsFunction>();
+        services.AddTimerFunction<DrainCommandsFunction>();
         services.AddHostedService<StandaloneTimerScheduler>();
         services.AddHubTelemetry(configuration ?? ConfigurationOf(services));
         return services;
