@@ -11,7 +11,7 @@ namespace IntegrationHub.Core;
 /// <summary>Registers the hub's domain stores and the Cosmos containers they own.</summary>
 public static class CoreServiceCollectionExtensions
 {
-    /// <summary>Adds tenants, idempotency records, credentials and integrations.</summary>
+    /// <summary>Adds tenants, idempotency records, credentials and integrations (stores and the services the API and run engine share). Needs <c>AddHubSecrets()</c> and <c>AddConnectors()</c> from the host.</summary>
     public static IServiceCollection AddHubCore(this IServiceCollection services)
     {
         services.AddCosmosContainer(TenantStore.Container);
@@ -22,6 +22,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IdempotencyStore>();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<IntegrationStore>();
+        services.TryAddSingleton<CredentialService>();
+        services.TryAddSingleton<IntegrationService>();
         return services;
     }
 }
