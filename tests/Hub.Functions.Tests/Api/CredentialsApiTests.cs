@@ -317,6 +317,32 @@ public sealed class CredentialsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_the_metadata_cannot_be_written_the_new_secret_is_deleted_again()
+    {
+        await using var hub = await HubHost.StartAsync();
+        var (client, _) = await hub.TenantAsync("cred-rollback");
+        using var _1 = client;
+        var cosmos = hub.Services.GetRequiredService<IntegrationHub.Shared.Cosmos.HubCosmos>();
+
+        // The metadata's container disappears: the secret write succeeds, the metadata write cannot.
+        await cosmos.Database.GetContainer("credentials").DeleteContainerAsync();
+        using var response = await client.SendAsync(HttpMethod.Post, "api/v1/credentials", new { connectorId = "github", name = "half", values = new { token = Token } });
+
+        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        var secrets = cosmos.Database.GetContainer("secrets").GetItemQueryIterator<JsonElement>(
+            new Microsoft.Azure.Cosmos.QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId").WithParameter("@tenantId", "cred-rollback"));
+        var left = new List<JsonElement>();
+        while (secrets.HasMoreResults)
+        {
+            left.AddRange(await secrets.ReadNextAsync());
+        }
+
+        Assert.Empty(left);
+        Assert.Contains("its new secret was deleted again", hub.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, hub.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Credentials_need_a_tenant_key()
     {
         using var admin = _hub.Admin();
