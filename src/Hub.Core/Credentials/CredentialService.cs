@@ -68,8 +68,17 @@ public sealed class CredentialService(
         }
         catch (Exception e)
         {
-            Logs.CredentialCreateRolledBack(logger, tenantId, id, e);
-            await secrets.DeleteAsync(tenantId, id, destroy: true, CancellationToken.None);
+            try
+            {
+                await secrets.DeleteAsync(tenantId, id, destroy: true, CancellationToken.None);
+                Logs.CredentialCreateRolledBack(logger, tenantId, id, e);
+            }
+            catch (SecretStoreException cleanup)
+            {
+                // The caller still gets the metadata failure; the operator gets the ids of what is left.
+                Logs.CredentialSecretLeft(logger, tenantId, id, secrets.Kind, cleanup);
+            }
+
             throw;
         }
     }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using IntegrationHub.Functions.Tests.Infrastructure;
 using IntegrationHub.Secrets;
+using IntegrationHub.TestDoubles.Cosmos;
 using IntegrationHub.TestDoubles.SaaS;
 using static IntegrationHub.Functions.Tests.Api.ApiCalls;
 
@@ -319,7 +320,9 @@ public sealed class CredentialsApiTests : IAsyncLifetime
     [Fact]
     public async Task When_the_metadata_cannot_be_written_the_new_secret_is_deleted_again()
     {
-        await using var hub = await HubHost.StartAsync();
+        // Its own emulator: dropping a container confuses the shared emulator's other databases.
+        await using var emulator = await CosmosEmulator.StartAsync();
+        await using var hub = await HubHost.StartAsync(emulator: emulator);
         var (client, _) = await hub.TenantAsync("cred-rollback");
         using var _1 = client;
         var cosmos = hub.Services.GetRequiredService<IntegrationHub.Shared.Cosmos.HubCosmos>();
