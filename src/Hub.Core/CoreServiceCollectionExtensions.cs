@@ -17,7 +17,7 @@ namespace IntegrationHub.Core;
 /// <summary>Registers the hub's domain stores and the Cosmos containers they own.</summary>
 public static class CoreServiceCollectionExtensions
 {
-    /// <summary>Adds tenants, idempotency records, credentials and integrations.</summary>
+    /// <summary>Adds tenants, idempotency records, credentials and integrations (stores and the services the API and run engine share). Needs <c>AddHubSecrets()</c> and <c>AddConnectors()</c> from the host.</summary>
     public static IServiceCollection AddHubCore(this IServiceCollection services)
     {
         services.AddCosmosContainer(TenantStore.Container);
@@ -29,6 +29,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<IntegrationStore>();
         services.TryAddSingleton<IntegrationConnections>();
+        services.TryAddSingleton<CredentialService>();
+        services.TryAddSingleton<IntegrationService>();
         services.AddHubRuns();
         return services;
     }

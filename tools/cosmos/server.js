@@ -5,12 +5,20 @@
 //     cross-partition queries and LINQ. We answer with a passthrough plan (one range "".."FF", nothing
 //     for the client to re-order or aggregate): the server has a single partition range and evaluates
 //     ORDER BY / TOP / COUNT itself.
-//  2. Missing documents. Reading, replacing, patching or deleting an id that does not exist throws a
+//  2. Resource ids. The package writes _rid in plain base64, which can hold '/'; the SDK then addresses
+//     partition key ranges by rid (/dbs/{rid}/colls/{rid}/pkranges) and a '/' splits the path, so a query
+//     fails with "GetTargetPartitionKeyRanges ... stale cache" for some databases. The real service uses
+//     '-' for '/' in rids; so do we.
+//  3. Missing documents. Reading, replacing, patching or deleting an id that does not exist throws a
 //     TypeError inside the package (500); the real service answers 404 NotFound, and so do we.
 // Usage: node server.js [--port 8081] [--host 127.0.0.1] [--pid-file path]
 "use strict";
 const fs = require("fs");
 const { createHttpServer } = require("@vercel/cosmosdb-server");
+const ResourceId = require("@vercel/cosmosdb-server/lib/account/resource-id").default;
+
+ResourceId.toBase64String = (buffer) => buffer.toString("base64").replace(/\//g, "-");
+ResourceId.fromBase64String = (s) => Buffer.from(s.replace(/-/g, "/"), "base64");
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

@@ -55,6 +55,14 @@ public sealed class IntegrationStore(HubCosmos cosmos)
         return _integrations.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken);
     }
 
+    /// <summary>Up to <paramref name="max"/> of the tenant's integrations that use a credential (a credential in use cannot be deleted).</summary>
+    public async Task<IReadOnlyList<Integration>> UsingCredentialAsync(string tenantId, string credentialId, int max, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = 'integration' AND c.credentialId = @credential ORDER BY c.createdAt")
+            .WithParameter("@credential", credentialId);
+        return (await _integrations.QueryPageAsync(query, tenantId, max, null, cancellationToken)).Items;
+    }
+
     /// <summary>Every enabled, scheduled integration of every tenant (the scheduler's view), streamed.</summary>
     public IAsyncEnumerable<Integration> ScheduledAsync(CancellationToken cancellationToken) =>
         _integrations.QueryAsync(new QueryDefinition("SELECT * FROM c WHERE c.type = 'integration' AND c.enabled = true AND IS_STRING(c.schedule)"), null, cancellationToken);

@@ -26,4 +26,20 @@ public static class ETags
     /// <summary>Whether a stored ETag is the version the caller named (always true without If-Match).</summary>
     public static bool Satisfies(HttpRequest request, string? stored) =>
         IfMatch(request) is not { } wanted || string.Equals(ToHeader(wanted), ToHeader(stored), StringComparison.Ordinal);
+
+    /// <summary><paramref name="result"/> with an <c>ETag</c> header naming <paramref name="etag"/>, so the caller can send it back as If-Match.</summary>
+    public static IResult WithETag(this IResult result, string? etag) => new ETagResult(result, ToHeader(etag));
+
+    private sealed class ETagResult(IResult inner, string? etag) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            if (etag is not null)
+            {
+                httpContext.Response.Headers.ETag = etag;
+            }
+
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 }

@@ -10,7 +10,7 @@ namespace IntegrationHub.Functions.Api;
 /// A request body bound by the hub rather than by the framework, so every way a body can be wrong —
 /// not JSON, a wrong type, a missing or unknown field, a failed rule, too large — becomes a problem
 /// response that says which field and why. Endpoints take a <c>JsonBody&lt;T&gt;</c> and return
-/// <see cref="Problem"/> when it is set.
+/// <see cref="Problem"/> when it is set; a <c>JsonBody&lt;T&gt;?</c> parameter is an optional body (null when none is sent).
 /// </summary>
 public sealed class JsonBody<T>
     where T : class
@@ -32,6 +32,13 @@ public sealed class JsonBody<T>
     public static async ValueTask<JsonBody<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
         var request = context.Request;
+
+        // An optional body (a nullable JsonBody<T>? parameter) may be left out altogether.
+        if (!HasBody(request) && parameter is not null && new NullabilityInfoContext().Create(parameter).WriteState == NullabilityState.Nullable)
+        {
+            return null;
+        }
+
         if (request.ContentType is null || !request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             return Fail(ApiProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "The body must be JSON.", "Send Content-Type: application/json."));
@@ -70,6 +77,8 @@ public sealed class JsonBody<T>
         return new JsonBody<T>(value, null);
     }
 #pragma warning restore CA1000
+
+    private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     private static JsonBody<T> Fail(IResult problem) => new(null, problem);
 

@@ -1,4 +1,7 @@
 using IntegrationHub.Functions.Functions.Catalog;
+using IntegrationHub.Functions.Functions.CredentialCheck;
+using IntegrationHub.Functions.Functions.Credentials;
+using IntegrationHub.Functions.Functions.Integrations;
 using IntegrationHub.Functions.Functions.Health;
 using IntegrationHub.Functions.Functions.DeadLetterReplay;
 using IntegrationHub.Functions.Functions.DeadLetters;
@@ -103,5 +106,8 @@ public static class HubApplication
         app.MapDeadLetterReplay();
         app.MapTimerFunctions();
         app.MapCatalog();
+        app.MapCredentials();
+        app.MapCredentialCheck();
+        app.MapIntegrations();
     }
 }

@@ -101,7 +101,9 @@ public static class HubServiceCollectionExtensions
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(Caller.Scheme).RequireAuthenticatedUser().Build())
             .AddPolicy(Caller.TenantPolicy, p => p.AddAuthenticationSchemes(Caller.Scheme).RequireClaim(Caller.TenantClaim))
-            .AddPolicy(Caller.AdminPolicy, p => p.AddAuthenticationSchemes(Caller.Scheme).RequireRole(Caller.AdminRole));
+            .AddPolicy(Caller.AdminPolicy, p => p.AddAuthenticationSchemes(Caller.Scheme).RequireRole(Caller.AdminRole))
+            .AddPolicy(Caller.TenantOrAdminPolicy, p => p.AddAuthenticationSchemes(Caller.Scheme)
+                .RequireAssertion(c => c.User.HasClaim(claim => claim.Type == Caller.TenantClaim) || c.User.IsInRole(Caller.AdminRole)));
         return services;
     }
 }

@@ -20,6 +20,9 @@ public static class Caller
     /// <summary>Policy: the operator.</summary>
     public const string AdminPolicy = "admin";
 
+    /// <summary>Policy: a caller acting for a tenant, or the operator (what the hub offers is no secret to either).</summary>
+    public const string TenantOrAdminPolicy = "tenant-or-admin";
+
     /// <summary>The caller's tenant (endpoints under the tenant policy always have one).</summary>
     public static string TenantId(this ClaimsPrincipal user) =>
         user.FindFirstValue(TenantClaim) ?? throw new InvalidOperationException("The caller has no tenant; the endpoint needs the tenant policy.");

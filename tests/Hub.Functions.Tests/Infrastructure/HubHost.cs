@@ -24,6 +24,9 @@ public sealed class HubHost : IAsyncDisposable
     /// <summary>The operator key the test hubs are configured with.</summary>
     public const string AdminKey = "test-admin-key-0123456789abcdef";
 
+    /// <summary>The local secret store's key in test hubs (base64 of bytes 0..31; test data only).</summary>
+    public const string TestSecretKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
     public WebApplication App { get; }
 
     public CapturedLogs Logs { get; }
@@ -48,6 +51,9 @@ public sealed class HubHost : IAsyncDisposable
         all["Auth:AdminKey"] = AdminKey;
         all["Auth:KeyCacheSeconds"] = "0";
         all["environment"] = "Development";
+
+        // A fixed key for the local secret store, so a Development hub never generates one into the user's home.
+        all["Secrets:LocalKey"] = TestSecretKey;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;

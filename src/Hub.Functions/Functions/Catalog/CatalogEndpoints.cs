@@ -1,9 +1,10 @@
 using IntegrationHub.Connectors;
+using IntegrationHub.Functions.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IntegrationHub.Functions.Functions.Catalog;
 
-/// <summary>The <c>Catalog</c> function: <c>GET /api/v1/integrations/available?category=&amp;q=</c>.</summary>
+/// <summary>The <c>Catalog</c> function: <c>GET /api/v1/integrations/available?category=&amp;q=</c>, for a tenant's key or the operator's.</summary>
 public static class CatalogEndpoints
 {
     /// <summary>The catalog answer.</summary>
@@ -17,6 +18,8 @@ public static class CatalogEndpoints
         endpoints.MapGet("/api/v1/integrations/available", Get)
             .WithName("ListAvailableIntegrations")
             .WithTags("Integrations")
+            .RequireAuthorization(Caller.TenantOrAdminPolicy)
+            .Produces<CatalogResponse>()
             .WithSummary("Connectors the hub offers, filtered by category and text, with their configuration and credential schemas");
         return endpoints;
     }
