@@ -159,7 +159,7 @@ internal sealed class SyncSegment(
             return new StepOutcome.Retry($"The secret store failed: {e.Message}");
         }
 
-        var summary = JsonSerializer.SerializeToElement(new { integrationId = integration.Id, stream = integration.Stream, topic, cursor = state.Cursor, handle.Current.Progress.RecordsPublished });
+        var summary = JsonSerializer.SerializeToElement(new { integrationId = integration.Id, stream = integration.Stream, topic, cursor = state.Cursor, recordsPublished = handle.Current.Progress.RecordsPublished });
         return new StepOutcome.Completed(summary);
     }
 
