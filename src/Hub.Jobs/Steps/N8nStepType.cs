@@ -80,6 +80,11 @@ public sealed class N8nStepType(IServiceProvider services, IOptions<N8nOptions> 
     /// <inheritdoc />
     public async Task<StepOutcome> ExecuteAsync(JobStepContext context, CancellationToken cancellationToken)
     {
+        if (!options.Value.IsConfigured)
+        {
+            return new StepOutcome.Fail("n8n is not configured in this hub (N8n__BaseUrl), so the n8n step cannot run.");
+        }
+
         var jobs = services.GetRequiredService<N8nWorkflowJobs>();
         var reference = JobCheckpoint.Read(context, N8nWorkflowJobs.EngineName);
         try

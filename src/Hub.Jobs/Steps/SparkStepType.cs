@@ -69,6 +69,11 @@ public sealed class SparkStepType(IServiceProvider services, IOptions<LivyOption
     /// <inheritdoc />
     public async Task<StepOutcome> ExecuteAsync(JobStepContext context, CancellationToken cancellationToken)
     {
+        if (!options.Value.IsConfigured)
+        {
+            return new StepOutcome.Fail("Livy is not configured in this hub (Livy__BaseUrl), so the spark step cannot run.");
+        }
+
         var jobs = services.GetRequiredService<SparkBatchJobs>();
         var reference = JobCheckpoint.Read(context, SparkBatchJobs.EngineName);
         try
