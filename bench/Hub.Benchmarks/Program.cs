@@ -4,6 +4,7 @@ using IntegrationHub.Benchmarks;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["sample-read"] = SampleReadBenchmark.RunAsync,
+    ["sync"] = SyncBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

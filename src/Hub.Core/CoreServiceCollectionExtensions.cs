@@ -28,6 +28,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IdempotencyStore>();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<IntegrationStore>();
+        services.TryAddSingleton<IntegrationConnections>();
         services.AddHubRuns();
         return services;
     }

@@ -54,7 +54,18 @@ public sealed class RunLauncher(
             throw new RunNotStartedException($"Run '{active}' of integration '{integration.Id}' is still in progress.", active);
         }
 
-        var (_, run) = await CreateAsync(integration.TenantId, $"run-{Guid.NewGuid():N}", "manual", integration.Id, null, null, SyncFlowOf(integration), cancellationToken);
+        // Claim the integration before the run exists, so a second start at the same moment is refused here.
+        var id = $"run-{Guid.NewGuid():N}";
+        try
+        {
+            await integrations.ReplaceStateAsync(state with { ActiveRunId = id }, cancellationToken);
+        }
+        catch (Shared.Cosmos.ConcurrencyConflictException)
+        {
+            throw new RunNotStartedException($"Another run of integration '{integration.Id}' was started at the same moment.");
+        }
+
+        var (_, run) = await CreateAsync(integration.TenantId, id, "manual", integration.Id, null, null, SyncFlowOf(integration), cancellationToken);
         return run;
     }
 

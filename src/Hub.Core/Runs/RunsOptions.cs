@@ -9,7 +9,7 @@ public sealed class RunsOptions
     public const string Section = "Runs";
 
     /// <summary>How long an instance's lease on a run lasts without renewal; a crashed instance's runs are resumed after it.</summary>
-    [Range(5, 3600)]
+    [Range(1, 3600)]
     public int LeaseSeconds { get; set; } = 60;
 
     /// <summary>How long one invocation advances runs before checkpointing and handing over to the next timer tick.</summary>

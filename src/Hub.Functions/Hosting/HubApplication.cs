@@ -50,7 +50,7 @@ public static class HubApplication
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
         builder.Services.AddSingleton(mode);
-        builder.Services.AddHub();
+        builder.Services.AddHub(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();

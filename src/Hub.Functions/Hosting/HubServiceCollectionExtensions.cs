@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using IntegrationHub.Functions.Hosting.CustomHandler;
 using IntegrationHub.Functions.Hosting.Standalone;
+using IntegrationHub.Functions.Hosting.Telemetry;
 using IntegrationHub.Shared.Configuration;
 using IntegrationHub.Shared.Cosmos;
 using IntegrationHub.Shared.Diagnostics;
@@ -27,8 +28,8 @@ namespace IntegrationHub.Functions.Hosting;
 /// </summary>
 public static class HubServiceCollectionExtensions
 {
-    /// <summary>Adds the hub's services.</summary>
-    public static IServiceCollection AddHub(this IServiceCollection services)
+    /// <summary>Adds the hub's services; <paramref name="configuration"/> decides what is switched on at registration (telemetry).</summary>
+    public static IServiceCollection AddHub(this IServiceCollection services, IConfiguration? configuration = null)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddHubOptions<HostingOptions>(HostingOptions.Section);
@@ -60,8 +61,13 @@ public static class HubServiceCollectionExtensions
         services.AddTimerFunction<ScheduleSyncsFunction>();
         services.AddTimerFunction<ResumeRunsFunction>();
         services.AddHostedService<StandaloneTimerScheduler>();
+        services.AddHubTelemetry(configuration ?? ConfigurationOf(services));
         return services;
     }
+
+    /// <summary>The <see cref="IConfiguration"/> instance registered in <paramref name="services"/>, when one was registered as an instance.</summary>
+    private static IConfiguration? ConfigurationOf(IServiceCollection services) =>
+        services.LastOrDefault(d => d.ServiceType == typeof(IConfiguration) && !d.IsKeyedService)?.ImplementationInstance as IConfiguration;
 
     /// <summary>Registers a timer function; its <c>function.json</c> lives in <c>Functions/{Name}/</c>.</summary>
     public static IServiceCollection AddTimerFunction<TFunction>(this IServiceCollection services)

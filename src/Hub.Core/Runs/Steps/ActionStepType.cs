@@ -3,12 +3,11 @@ using IntegrationHub.Connectors;
 using IntegrationHub.Core.Flows;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Transforms;
-using IntegrationHub.Secrets;
 
 namespace IntegrationHub.Core.Runs.Steps;
 
 /// <summary><c>action</c>: calls a connector action (e.g. Zulip <c>send_message</c>) with the previous output, mapped by <c>input</c>.</summary>
-public sealed class ActionStepType(IntegrationStore integrations, IConnectorCatalog catalog, ISecretStore secrets) : IJobStepType
+public sealed class ActionStepType(IntegrationStore integrations, IConnectorCatalog catalog, IntegrationConnections connections) : IJobStepType
 {
     /// <inheritdoc />
     public string Type => "action";
@@ -41,26 +40,14 @@ public sealed class ActionStepType(IntegrationStore integrations, IConnectorCata
     /// <inheritdoc />
     public async Task<StepOutcome> ExecuteAsync(JobStepContext context, CancellationToken cancellationToken)
     {
-        var integration = await integrations.GetAsync(context.Run.TenantId, context.Step.IntegrationId!, cancellationToken);
-        if (integration is null || catalog.Find(integration.ConnectorId) is not { } connector)
-        {
-            return new StepOutcome.Fail($"Integration '{context.Step.IntegrationId}' or its connector is gone.");
-        }
-
         var input = context.Input ?? JsonSerializer.SerializeToElement(new { });
-        var connection = new ConnectorContext
-        {
-            TenantId = context.Run.TenantId,
-            IntegrationId = integration.Id,
-            CredentialId = integration.CredentialId,
-            Configuration = integration.Configuration,
-            Credentials = integration.CredentialId is null
-                ? new Dictionary<string, string>()
-                : (await secrets.ReadAsync(context.Run.TenantId, integration.CredentialId, cancellationToken))?.Values.ToDictionary() ?? new Dictionary<string, string>(),
-        };
         try
         {
-            return new StepOutcome.Completed(await connector.ExecuteActionAsync(connection, context.Step.Action!, input, cancellationToken));
+            return new StepOutcome.Completed(await connections.ExecuteActionAsync(context.Run.TenantId, context.Step.IntegrationId!, context.Step.Action!, input, cancellationToken));
+        }
+        catch (IntegrationActionRefusedException e)
+        {
+            return new StepOutcome.Fail(e.Message);
         }
         catch (ConnectorException e) when (e.StatusCode is >= 400 and < 500 and not 408 and not 429)
         {

@@ -23,8 +23,7 @@ namespace IntegrationHub.Core.Runs.Steps;
 /// </remarks>
 internal sealed class SyncSegment(
     IntegrationStore integrations,
-    IConnectorCatalog catalog,
-    ISecretStore secrets,
+    IntegrationConnections connections,
     IEventSink sink,
     OutboxStore outbox,
     DeadLetterStore deadLetters,
@@ -46,12 +45,6 @@ internal sealed class SyncSegment(
             return new StepOutcome.Fail($"Integration '{read.IntegrationId}' no longer exists.");
         }
 
-        var connector = catalog.Find(integration.ConnectorId);
-        if (connector is null)
-        {
-            return new StepOutcome.Fail($"Connector '{integration.ConnectorId}' is not installed in this hub.");
-        }
-
         var state = await ClaimAsync(run, integration, cancellationToken);
         if (state is null)
         {
@@ -69,27 +62,16 @@ internal sealed class SyncSegment(
             return new StepOutcome.Retry("The sink did not accept the in-flight page yet.");
         }
 
-        var context = new ConnectorContext
-        {
-            TenantId = run.TenantId,
-            IntegrationId = integration.Id,
-            CredentialId = integration.CredentialId,
-            Configuration = integration.Configuration,
-            Credentials = integration.CredentialId is null
-                ? new Dictionary<string, string>()
-                : (await secrets.ReadAsync(run.TenantId, integration.CredentialId, cancellationToken))?.Values.ToDictionary() ?? new Dictionary<string, string>(),
-            Observer = new RateLimitObserver(handle),
-        };
-
         try
         {
+            var (connector, context) = await connections.OpenAsync(integration, new RateLimitObserver(handle), cancellationToken);
             var watch = Stopwatch.StartNew();
             await foreach (var page in connector.ReadAsync(context, integration.Stream, state.Cursor, cancellationToken))
             {
                 var events = page.Records.Select((r, i) => Envelope(run, integration, r, state.NextSequenceId + i, transforms)).ToList();
                 var pending = new OutboxPage
                 {
-                    Id = run.Id,
+                    RunId = run.Id,
                     TenantId = run.TenantId,
                     Topic = topic,
                     ProducerName = producer,
@@ -136,6 +118,10 @@ internal sealed class SyncSegment(
                     return new StepOutcome.Wait(time.GetUtcNow(), null, "continuing in the next invocation");
                 }
             }
+        }
+        catch (IntegrationActionRefusedException e)
+        {
+            return new StepOutcome.Fail(e.Message);
         }
         catch (RateLimitedException e)
         {

@@ -1,0 +1,280 @@
+// The hosting plan and the Linux Function App that runs the hub as an Azure Functions custom handler
+// (host.json customHandler -> handler/Hub.Functions, FUNCTIONS_WORKER_RUNTIME=custom).
+//
+// Plans:
+//  - FlexConsumption (FC1): runtime 'custom' in functionAppConfig; the package lives in a blob container
+//    read with the managed identity; FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION /
+//    WEBSITE_RUN_FROM_PACKAGE must NOT be app settings there.
+//  - ElasticPremium (EP1..EP3): linuxFxVersion empty (custom handler), runs from the zip-deployed package
+//    (WEBSITE_RUN_FROM_PACKAGE=1) without an Azure Files content share, so storage needs no shared key.
+//
+// App settings: one per line as { name: '...', value: ... } between the "app-settings:begin/end" markers.
+// Hub.Deployment.Tests reads those lines and compares them with every setting the code binds.
+
+@description('Function App name (also the default host name prefix).')
+param name string
+
+@description('Hosting plan name.')
+param planName string
+
+@description('Azure region.')
+param location string
+
+@description('Tags applied to every resource.')
+param tags object
+
+@description('FlexConsumption (FC1) or ElasticPremium.')
+@allowed([ 'FlexConsumption', 'ElasticPremium' ])
+param planKind string
+
+@description('Elastic Premium SKU.')
+@allowed([ 'EP1', 'EP2', 'EP3' ])
+param premiumSku string = 'EP1'
+
+@description('Elastic Premium: most instances the plan scales out to.')
+param premiumMaximumElasticWorkerCount int = 20
+
+@description('Flex Consumption: instance memory in MB.')
+@allowed([ 512, 2048, 4096 ])
+param flexInstanceMemoryMB int = 2048
+
+@description('Flex Consumption: most instances the app scales out to.')
+@minValue(1)
+@maxValue(1000)
+param flexMaximumInstanceCount int = 100
+
+@description('Flex Consumption: runtime version for the custom handler runtime.')
+param flexCustomRuntimeVersion string = '1.0'
+
+@description('Resource id of the user-assigned managed identity.')
+param identityId string
+
+@description('Client id of the user-assigned managed identity.')
+param identityClientId string
+
+@description('Name of the Functions host storage account (AzureWebJobsStorage__accountName).')
+param storageAccountName string
+
+@description('Flex Consumption: URL of the blob container that holds the deployment package.')
+param deploymentContainerUrl string
+
+@description('Application Insights connection string (APPLICATIONINSIGHTS_CONNECTION_STRING).')
+param appInsightsConnectionString string
+
+@description('ASPNETCORE_ENVIRONMENT of the handler.')
+param aspNetCoreEnvironment string = 'Production'
+
+// Cosmos DB
+param cosmosEndpoint string
+param cosmosDatabase string
+
+// Auth / secrets: Key Vault reference strings (@Microsoft.KeyVault(SecretUri=...)) or empty.
+param adminKeyReference string
+param localSecretKeyReference string
+param vaultTokenReference string
+param vaultSecretIdReference string
+param pulsarTokenReference string
+
+param trustAppServiceAuthentication bool = false
+param principalTenantClaim string = 'hub_tenant'
+
+// HashiCorp Vault
+param vaultAddress string = ''
+param vaultNamespace string = ''
+param vaultKvMount string = 'secret'
+param vaultPathPrefix string = 'integrationhub'
+@allowed([ 'token', 'approle', 'azure', 'kubernetes' ])
+param vaultAuthMethod string = 'token'
+param vaultAuthMount string = ''
+param vaultRole string = ''
+param vaultRoleId string = ''
+param vaultAzureResource string = 'https://management.azure.com/'
+
+// Apache Pulsar
+param pulsarServiceUrl string = ''
+param pulsarTenant string = 'public'
+param pulsarNamespace string = 'default'
+param pulsarCommandsTopic string = 'hub.commands'
+param pulsarCommandsSubscription string = 'integration-hub'
+param pulsarCommandsDeadLetterTopic string = 'hub.commands.dlq'
+
+// n8n and Apache Livy (see the pending app settings below)
+#disable-next-line no-unused-params
+param n8nBaseUrl string = ''
+#disable-next-line no-unused-params
+param n8nApiKeyReference string = ''
+#disable-next-line no-unused-params
+param livyBaseUrl string = ''
+#disable-next-line no-unused-params
+param livyAuth string = 'None'
+#disable-next-line no-unused-params
+param livyUserName string = ''
+#disable-next-line no-unused-params
+param livyPasswordReference string = ''
+#disable-next-line no-unused-params
+param livyTokenReference string = ''
+
+var isFlex = planKind == 'FlexConsumption'
+
+// The hub reads every one of these (Hub.Deployment.Tests checks both directions).
+var hubSettings = [
+  // app-settings:begin
+  { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+  { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
+  { name: 'AZURE_CLIENT_ID', value: identityClientId }
+  { name: 'ASPNETCORE_ENVIRONMENT', value: aspNetCoreEnvironment }
+  { name: 'Hosting__Urls', value: 'http://localhost:7071' }
+  { name: 'Hosting__RunTimers', value: 'false' }
+  { name: 'Hosting__FunctionsPath', value: '' }
+  { name: 'Api__MaxRequestBodyBytes', value: '262144' }
+  { name: 'Auth__AdminKey', value: adminKeyReference }
+  { name: 'Auth__TrustAppServiceAuthentication', value: string(trustAppServiceAuthentication) }
+  { name: 'Auth__PrincipalTenantClaim', value: principalTenantClaim }
+  { name: 'Auth__KeyCacheSeconds', value: '30' }
+  { name: 'Cosmos__Endpoint', value: cosmosEndpoint }
+  { name: 'Cosmos__Key', value: '' }
+  { name: 'Cosmos__Database', value: cosmosDatabase }
+  { name: 'Cosmos__UseGatewayOnly', value: 'false' }
+  { name: 'Cosmos__CreateIfMissing', value: 'false' }
+  { name: 'Cosmos__MaxRetryAttemptsOnThrottle', value: '9' }
+  { name: 'Cosmos__MaxRetryWaitSeconds', value: '30' }
+  { name: 'Cosmos__RequestTimeoutSeconds', value: '10' }
+  { name: 'Secrets__LocalKey', value: localSecretKeyReference }
+  { name: 'Secrets__DevelopmentKeyFile', value: '' }
+  { name: 'OAuth__RefreshBeforeExpirySeconds', value: '60' }
+  { name: 'OAuth__DefaultLifetimeSeconds', value: '3600' }
+  { name: 'OAuth__TimeoutSeconds', value: '30' }
+  { name: 'Vault__Address', value: vaultAddress }
+  { name: 'Vault__Namespace', value: vaultNamespace }
+  { name: 'Vault__KvMount', value: vaultKvMount }
+  { name: 'Vault__PathPrefix', value: vaultPathPrefix }
+  { name: 'Vault__AuthMethod', value: vaultAuthMethod }
+  { name: 'Vault__Token', value: vaultTokenReference }
+  { name: 'Vault__RoleId', value: vaultRoleId }
+  { name: 'Vault__SecretId', value: vaultSecretIdReference }
+  { name: 'Vault__AuthMount', value: vaultAuthMount }
+  { name: 'Vault__Role', value: vaultRole }
+  { name: 'Vault__KubernetesJwtPath', value: '/var/run/secrets/kubernetes.io/serviceaccount/token' }
+  { name: 'Vault__AzureResource', value: vaultAzureResource }
+  { name: 'Vault__AzureClientId', value: identityClientId }
+  { name: 'Vault__AzureSubscriptionId', value: subscription().subscriptionId }
+  { name: 'Vault__AzureResourceGroupName', value: resourceGroup().name }
+  { name: 'Vault__AzureVmName', value: '' }
+  { name: 'Vault__AzureVmssName', value: '' }
+  { name: 'Vault__AzureResourceId', value: resourceId('Microsoft.Web/sites', name) }
+  { name: 'Vault__TimeoutSeconds', value: '10' }
+  { name: 'Pulsar__ServiceUrl', value: pulsarServiceUrl }
+  { name: 'Pulsar__Tenant', value: pulsarTenant }
+  { name: 'Pulsar__Namespace', value: pulsarNamespace }
+  { name: 'Pulsar__Token', value: pulsarTokenReference }
+  { name: 'Pulsar__SendTimeoutSeconds', value: '30' }
+  { name: 'Pulsar__ConnectTimeoutSeconds', value: '10' }
+  { name: 'Pulsar__MaxPendingMessages', value: '500' }
+  { name: 'Pulsar__MaxSendAttempts', value: '5' }
+  { name: 'Pulsar__ReconnectInitialDelayMilliseconds', value: '200' }
+  { name: 'Pulsar__ReconnectMaxDelayMilliseconds', value: '5000' }
+  { name: 'Pulsar__CommandsTopic', value: pulsarCommandsTopic }
+  { name: 'Pulsar__CommandsSubscription', value: pulsarCommandsSubscription }
+  { name: 'Pulsar__CommandsDeadLetterTopic', value: pulsarCommandsDeadLetterTopic }
+  { name: 'Pulsar__MaxCommandAttempts', value: '5' }
+  { name: 'Pulsar__CommandsReceiverQueueSize', value: '20' }
+  { name: 'Pulsar__CommandsRetryDelayMilliseconds', value: '10000' }
+  { name: 'Pulsar__CommandsIdleWaitMilliseconds', value: '2000' }
+  // Pending: n8n and Livy settings land with the jobs feature (N8nOptions, LivyOptions). Uncomment when
+  // it is merged and AddHubJobs() is called from AddHub; the parameters are already wired from main.bicep
+  // and Key Vault. (Connectors__* lands with the connectors feature: the consistency tests list its names.)
+  // { name: 'N8n__BaseUrl', value: n8nBaseUrl }
+  // { name: 'N8n__ApiKey', value: n8nApiKeyReference }
+  // { name: 'N8n__WorkflowTag', value: 'integrationhub' }
+  // { name: 'N8n__WebhookPath', value: 'webhook' }
+  // { name: 'N8n__WebhookTimeoutSeconds', value: '30' }
+  // { name: 'N8n__ExecutionPollIntervalSeconds', value: '5' }
+  // { name: 'N8n__RequestTimeoutSeconds', value: '30' }
+  // { name: 'N8n__PageSize', value: '100' }
+  // { name: 'Livy__BaseUrl', value: livyBaseUrl }
+  // { name: 'Livy__Auth', value: livyAuth }
+  // { name: 'Livy__UserName', value: livyUserName }
+  // { name: 'Livy__Password', value: livyPasswordReference }
+  // { name: 'Livy__Token', value: livyTokenReference }
+  // { name: 'Livy__RequestedBy', value: 'integrationhub' }
+  // { name: 'Livy__PollIntervalSeconds', value: '15' }
+  // { name: 'Livy__LogTailLines', value: '50' }
+  // { name: 'Livy__ListPageSize', value: '100' }
+  // { name: 'Livy__RequestTimeoutSeconds', value: '30' }
+  // app-settings:end
+]
+
+// Elastic Premium only: on Flex Consumption these are set by functionAppConfig and rejected as app settings.
+var premiumSettings = [
+  // app-settings:begin premium
+  { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+  { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
+  // app-settings:end premium
+]
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: isFlex ? 'functionapp' : 'elastic'
+  sku: isFlex ? { name: 'FC1', tier: 'FlexConsumption' } : { name: premiumSku, tier: 'ElasticPremium' }
+  properties: isFlex ? { reserved: true } : { reserved: true, maximumElasticWorkerCount: premiumMaximumElasticWorkerCount }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references are resolved with the user-assigned identity, not a system-assigned one.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: union({
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: isFlex ? hubSettings : concat(hubSettings, premiumSettings)
+    }, isFlex ? {} : {
+      // Custom handler on Linux: no language stack image.
+      linuxFxVersion: ''
+      alwaysOn: false
+      functionAppScaleLimit: premiumMaximumElasticWorkerCount
+      minimumElasticInstanceCount: 1
+    })
+    functionAppConfig: isFlex ? {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: flexInstanceMemoryMB
+        maximumInstanceCount: flexMaximumInstanceCount
+      }
+      runtime: {
+        name: 'custom'
+        version: flexCustomRuntimeVersion
+      }
+    } : null
+  }
+}
+
+output name string = app.name
+output defaultHostName string = app.properties.defaultHostName
+output planName string = plan.name

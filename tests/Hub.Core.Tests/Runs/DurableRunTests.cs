@@ -1,0 +1,216 @@
+using System.Text.Json;
+using IntegrationHub.Core.Runs;
+using IntegrationHub.Core.Runs.Steps;
+using IntegrationHub.Core.Flows;
+using IntegrationHub.Core.Events;
+using IntegrationHub.Shared.Events;
+using IntegrationHub.TestDoubles.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IntegrationHub.Core.Tests.Runs;
+
+/// <summary>Runs survive instances dying mid-read and between steps; two instances never run one run twice.</summary>
+public sealed class DurableRunTests
+{
+    private const string Tenant = "t1";
+
+    [Fact]
+    public async Task A_sync_killed_mid_read_resumes_on_another_instance_and_publishes_every_record_exactly_once()
+    {
+        var database = SharedCosmosEmulator.NewDatabaseName("crash");
+        await using var first = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterBatch = 3 }));
+        await using var second = await EngineInstance.StartAsync(database);
+        var integration = await first.SampleIntegrationAsync(Tenant, "sample-crash", count: 250, pageSize: 50);
+        var run = await first.Launcher.StartSyncAsync(integration, default);
+
+        await first.Engine.AdvanceAsync(Tenant, run.Id, null, default); // dies after the 3rd page was acknowledged, before it was committed
+        var afterCrash = await first.Runs.GetAsync(Tenant, run.Id, default);
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // the dead instance's lease lapses
+        await second.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+
+        var done = await second.Runs.GetAsync(Tenant, run.Id, default);
+        var events = await second.EventsAsync(Tenant, integration.Id);
+        var state = await second.Integrations.GetStateAsync(Tenant, integration.Id, default);
+        Assert.Equal(RunStatus.Running, afterCrash!.Status);
+        Assert.Equal(2, afterCrash.Progress.Pages); // the 3rd page was published but not committed
+        Assert.Equal(RunStatus.Succeeded, done!.Status);
+        Assert.Equal(250, events.Count);
+        Assert.Equal(250, events.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(Enumerable.Range(1, 250).Select(i => (long)i), events.Select(e => e.SequenceId).Order());
+        Assert.Equal(251, state.NextSequenceId);
+        Assert.Equal(250, state.Cursor!.Value.GetProperty("position").GetInt64());
+        Assert.Null(state.ActiveRunId);
+        Assert.Equal(250, done.Progress.RecordsPublished);
+    }
+
+    [Fact]
+    public async Task A_run_killed_between_steps_resumes_at_the_next_step_without_publishing_again()
+    {
+        var database = SharedCosmosEmulator.NewDatabaseName("between");
+        var crashOnce = new CrashOnceStep();
+        await using var first = await EngineInstance.StartAsync(database, s => s.AddSingleton<IStepType>(crashOnce));
+        await using var second = await EngineInstance.StartAsync(database, s => s.AddSingleton<IStepType>(crashOnce));
+        var integration = await first.SampleIntegrationAsync(Tenant, "sample-steps", count: 120, pageSize: 40);
+        var flow = new Flow
+        {
+            Id = "flow-between",
+            TenantId = Tenant,
+            Name = "read then crash",
+            Steps =
+            [
+                new FlowStep { Name = "read", Type = "read", IntegrationId = integration.Id },
+                new FlowStep { Name = "publish", Type = "publish" },
+                new FlowStep { Name = "after", Type = CrashOnceStep.TypeName },
+            ],
+        };
+        var run = await first.Launcher.StartFlowAsync(flow, default);
+
+        await first.Engine.AdvanceAsync(Tenant, run.Id, null, default); // dies as the third step starts
+        var afterCrash = await first.Runs.GetAsync(Tenant, run.Id, default);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await second.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+
+        var done = await second.Runs.GetAsync(Tenant, run.Id, default);
+        Assert.Equal(2, afterCrash!.CurrentStep); // read and publish were checkpointed as done
+        Assert.Equal(2, afterCrash!.CurrentStep); // read and publish were checkpointed as done
+        Assert.Equal(RunStatus.Succeeded, done!.Status);
+        Assert.Equal(2, crashOnce.Calls);
+        Assert.Equal(120, (await second.EventsAsync(Tenant, integration.Id)).Count);
+        Assert.Equal(120, done.Progress.RecordsPublished);
+        Assert.Equal("120", done.Steps[2].Output!.Value.GetProperty("published").ToString());
+    }
+
+    [Fact]
+    public async Task Two_instances_advancing_the_same_run_at_once_do_not_both_run_it()
+    {
+        var database = SharedCosmosEmulator.NewDatabaseName("twins");
+        await using var a = await EngineInstance.StartAsync(database);
+        await using var b = await EngineInstance.StartAsync(database);
+        var integration = await a.SampleIntegrationAsync(Tenant, "sample-twins", count: 400, pageSize: 20);
+        var run = await a.Launcher.StartSyncAsync(integration, default);
+
+        var results = await Task.WhenAll(a.Engine.AdvanceAsync(Tenant, run.Id, null, default), b.Engine.AdvanceAsync(Tenant, run.Id, null, default));
+
+        Assert.Single(results, advanced => advanced);
+        var done = await a.Runs.GetAsync(Tenant, run.Id, default);
+        Assert.Equal(RunStatus.Succeeded, done!.Status);
+        Assert.Equal(20, done.Progress.Pages);
+        Assert.Equal(400, done.Progress.RecordsPublished);
+        Assert.Equal(400, (await a.EventsAsync(Tenant, integration.Id)).Count);
+    }
+
+    [Fact]
+    public async Task A_second_sync_continues_from_the_committed_cursor()
+    {
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("incremental"));
+        var integration = await hub.SampleIntegrationAsync(Tenant, "sample-incremental", count: 60, pageSize: 25);
+        var first = await hub.Launcher.StartSyncAsync(integration, default);
+        await hub.Engine.AdvanceAsync(Tenant, first.Id, null, default);
+
+        var second = await hub.Launcher.StartSyncAsync(integration, default);
+        await hub.Engine.AdvanceAsync(Tenant, second.Id, null, default);
+
+        var secondDone = await hub.Runs.GetAsync(Tenant, second.Id, default);
+        Assert.Equal(RunStatus.Succeeded, secondDone!.Status);
+        Assert.Equal(0, secondDone.Progress.RecordsRead);
+        Assert.Equal(60, (await hub.EventsAsync(Tenant, integration.Id)).Count);
+    }
+
+    [Fact]
+    public async Task A_transform_maps_records_and_the_event_carries_the_envelope()
+    {
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("transform"));
+        var mapping = JsonSerializer.SerializeToElement(new { number = "$.sequence", label = new { template = "{{$.name}} ({{$.category}})" }, source = new { @const = "sample" } });
+        var integration = await hub.SampleIntegrationAsync(Tenant, "sample-mapped", count: 3, pageSize: 10, mapping);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+
+        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        var first = events.OrderBy(e => e.SequenceId).First();
+        Assert.Equal(3, events.Count);
+        Assert.Equal(1, first.Event.Data.GetProperty("number").GetInt64());
+        Assert.Equal("sample", first.Event.Data.GetProperty("source").GetString());
+        Assert.Contains("(", first.Event.Data.GetProperty("label").GetString(), StringComparison.Ordinal);
+        Assert.False(first.Event.Data.TryGetProperty("amount", out _));
+        Assert.Equal("com.integrationhub.sample.events.upserted", first.Event.Type);
+        Assert.Equal(EventIds.For(integration.Id, "events", "1", SampleVersionOf(1)), first.Event.Id);
+        Assert.Equal(Tenant, first.Event.TenantId);
+        Assert.Equal(run.Id, first.Event.RunId);
+    }
+
+    [Fact]
+    public async Task A_sink_that_is_down_leaves_the_cursor_where_it_was_and_the_run_waits_to_retry()
+    {
+        var down = new DownSink();
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("down"), s => s.AddSingleton<IEventSink>(down));
+        var integration = await hub.SampleIntegrationAsync(Tenant, "sample-down", count: 30, pageSize: 10);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+
+        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+
+        var waiting = await hub.Runs.GetAsync(Tenant, run.Id, default);
+        var state = await hub.Integrations.GetStateAsync(Tenant, integration.Id, default);
+        Assert.Equal(RunStatus.Waiting, waiting!.Status);
+        Assert.Equal(1, waiting.Steps[0].Attempts);
+        Assert.Contains("unavailable", waiting.Error, StringComparison.Ordinal);
+        Assert.True(waiting.DueAt > DateTimeOffset.UtcNow);
+        Assert.Null(state.Cursor);
+        Assert.Equal(1, state.NextSequenceId);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_the_run_and_releases_the_integration()
+    {
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("cancel"), s => s.AddSingleton<IEventSink>(new DownSink()));
+        var integration = await hub.SampleIntegrationAsync(Tenant, "sample-cancel", count: 30, pageSize: 10);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default); // now waiting to retry
+
+        await hub.Launcher.RequestCancelAsync((await hub.Runs.GetAsync(Tenant, run.Id, default))!, default);
+        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+
+        var cancelled = await hub.Runs.GetAsync(Tenant, run.Id, default);
+        Assert.Equal(RunStatus.Cancelled, cancelled!.Status);
+        Assert.Null((await hub.Integrations.GetStateAsync(Tenant, integration.Id, default)).ActiveRunId);
+        Assert.Null((await hub.Integrations.GetStateAsync(Tenant, integration.Id, default)).Cursor);
+    }
+
+    private static string? SampleVersionOf(long sequence) =>
+        IntegrationHub.Connectors.Sample.SampleConnector.Create(new IntegrationHub.Connectors.Sample.SampleConfiguration(), sequence).Version;
+
+    private sealed class CrashOnceStep : IJobStepType
+    {
+        public const string TypeName = "crash-once";
+
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public string Type => TypeName;
+
+        public StepRole Role => StepRole.Job;
+
+        public Task<IReadOnlyList<IntegrationHub.Connectors.FieldError>> ValidateAsync(string tenantId, FlowStep step, string at, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<IntegrationHub.Connectors.FieldError>>([]);
+
+        public Task<StepOutcome> ExecuteAsync(JobStepContext context, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                throw new ProcessKilledException();
+            }
+
+            var published = context.Input!.Value.GetProperty("recordsPublished").GetInt64();
+            return Task.FromResult<StepOutcome>(new StepOutcome.Completed(JsonSerializer.SerializeToElement(new { published })));
+        }
+    }
+
+    private sealed class DownSink : IEventSink
+    {
+        public string Name => "down";
+
+        public Task PublishAsync(EventBatch batch, CancellationToken cancellationToken) =>
+            throw new EventPublishException("broker unavailable (test)", isTransient: true);
+    }
+}

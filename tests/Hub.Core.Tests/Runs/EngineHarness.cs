@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using IntegrationHub.Connectors;
+using IntegrationHub.Core.Events;
+using IntegrationHub.Core.Integrations;
+using IntegrationHub.Core.Runs;
+using IntegrationHub.Secrets;
+using IntegrationHub.Shared.Cosmos;
+using IntegrationHub.Shared.Events;
+using IntegrationHub.TestDoubles.Cosmos;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IntegrationHub.Core.Tests.Runs;
+
+/// <summary>
+/// One hub "instance" as the engine sees it — the real stores, connectors, secret store and run engine,
+/// wired as the hub wires them — against a Cosmos database that several instances may share.
+/// </summary>
+internal sealed class EngineInstance : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private EngineInstance(ServiceProvider services) => _services = services;
+
+    public IServiceProvider Services => _services;
+
+    public RunEngine Engine => _services.GetRequiredService<RunEngine>();
+
+    public RunLauncher Launcher => _services.GetRequiredService<RunLauncher>();
+
+    public RunStore Runs => _services.GetRequiredService<RunStore>();
+
+    public IntegrationStore Integrations => _services.GetRequiredService<IntegrationStore>();
+
+    public CosmosEventLog EventLog => _services.GetRequiredService<CosmosEventLog>();
+
+    public static async Task<EngineInstance> StartAsync(string database, Action<IServiceCollection>? configure = null, IDictionary<string, string?>? settings = null)
+    {
+        var emulator = await SharedCosmosEmulator.GetAsync();
+        var config = emulator.Settings(database);
+        config["Runs:LeaseSeconds"] = "2";
+        config["Runs:RetryBaseDelaySeconds"] = "1";
+        config["Secrets:LocalKey"] = Convert.ToBase64String(new byte[32]);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
+        services.AddSingleton<IHostEnvironment>(new TestEnvironment());
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddHubCosmos();
+        services.AddHubSecrets();
+        services.AddConnectors();
+        configure?.Invoke(services);
+        services.AddHubCore();
+        var provider = services.BuildServiceProvider();
+        var cosmos = provider.GetRequiredService<HubCosmos>();
+        await cosmos.EnsureCreatedAsync(CancellationToken.None);
+        return new EngineInstance(provider);
+    }
+
+    /// <summary>A Sample integration of <paramref name="count"/> records in pages of <paramref name="pageSize"/>.</summary>
+    public async Task<Integration> SampleIntegrationAsync(string tenantId, string id, long count, int pageSize, JsonElement? mapping = null, string? schedule = null, DateTimeOffset? createdAt = null) =>
+        await Integrations.CreateAsync(
+            new Integration
+            {
+                Id = id,
+                TenantId = tenantId,
+                Name = id,
+                ConnectorId = "sample",
+                Stream = "events",
+                Configuration = JsonSerializer.SerializeToElement(new { count, pageSize }),
+                Mapping = mapping,
+                Schedule = schedule,
+                CreatedAt = createdAt ?? DateTimeOffset.UtcNow,
+                UpdatedAt = createdAt ?? DateTimeOffset.UtcNow,
+            },
+            CancellationToken.None);
+
+    /// <summary>Every event of a run in the Cosmos event log.</summary>
+    public async Task<List<LoggedEvent>> EventsAsync(string tenantId, string integrationId)
+    {
+        var all = new List<LoggedEvent>();
+        string? token = null;
+        do
+        {
+            var page = await EventLog.ListAsync(tenantId, integrationId, null, 200, token, CancellationToken.None);
+            all.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return all;
+    }
+
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+
+    private sealed class TestEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Development";
+
+        public string ApplicationName { get; set; } = "tests";
+
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}
+
+/// <summary>
+/// The real Cosmos event log with a kill switch: after publishing the batch it was told to, it throws as if
+/// the process died right after the sink acknowledged and before the engine committed the cursor.
+/// </summary>
+internal sealed class CrashingSink(CosmosEventLog inner) : IEventSink
+{
+    private int _batches;
+
+    public int CrashAfterBatch { get; set; } = -1;
+
+    public ConcurrentBag<string> Published { get; } = [];
+
+    public string Name => inner.Name;
+
+    public async Task PublishAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        await inner.PublishAsync(batch, cancellationToken);
+        foreach (var e in batch.Events)
+        {
+            Published.Add(e.Event.Id);
+        }
+
+        if (Interlocked.Increment(ref _batches) == CrashAfterBatch)
+        {
+            throw new ProcessKilledException();
+        }
+    }
+}
+
+/// <summary>Stands for the process dying: nothing in the engine handles it specially.</summary>
+internal sealed class ProcessKilledException() : Exception("process killed (test)")
+{
+}

@@ -1,0 +1,34 @@
+namespace IntegrationHub.Deployment.Tests.Support;
+
+/// <summary>
+/// App settings that are legitimately present without an options class binding them. Every entry says who
+/// reads it; anything else in local.settings.sample.json or the Bicep app settings must be bound by code.
+/// </summary>
+public static class PlatformSettings
+{
+    /// <summary>Names (exact) with the reason they exist.</summary>
+    public static IReadOnlyDictionary<string, string> Allowed { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        // The Functions host picks the language worker; "custom" starts host.json's customHandler executable.
+        ["FUNCTIONS_WORKER_RUNTIME"] = "Functions host: selects the custom handler worker (Elastic Premium, local func start).",
+        // The host's major version on Elastic Premium (Flex Consumption sets it itself and rejects the setting).
+        ["FUNCTIONS_EXTENSION_VERSION"] = "Functions host: runtime major version.",
+        // Local runs: Azurite's development storage connection string for the host.
+        ["AzureWebJobsStorage"] = "Functions host: its storage (Azurite locally).",
+        // Azure: identity-based host storage connection.
+        ["AzureWebJobsStorage__accountName"] = "Functions host: storage account for an identity-based connection.",
+        ["AzureWebJobsStorage__credential"] = "Functions host: 'managedidentity' for an identity-based connection.",
+        ["AzureWebJobsStorage__clientId"] = "Functions host: which user-assigned identity to use for storage.",
+        // Read by the Functions host and by the hub's own telemetry (AddHubTelemetry) — not an options class.
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "Functions host and hub telemetry: Application Insights target; empty switches the hub's export off.",
+        // Azure.Identity's DefaultAzureCredential reads it to pick the user-assigned managed identity (Cosmos DB sign-in).
+        ["AZURE_CLIENT_ID"] = "Azure.Identity: user-assigned managed identity for DefaultAzureCredential.",
+        // ASP.NET Core host environment: Development relaxes the local secret key requirement.
+        ["ASPNETCORE_ENVIRONMENT"] = "ASP.NET Core: Development or Production.",
+        // Elastic Premium runs the zip-deployed package without an Azure Files content share.
+        ["WEBSITE_RUN_FROM_PACKAGE"] = "App Service: run from the zip-deployed package.",
+    };
+
+    /// <summary>Whether <paramref name="name"/> is an allowed platform setting.</summary>
+    public static bool IsAllowed(string name) => Allowed.ContainsKey(name);
+}

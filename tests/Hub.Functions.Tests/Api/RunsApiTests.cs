@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using IntegrationHub.Core.Events;
+using IntegrationHub.Core.Integrations;
+using IntegrationHub.Functions.Tests.Infrastructure;
+using IntegrationHub.Secrets;
+using IntegrationHub.Shared.Events;
+using IntegrationHub.TestDoubles;
+using IntegrationHub.TestDoubles.SaaS;
+
+namespace IntegrationHub.Functions.Tests.Api;
+
+/// <summary>Syncs started from the HTTP API: 202 + status URL, visible progress, history, and the events they published.</summary>
+public sealed class RunsApiTests : IAsyncLifetime
+{
+    private readonly GitHubDouble _github = new();
+    private HubHost _hub = null!;
+    private HttpClient _tenant = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _github.StartAsync();
+        _hub = await HubHost.StartAsync(
+            new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" },
+            s => s.AddSingleton<IEventSink>(sp => new SlowSink(sp.GetRequiredService<CosmosEventLog>())));
+        (_tenant, _) = await _hub.TenantAsync("runner");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _tenant.Dispose();
+        await _hub.DisposeAsync();
+        await _github.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_sample_sync_started_over_http_answers_202_shows_progress_and_succeeds()
+    {
+        await CreateIntegrationAsync("sample-http", "sample", "events", new { count = 600, pageSize = 30 });
+
+        using var started = await _tenant.PostAsync(new Uri("api/v1/integrations/sample-http/run", UriKind.Relative), null);
+        var location = started.Headers.Location!.ToString();
+        var observed = new List<JsonElement>();
+        JsonElement run = default;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                run = await _tenant.GetFromJsonAsync<JsonElement>(location);
+                observed.Add(run);
+                return run.GetProperty("status").GetString() is "succeeded" or "failed";
+            },
+            "the run to end");
+
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        Assert.StartsWith("/api/v1/runs/", location, StringComparison.Ordinal);
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.Equal(600, run.GetProperty("progress").GetProperty("recordsPublished").GetInt64());
+        Assert.Contains(observed, r => r.GetProperty("status").GetString() == "running" && r.GetProperty("progress").GetProperty("pages").GetInt64() is > 0 and < 20);
+        Assert.All(run.GetProperty("steps").EnumerateArray(), s => Assert.Equal("succeeded", s.GetProperty("status").GetString()));
+        var events = await _tenant.GetFromJsonAsync<JsonElement>("api/v1/events?integrationId=sample-http&limit=200");
+        Assert.Equal("cosmos", events.GetProperty("sink").GetString());
+        Assert.Equal(200, events.GetProperty("items").GetArrayLength());
+        Assert.True(events.TryGetProperty("continuationToken", out _));
+    }
+
+    [Fact]
+    public async Task A_github_sync_through_its_double_publishes_every_issue_and_is_in_the_history()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            _github.AddIssue($"issue {i}", DateTimeOffset.UtcNow.AddMinutes(-10 + i));
+        }
+
+        await _hub.Services.GetRequiredService<ISecretStore>().CreateAsync("runner", "gh-cred", SecretValues.From([new("token", _github.Token)]), default);
+        await CreateIntegrationAsync("github-http", "github", "issues", new { owner = "octo", repository = "hub", apiBaseUrl = _github.BaseAddress.ToString().TrimEnd('/'), pageSize = 3 }, "gh-cred");
+
+        var runId = await RunToEndAsync("github-http");
+
+        var run = await _tenant.GetFromJsonAsync<JsonElement>($"api/v1/runs/{runId}");
+        var history = await _tenant.GetFromJsonAsync<JsonElement>("api/v1/integrations/github-http/runs");
+        var events = await _tenant.GetFromJsonAsync<JsonElement>("api/v1/events?integrationId=github-http");
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.Equal(7, run.GetProperty("progress").GetProperty("recordsPublished").GetInt64());
+        Assert.Equal(runId, history.GetProperty("items")[0].GetProperty("id").GetString());
+        Assert.Equal(7, events.GetProperty("items").GetArrayLength());
+        Assert.All(events.GetProperty("items").EnumerateArray(), e => Assert.Equal("com.integrationhub.github.issues.upserted", e.GetProperty("event").GetProperty("type").GetString()));
+        Assert.DoesNotContain(_github.Token, _hub.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_start_while_a_run_is_going_is_a_conflict_naming_the_run()
+    {
+        await CreateIntegrationAsync("sample-busy", "sample", "events", new { count = 3000, pageSize = 10 });
+        using var first = await _tenant.PostAsync(new Uri("api/v1/integrations/sample-busy/run", UriKind.Relative), null);
+
+        using var second = await _tenant.PostAsync(new Uri("api/v1/integrations/sample-busy/run", UriKind.Relative), null);
+        using var cancel = await _tenant.PostAsync(new Uri(first.Headers.Location + "/cancel", UriKind.Relative), null);
+        await Eventually.TrueAsync(async () => (await _tenant.GetFromJsonAsync<JsonElement>(first.Headers.Location!.ToString())).GetProperty("status").GetString() == "cancelled", "the cancelled run to stop");
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains(first.Headers.Location!.ToString().Split('/')[^1], await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        var cancelled = await _tenant.GetFromJsonAsync<JsonElement>(first.Headers.Location!.ToString());
+        Assert.True(cancelled.GetProperty("progress").GetProperty("recordsPublished").GetInt64() < 3000);
+    }
+
+    [Fact]
+    public async Task Another_tenants_runs_and_integrations_are_not_found()
+    {
+        await CreateIntegrationAsync("sample-private", "sample", "events", new { count = 5, pageSize = 5 });
+        var runId = await RunToEndAsync("sample-private");
+        var (other, _) = await _hub.TenantAsync("intruder");
+        using var _o = other;
+
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync(new Uri($"api/v1/runs/{runId}", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync(new Uri($"api/v1/runs/{runId}/cancel", UriKind.Relative), null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync(new Uri("api/v1/integrations/sample-private/run", UriKind.Relative), null)).StatusCode);
+        Assert.Equal(0, (await other.GetFromJsonAsync<JsonElement>("api/v1/events?integrationId=sample-private")).GetProperty("items").GetArrayLength());
+    }
+
+    private async Task<string> RunToEndAsync(string integrationId)
+    {
+        using var started = await _tenant.PostAsync(new Uri($"api/v1/integrations/{integrationId}/run", UriKind.Relative), null);
+        started.EnsureSuccessStatusCode();
+        var location = started.Headers.Location!.ToString();
+        await Eventually.TrueAsync(async () => (await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() is "succeeded" or "failed", "the run to end");
+        return location.Split('/')[^1];
+    }
+
+    private Task<Integration> CreateIntegrationAsync(string id, string connector, string stream, object configuration, string? credentialId = null) =>
+        _hub.Services.GetRequiredService<IntegrationStore>().CreateAsync(
+            new Integration
+            {
+                Id = id,
+                TenantId = "runner",
+                Name = id,
+                ConnectorId = connector,
+                Stream = stream,
+                CredentialId = credentialId,
+                Configuration = JsonSerializer.SerializeToElement(configuration),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+
+    // Slows each page enough for progress to be seen between polls.
+    private sealed class SlowSink(CosmosEventLog inner) : IEventSink
+    {
+        public string Name => inner.Name;
+
+        public async Task PublishAsync(EventBatch batch, CancellationToken cancellationToken)
+        {
+            await Task.Delay(40, cancellationToken);
+            await inner.PublishAsync(batch, cancellationToken);
+        }
+    }
+}
