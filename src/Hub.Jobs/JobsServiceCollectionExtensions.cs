@@ -1,6 +1,8 @@
+using IntegrationHub.Core;
 using IntegrationHub.Jobs.Diagnostics;
 using IntegrationHub.Jobs.Livy;
 using IntegrationHub.Jobs.N8n;
+using IntegrationHub.Jobs.Steps;
 using IntegrationHub.Shared.Configuration;
 using IntegrationHub.Shared.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +22,8 @@ public static class JobsServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="N8nClient"/>, <see cref="N8nWorkflowJobs"/>, <see cref="LivyClient"/>, <see cref="SparkBatchJobs"/>
     /// (both engines also as <see cref="IJobEngine"/>), their options (sections <c>N8n</c> and <c>Livy</c>, validated at
-    /// start-up), the <c>n8n</c> and <c>livy</c> health probes and the <c>IntegrationHub.Jobs</c> meter. Every
+    /// start-up), the <c>n8n</c> and <c>livy</c> health probes, the <c>IntegrationHub.Jobs</c> meter and the <c>n8n</c> and
+    /// <c>spark</c> flow step types (<see cref="N8nStepType"/>, <see cref="SparkStepType"/>). Every
     /// registration is a TryAdd, so a test or host can replace any of them first.
     /// </summary>
     public static IServiceCollection AddHubJobs(this IServiceCollection services)
@@ -41,6 +44,9 @@ public static class JobsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Transient<IJobEngine, SparkBatchJobs>(sp => sp.GetRequiredService<SparkBatchJobs>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDependencyProbe, N8nProbe>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDependencyProbe, LivyProbe>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddStepType<N8nStepType>();
+        services.AddStepType<SparkStepType>();
         return services;
     }
 

@@ -37,4 +37,7 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 7105, Level = LogLevel.Warning, Message = "n8n execution {ExecutionId} cannot be stopped through n8n's public API; the hub stops waiting for it and it runs to its end in n8n")]
     public static partial void N8nCancelUnsupported(ILogger logger, string executionId);
+
+    [LoggerMessage(EventId = 7201, Level = LogLevel.Warning, Message = "Run {RunId} was cancelled but Livy refused to delete the Spark batch of step {Step}: {Message}")]
+    public static partial void SparkCancelRefused(ILogger logger, string runId, string step, string message);
 }

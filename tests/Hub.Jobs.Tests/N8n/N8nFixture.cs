@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IntegrationHub.TestDoubles.Cosmos;
+#pragma warning disable IDE0005 // Also compiled into Hub.Functions.Tests, whose global usings already import these.
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0005
 
 namespace IntegrationHub.Jobs.Tests.N8n;
 
@@ -20,6 +22,7 @@ public sealed class N8nFixture : IAsyncLifetime
 {
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
     private string? _stateDir;
+    private JsonObject _tag = [];
 
     public string BaseUrl { get; private set; } = string.Empty;
 
@@ -52,7 +55,7 @@ public sealed class N8nFixture : IAsyncLifetime
         }
 
         using var api = Api();
-        var tag = await PostAsync(api, "api/v1/tags", new JsonObject { ["name"] = Tag });
+        var tag = _tag = await PostAsync(api, "api/v1/tags", new JsonObject { ["name"] = Tag });
         var otherTag = await PostAsync(api, "api/v1/tags", new JsonObject { ["name"] = $"ih-other-{_suffix}" });
 
         Echo = await CreateAsync(api, "echo", tag, Webhook("echo"), Respond("={{ { \"greeting\": \"Hello, \" + $json.body.name, \"doubled\": $json.body.n * 2, \"key\": $json.body.idempotencyKey } }}"));
@@ -107,6 +110,39 @@ public sealed class N8nFixture : IAsyncLifetime
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddHubJobs().BuildServiceProvider(validateScopes: true);
+    }
+
+    /// <summary>
+    /// Creates a workflow from an n8n export (its name, nodes, connections and settings), with its webhook paths moved
+    /// under this fixture's prefix and this fixture's tag, and activates it.
+    /// </summary>
+    public async Task<JsonObject> ImportAsync(JsonObject export)
+    {
+        using var api = Api();
+        var nodes = export["nodes"]!.DeepClone().AsArray();
+        foreach (var node in nodes.OfType<JsonObject>().Where(n => (string?)n["type"] == "n8n-nodes-base.webhook"))
+        {
+            node["parameters"]!["path"] = PathOf((string)node["parameters"]!["path"]!);
+            node["webhookId"] = Guid.NewGuid().ToString();
+        }
+
+        var workflow = await PostAsync(api, "api/v1/workflows", new JsonObject
+        {
+            ["name"] = $"{(string)export["name"]!} {_suffix}",
+            ["nodes"] = nodes,
+            ["connections"] = export["connections"]!.DeepClone(),
+            ["settings"] = export["settings"]?.DeepClone() ?? new JsonObject { ["executionOrder"] = "v1" },
+        });
+        await TagAndActivateAsync(api, IdOf(workflow), _tag);
+        return workflow;
+    }
+
+    /// <summary>The executions n8n keeps of a workflow (<c>GET /api/v1/executions?workflowId=</c>), newest first.</summary>
+    public async Task<JsonArray> ExecutionsOfAsync(string workflowId)
+    {
+        using var api = Api();
+        var page = JsonNode.Parse(await api.GetStringAsync($"api/v1/executions?workflowId={Uri.EscapeDataString(workflowId)}&limit=50"))!;
+        return page["data"]!.AsArray();
     }
 
     public static string IdOf(JsonObject workflow) => (string)workflow["id"]!;
@@ -194,7 +230,12 @@ public sealed class N8nFixture : IAsyncLifetime
             ["connections"] = connections,
             ["settings"] = new JsonObject { ["executionOrder"] = "v1" },
         });
-        var id = IdOf(workflow);
+        await TagAndActivateAsync(api, IdOf(workflow), tag);
+        return workflow;
+    }
+
+    private static async Task TagAndActivateAsync(HttpClient api, string id, JsonObject tag)
+    {
         using (var tagged = await api.PutAsJsonAsync($"api/v1/workflows/{id}/tags", new JsonArray(new JsonObject { ["id"] = (string)tag["id"]! })))
         {
             if (!tagged.IsSuccessStatusCode)
@@ -204,7 +245,6 @@ public sealed class N8nFixture : IAsyncLifetime
         }
 
         await PostAsync(api, $"api/v1/workflows/{id}/activate", new JsonObject());
-        return workflow;
     }
 
     private JsonObject Webhook(string name)

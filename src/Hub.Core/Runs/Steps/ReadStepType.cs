@@ -30,23 +30,3 @@ public sealed class ReadStepType(IntegrationStore integrations) : IStepType
             : [];
     }
 }
-
-/// <summary>
-/// <c>publish</c>: inside a streaming segment, publishes every page's events (see <see cref="SyncSegment"/>);
-/// after a job step, publishes that step's output as one event.
-/// </summary>
-public sealed class PublishStepType : IStepType
-{
-    /// <inheritdoc />
-    public string Type => "publish";
-
-    /// <inheritdoc />
-    public StepRole Role => StepRole.Job;
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<FieldError>> ValidateAsync(string tenantId, FlowStep step, string at, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<FieldError>>(
-            step.Topic is { } topic && (topic.Length > 250 || topic.Any(char.IsWhiteSpace))
-                ? [new FieldError($"{at}.topic", "a topic is a name without spaces, up to 250 characters.")]
-                : []);
-}
