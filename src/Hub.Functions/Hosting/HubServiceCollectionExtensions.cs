@@ -50,7 +50,7 @@ public static class HubServiceCollectionExtensions
 
         services.AddHubCosmos();
         services.AddHubSecrets();
-        services.AddHubPulsar();
+        services.AddHubPulsar(configuration ?? ConfigurationOf(services));
         services.AddConnectors();
         services.AddHubCore();
 
