@@ -17,4 +17,6 @@ dotnet build src/Hub.Functions -c Release --nologo -v quiet -clp:ErrorsOnly
 url="${Hosting__Urls:-http://localhost:7071}"
 echo "IntegrationHub starting on $url  (health: $url/api/health, metrics: $url/api/metrics). Ctrl+C stops it."
 export Hosting__LocalSettingsPath="$root/local.settings.json"
+# A local run is a Development run: the local secret store may generate its key (and says so).
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 exec dotnet "src/Hub.Functions/bin/Release/net10.0/Hub.Functions.dll"
