@@ -1,33 +1,76 @@
 using IntegrationHub.Connectors;
 using IntegrationHub.Functions.Security;
+using IntegrationHub.Jobs;
+using IntegrationHub.Jobs.N8n;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Functions.Functions.Catalog;
 
-/// <summary>The <c>Catalog</c> function: <c>GET /api/v1/integrations/available?category=&amp;q=</c>, for a tenant's key or the operator's.</summary>
+/// <summary>
+/// The <c>Catalog</c> function: <c>GET /api/v1/integrations/available?category=&amp;q=</c>, what a tenant can
+/// connect — the built-in connectors with their schemas, and the n8n workflows that carry the agreed tag
+/// (<c>N8n__WorkflowTag</c>), discovered live through n8n's public API and usable as <c>n8n</c> flow steps.
+/// </summary>
 public static class CatalogEndpoints
 {
-    /// <summary>The catalog answer.</summary>
-    /// <param name="Items">Matching connectors, each with its configuration and credential JSON Schemas, streams and actions.</param>
-    /// <param name="Categories">Every category in the catalog, for a filter UI.</param>
-    public sealed record CatalogResponse(IReadOnlyList<ConnectorDescriptor> Items, IReadOnlyList<string> Categories);
+    /// <summary>An n8n workflow offered in the catalog.</summary>
+    /// <param name="Id">The catalog id: <c>n8n:{workflowId}</c>.</param>
+    /// <param name="WorkflowId">The id to put in an <c>n8n</c> step's <c>settings.workflowId</c>.</param>
+    /// <param name="DisplayName">The workflow's name in n8n.</param>
+    /// <param name="Kind">Always <c>n8n</c>.</param>
+    /// <param name="Category">Always <c>workflows</c>.</param>
+    /// <param name="Active">Whether n8n has it active (only active workflows answer their webhook).</param>
+    /// <param name="Tags">Its n8n tags.</param>
+    public sealed record CatalogWorkflow(string Id, string WorkflowId, string DisplayName, string Kind, string Category, bool Active, IReadOnlyList<string> Tags);
+
+    /// <summary>The catalog: connectors, workflows, every category, and the state of each source that was asked.</summary>
+    public sealed record CatalogResponse(IReadOnlyList<ConnectorDescriptor> Items, IReadOnlyList<CatalogWorkflow> Workflows, IReadOnlyList<string> Categories, IReadOnlyDictionary<string, string> Sources);
 
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/v1/integrations/available", Get)
+        endpoints.MapGet("/api/v1/integrations/available", GetAsync)
             .WithName("ListAvailableIntegrations")
             .WithTags("Integrations")
             .RequireAuthorization(Caller.TenantOrAdminPolicy)
             .Produces<CatalogResponse>()
-            .WithSummary("Connectors the hub offers, filtered by category and text, with their configuration and credential schemas");
+            .WithSummary("Connectors and tagged n8n workflows the hub offers, filtered by category and text, with their configuration and credential schemas");
         return endpoints;
     }
 
-    private static Ok<CatalogResponse> Get(IConnectorCatalog catalog, string? category, string? q)
+    private static async Task<Ok<CatalogResponse>> GetAsync(IConnectorCatalog catalog, IOptions<N8nOptions> n8nOptions, IServiceProvider services, string? category, string? q, CancellationToken cancellationToken)
     {
         var items = catalog.Search(category, q);
-        var categories = catalog.All.Select(d => d.Category).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
-        return TypedResults.Ok(new CatalogResponse(items, categories));
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal) { ["connectors"] = "ok" };
+        var workflows = new List<CatalogWorkflow>();
+        if (!n8nOptions.Value.IsConfigured)
+        {
+            sources["n8n"] = "not_configured";
+        }
+        else if (category is null || string.Equals(category, "workflows", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                await foreach (var workflow in services.GetRequiredService<N8nClient>().ListWorkflowsAsync(cancellationToken))
+                {
+                    if (q is null || workflow.Name.Contains(q, StringComparison.OrdinalIgnoreCase))
+                    {
+                        workflows.Add(new CatalogWorkflow($"n8n:{workflow.Id}", workflow.Id, workflow.Name, "n8n", "workflows", workflow.Active, workflow.Tags));
+                    }
+                }
+
+                sources["n8n"] = "ok";
+            }
+            catch (JobEngineException e)
+            {
+                // The connectors are still offered; the caller sees why the workflows are missing.
+                sources["n8n"] = $"unavailable: {e.Message}";
+            }
+        }
+
+        var categories = catalog.All.Select(d => d.Category).Append(n8nOptions.Value.IsConfigured ? "workflows" : null).OfType<string>()
+            .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        return TypedResults.Ok(new CatalogResponse(items, workflows, categories, sources));
     }
 }
