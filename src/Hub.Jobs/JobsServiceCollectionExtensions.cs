@@ -1,6 +1,7 @@
 using IntegrationHub.Core;
 using IntegrationHub.Jobs.Diagnostics;
 using IntegrationHub.Jobs.Livy;
+using IntegrationHub.Shared.Cosmos;
 using IntegrationHub.Jobs.N8n;
 using IntegrationHub.Jobs.Steps;
 using IntegrationHub.Shared.Configuration;
@@ -47,6 +48,8 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddStepType<N8nStepType>();
         services.AddStepType<SparkStepType>();
+        services.AddCosmosContainer(SparkJobStore.Container);
+        services.TryAddSingleton<SparkJobStore>();
         return services;
     }
 

@@ -13,6 +13,7 @@ using IntegrationHub.Functions.Functions.IntegrationRuns;
 using IntegrationHub.Functions.Functions.Metrics;
 using IntegrationHub.Functions.Functions.RunCancel;
 using IntegrationHub.Functions.Functions.Runs;
+using IntegrationHub.Functions.Functions.SparkJobs;
 using IntegrationHub.Functions.Functions.OpenApi;
 using IntegrationHub.Functions.Functions.TenantApiKeys;
 using IntegrationHub.Functions.Functions.Tenants;
@@ -101,6 +102,7 @@ public static class HubApplication
         app.MapIntegrationRuns();
         app.MapFlows();
         app.MapFlowRun();
+        app.MapSparkJobs();
         app.MapEvents();
         app.MapDeadLetters();
         app.MapDeadLetterReplay();

@@ -40,7 +40,7 @@ public sealed class SparkStepType(IServiceProvider services, IOptions<LivyOption
     public StepRole Role => StepRole.Job;
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<FieldError>> ValidateAsync(string tenantId, FlowStep step, string at, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FieldError>> ValidateAsync(string tenantId, FlowStep step, string at, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         if (!options.Value.IsConfigured)
@@ -48,9 +48,10 @@ public sealed class SparkStepType(IServiceProvider services, IOptions<LivyOption
             errors.Add(new FieldError($"{at}.settings", "Livy is not configured in this hub (Livy__BaseUrl), so a spark step cannot run."));
         }
 
-        if (!TryRead(step, $"{at}.settings", out var definition, errors))
+        var (definition, resolved) = await ResolveAsync(tenantId, step, $"{at}.settings", errors, cancellationToken);
+        if (!resolved)
         {
-            return Task.FromResult<IReadOnlyList<FieldError>>(errors);
+            return errors;
         }
 
         foreach (var problem in definition!.Validate())
@@ -63,7 +64,7 @@ public sealed class SparkStepType(IServiceProvider services, IOptions<LivyOption
         }
 
         errors.AddRange(StepInput.Validate(step, at));
-        return Task.FromResult<IReadOnlyList<FieldError>>(errors);
+        return errors;
     }
 
     /// <inheritdoc />
@@ -84,7 +85,8 @@ public sealed class SparkStepType(IServiceProvider services, IOptions<LivyOption
             }
 
             var errors = new List<FieldError>();
-            if (!TryRead(context.Step, "settings", out var definition, errors))
+            var (definition, resolved) = await ResolveAsync(context.Run.TenantId, context.Step, "settings", errors, cancellationToken);
+            if (!resolved)
             {
                 return new StepOutcome.Fail($"Step '{context.Step.Name}' has invalid Spark settings: {string.Join(" ", errors.Select(e => $"{e.Field}: {e.Message}"))}");
             }
@@ -144,6 +146,30 @@ public sealed class SparkStepType(IServiceProvider services, IOptions<LivyOption
             new StepOutcome.Wait(time.GetUtcNow() + pending.NextCheckAfter, JobCheckpoint.Of(reference), $"Spark batch {reference.Id} is {pending.State}"),
         _ => new StepOutcome.Fail("Livy reported a running batch without its id."),
     };
+
+    // Settings are either a definition, or {"job": "<name>"} naming one the tenant registered (POST /api/v1/spark-jobs).
+    private async Task<(SparkJobDefinition? Definition, bool Resolved)> ResolveAsync(string tenantId, FlowStep step, string at, List<FieldError> errors, CancellationToken cancellationToken)
+    {
+        if (step.Settings is { ValueKind: JsonValueKind.Object } settings && settings.TryGetProperty("job", out var job))
+        {
+            if (job.ValueKind != JsonValueKind.String || settings.EnumerateObject().Count() != 1)
+            {
+                errors.Add(new FieldError($"{at}.job", "names a registered Spark job, and nothing else may sit beside it."));
+                return (null, false);
+            }
+
+            var registered = await services.GetRequiredService<SparkJobStore>().GetAsync(tenantId, job.GetString()!, cancellationToken);
+            if (registered is null)
+            {
+                errors.Add(new FieldError($"{at}.job", $"no Spark job '{job.GetString()}' is registered for this tenant."));
+                return (null, false);
+            }
+
+            return (registered.Definition, true);
+        }
+
+        return TryRead(step, at, out var definition, errors) ? (definition, true) : (null, false);
+    }
 
     private static bool TryRead(FlowStep step, string at, out SparkJobDefinition? definition, List<FieldError> errors)
     {

@@ -10,11 +10,11 @@ namespace IntegrationHub.Functions.Functions.Flows;
 /// <summary>The <c>Flows</c> function: create, list, read, replace and delete flows; steps are validated on save.</summary>
 public static class FlowsEndpoints
 {
-    /// <summary>A flow definition.</summary>
+    /// <summary>A flow definition; <paramref name="Description"/> is optional.</summary>
     public sealed record FlowRequest(
         [property: Required, StringLength(200, MinimumLength = 1)] string Name,
-        [property: StringLength(2000)] string? Description,
-        [property: Required] IReadOnlyList<FlowStep> Steps);
+        [property: Required] IReadOnlyList<FlowStep> Steps,
+        [property: StringLength(2000)] string? Description = null);
 
     /// <summary>A flow as the API shows it.</summary>
     public sealed record FlowView(string Id, string Name, string? Description, IReadOnlyList<FlowStep> Steps, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
