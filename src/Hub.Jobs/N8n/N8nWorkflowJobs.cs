@@ -92,12 +92,15 @@ public sealed class N8nWorkflowJobs : IJobEngine
 
         JobStatus status = execution.Status switch
         {
-            N8nExecutionStatus.Success => new JobStatus.Succeeded(execution.Output ?? JsonSerializer.SerializeToElement<object?>(null)),
+            // n8n can report an execution 'success' a moment before its run data is stored: the output is not
+            // readable yet, so look again shortly rather than hand the next step a null.
+            N8nExecutionStatus.Success when execution.Output is null => new JobStatus.Pending(PollInterval, "finishing"),
+            N8nExecutionStatus.Success => new JobStatus.Succeeded(execution.Output!.Value),
             N8nExecutionStatus.Error or N8nExecutionStatus.Crashed => new JobStatus.Failed(execution.ErrorMessage ?? $"n8n execution {executionId} failed.", []),
             N8nExecutionStatus.Canceled => new JobStatus.Failed($"n8n execution {executionId} was cancelled.", []),
             _ => new JobStatus.Pending(PollInterval, execution.Status.ToString().ToLowerInvariant()),
         };
-        if (execution.IsFinished)
+        if (status is not JobStatus.Pending)
         {
             Logs.N8nExecutionEnded(_logger, executionId, execution.Status);
         }

@@ -56,6 +56,17 @@ public sealed class CatalogApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_sent_app_service_principal_is_ignored_unless_the_hub_is_told_to_trust_it()
+    {
+        // Anywhere but behind App Service Authentication the header is just text a caller typed.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/integrations/available");
+        var principal = JsonSerializer.Serialize(new { claims = new[] { new { typ = "hub_tenant", val = "forged" } } });
+        request.Headers.Add("X-MS-CLIENT-PRINCIPAL", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(principal)));
+
+        await AssertProblemAsync(await _hub.Client.SendAsync(request), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task A_signed_in_app_service_principal_of_a_tenant_may_read_the_catalog()
     {
         // Behind App Service Authentication a user signs in rather than presenting a key; the tenant comes from a claim.
