@@ -118,9 +118,12 @@ public sealed class SdkTests
         await using var hub = Harness.Create();
         var measurements = new List<(string Instrument, double Value, string? Tag)>();
         using var listener = new MeterListener();
+
+        // Only this harness's meter: other test classes running at the same time record on meters of the same name.
+        var factory = hub.Services.GetRequiredService<IMeterFactory>();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ConnectorMetrics.MeterName)
+            if (instrument.Meter.Name == ConnectorMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
             {
                 l.EnableMeasurementEvents(instrument);
             }

@@ -23,12 +23,16 @@ public sealed class PrometheusExporter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, InstrumentState> _states = new();
 
-    /// <summary>Starts listening to every exported meter, including ones created later.</summary>
-    public PrometheusExporter()
+    /// <summary>
+    /// Starts listening to every exported meter of this app, including ones created later. Only meters made by
+    /// <paramref name="meters"/> (this app's factory) count: another host in the same process — a test running
+    /// beside this one — has meters of the same names that are none of this app's business.
+    /// </summary>
+    public PrometheusExporter(IMeterFactory meters)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (HubMeters.IsExported(instrument.Meter.Name))
+            if (HubMeters.IsExported(instrument.Meter.Name) && ReferenceEquals(instrument.Meter.Scope, meters))
             {
                 _states.TryAdd(instrument, new InstrumentState(instrument, BucketsOf(instrument)));
                 listener.EnableMeasurementEvents(instrument);

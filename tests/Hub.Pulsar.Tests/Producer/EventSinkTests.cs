@@ -91,7 +91,7 @@ public sealed class EventSinkTests
         // publishes from the same point, and further.
         hub.Pulsar.DropAllConnections();
         await using var restarted = hub.NewInstance();
-        using var duplicates = new PublishedCounter("duplicate");
+        using var duplicates = new PublishedCounter("duplicate", restarted.GetRequiredService<IMeterFactory>());
         await restarted.GetRequiredService<IEventSink>().PublishAsync(PulsarHarness.Batch("hub.acme.github.issues", "hub-acme-int-1-issues", 0, 15), CancellationToken.None);
 
         var stored = hub.Pulsar.Messages(Topic);
@@ -218,11 +218,12 @@ public sealed class EventSinkTests
         private readonly MeterListener _listener = new();
         private long _total;
 
-        public PublishedCounter(string result)
+        // Only the given instance's meter: test classes running at the same time publish on meters of the same name.
+        public PublishedCounter(string result, IMeterFactory instance)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == PulsarMetrics.MeterName && instrument.Name == "hub.pulsar.messages.published")
+                if (instrument.Meter.Name == PulsarMetrics.MeterName && instrument.Name == "hub.pulsar.messages.published" && ReferenceEquals(instrument.Meter.Scope, instance))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
