@@ -16,7 +16,8 @@ public sealed class ScheduleTests
         var database = SharedCosmosEmulator.NewDatabaseName("sched");
         await using var a = await EngineInstance.StartAsync(database);
         await using var b = await EngineInstance.StartAsync(database);
-        await a.SampleIntegrationAsync(Tenant, "every-minute", count: 5, pageSize: 5, schedule: "0 * * * * *", createdAt: DateTimeOffset.UtcNow.AddMinutes(-3));
+        // Hourly, so the test cannot straddle a slot boundary between its calls (a minutely one could, once a minute).
+        await a.SampleIntegrationAsync(Tenant, "hourly", count: 5, pageSize: 5, schedule: "0 0 * * * *", createdAt: DateTimeOffset.UtcNow.AddHours(-3));
 
         var started = await Task.WhenAll(
             a.Services.GetRequiredService<SyncScheduler>().StartDueAsync(default),
@@ -25,7 +26,7 @@ public sealed class ScheduleTests
 
         Assert.Equal(1, started.Sum(s => s.Count));
         Assert.Empty(again);
-        var runs = await a.Runs.ListAsync(Tenant, "every-minute", null, 50, null, default);
+        var runs = await a.Runs.ListAsync(Tenant, "hourly", null, 50, null, default);
         Assert.Single(runs.Items);
         Assert.Equal("schedule", runs.Items[0].Trigger);
     }
@@ -34,12 +35,12 @@ public sealed class ScheduleTests
     public async Task A_stretch_of_missed_slots_runs_once_for_the_latest_slot()
     {
         await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("missed"));
-        var integration = await hub.SampleIntegrationAsync(Tenant, "missed", count: 5, pageSize: 5, schedule: "0 * * * * *", createdAt: DateTimeOffset.UtcNow.AddHours(-2));
+        var integration = await hub.SampleIntegrationAsync(Tenant, "missed", count: 5, pageSize: 5, schedule: "0 0 * * * *", createdAt: DateTimeOffset.UtcNow.AddHours(-5));
 
         var started = await hub.Services.GetRequiredService<SyncScheduler>().StartDueAsync(default);
 
-        var run = Assert.Single(started);
-        var latest = SyncScheduler.LatestSlot(CronSchedule.Parse("0 * * * * *"), DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow);
+        var run = Assert.Single(started); // five missed hourly slots, one run
+        var latest = SyncScheduler.LatestSlot(CronSchedule.Parse("0 0 * * * *"), DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow);
         Assert.Equal(latest, run.ScheduleSlot);
         Assert.Equal(RunLauncher.SlotRunId(integration.Id, run.ScheduleSlot!.Value), run.Id);
     }
@@ -49,7 +50,7 @@ public sealed class ScheduleTests
     {
         await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("unscheduled"));
         await hub.SampleIntegrationAsync(Tenant, "on-demand", count: 5, pageSize: 5, createdAt: DateTimeOffset.UtcNow.AddHours(-1));
-        var disabled = await hub.SampleIntegrationAsync(Tenant, "disabled", count: 5, pageSize: 5, schedule: "0 * * * * *", createdAt: DateTimeOffset.UtcNow.AddHours(-1));
+        var disabled = await hub.SampleIntegrationAsync(Tenant, "disabled", count: 5, pageSize: 5, schedule: "0 0 * * * *", createdAt: DateTimeOffset.UtcNow.AddHours(-3));
         await hub.Integrations.ReplaceAsync(disabled with { Enabled = false }, default);
 
         Assert.Empty(await hub.Services.GetRequiredService<SyncScheduler>().StartDueAsync(default));
