@@ -11,7 +11,7 @@
 //     '-' for '/' in rids; so do we.
 //  3. Missing documents. Reading, replacing, patching or deleting an id that does not exist throws a
 //     TypeError inside the package (500); the real service answers 404 NotFound, and so do we.
-// Usage: node server.js [--port 8081] [--host 127.0.0.1] [--pid-file path]
+// Usage: node server.js [--port 8081] [--host 127.0.0.1] [--pid-file path] [--parent-pid pid]
 "use strict";
 const fs = require("fs");
 const { createHttpServer } = require("@vercel/cosmosdb-server");
@@ -28,6 +28,17 @@ function arg(name, fallback) {
 const port = Number(arg("port", process.env.COSMOS_EMULATOR_PORT || "8081"));
 const host = arg("host", "127.0.0.1");
 const pidFile = arg("pid-file", "");
+// When started by a test process, exit with it even if it dies without stopping us (a killed test host).
+const parentPid = Number(arg("parent-pid", "0"));
+if (parentPid > 0) {
+  setInterval(() => {
+    try {
+      process.kill(parentPid, 0);
+    } catch {
+      process.exit(0);
+    }
+  }, 1000).unref();
+}
 
 const passthroughPlan = JSON.stringify({
   partitionedQueryExecutionInfoVersion: 2,

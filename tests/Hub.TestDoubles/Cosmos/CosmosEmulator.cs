@@ -44,7 +44,7 @@ public sealed class CosmosEmulator : IAsyncDisposable
             throw new InvalidOperationException("tools/cosmos/node_modules is missing: run 'npm ci --prefix tools/cosmos' (scripts/test.sh does).");
         }
 
-        var start = new ProcessStartInfo("node", [script, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var start = new ProcessStartInfo("node", [script, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
