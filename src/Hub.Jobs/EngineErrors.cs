@@ -33,6 +33,15 @@ internal static partial class EngineErrors
     }
 
     /// <summary>The request's path without its query (before sending it is relative; after, absolute): what error messages name.</summary>
+    /// <summary>Throws the client's own exception, built by <paramref name="failure"/> from the engine's message, for a non-success answer.</summary>
+    public static async Task EnsureSuccessAsync(HttpRequestMessage request, HttpResponseMessage response, Func<HttpRequestMessage, System.Net.HttpStatusCode?, string, Exception?, Exception> failure, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw failure(request, response.StatusCode, await ReadMessageAsync(response, cancellationToken), null);
+        }
+    }
+
     public static string PathOf(HttpRequestMessage request) => request.RequestUri switch
     {
         null => "/",

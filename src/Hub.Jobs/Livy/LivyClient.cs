@@ -219,13 +219,8 @@ public sealed class LivyClient
         }
     }
 
-    private async Task EnsureSuccessAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw Failure(request, response.StatusCode, await EngineErrors.ReadMessageAsync(response, cancellationToken));
-        }
-    }
+    private Task EnsureSuccessAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
+        EngineErrors.EnsureSuccessAsync(request, response, Failure, cancellationToken);
 
     private async Task<T> ReadAsync<T>(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -409,13 +409,8 @@ public sealed class N8nClient
         }
     }
 
-    private async Task EnsureSuccessAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw Failure(request, response.StatusCode, await EngineErrors.ReadMessageAsync(response, cancellationToken));
-        }
-    }
+    private Task EnsureSuccessAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
+        EngineErrors.EnsureSuccessAsync(request, response, Failure, cancellationToken);
 
     private N8nException Failure(HttpRequestMessage request, HttpStatusCode? status, string message, Exception? inner = null)
     {
