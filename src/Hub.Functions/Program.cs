@@ -1,3 +1,8 @@
+using Microsoft.Extensions.Hosting;
 using IntegrationHub.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-return await HubApplication.RunAsync(args);
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.AddHub();
+await builder.Build().RunAsync();

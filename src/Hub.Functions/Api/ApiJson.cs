@@ -10,6 +10,17 @@ namespace IntegrationHub.Functions.Api;
 /// </summary>
 public static class ApiJson
 {
+    /// <summary>The API's options, configured once; shared by request reading and (through <c>ConfigureHttpJsonOptions</c>) response writing.</summary>
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
     /// <summary>Applies the API's settings to <paramref name="options"/>.</summary>
     public static void Configure(JsonSerializerOptions options)
     {

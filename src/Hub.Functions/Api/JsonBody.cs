@@ -1,16 +1,13 @@
 using System.ComponentModel.DataAnnotations;
-using System.Reflection;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Functions.Api;
 
 /// <summary>
 /// A request body bound by the hub rather than by the framework, so every way a body can be wrong —
 /// not JSON, a wrong type, a missing or unknown field, a failed rule, too large — becomes a problem
-/// response that says which field and why. Endpoints take a <c>JsonBody&lt;T&gt;</c> and return
-/// <see cref="Problem"/> when it is set; a <c>JsonBody&lt;T&gt;?</c> parameter is an optional body (null when none is sent).
+/// response that says which field and why. Functions read it with <see cref="ReadAsync"/> and return
+/// <see cref="Problem"/> when it is set.
 /// </summary>
 public sealed class JsonBody<T>
     where T : class
@@ -27,14 +24,16 @@ public sealed class JsonBody<T>
     /// <summary>The problem response, when it is not.</summary>
     public IResult? Problem { get; }
 
-    /// <summary>Minimal APIs' custom binding hook.</summary>
-#pragma warning disable CA1000 // BindAsync must be a static member of the bound type.
-    public static async ValueTask<JsonBody<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
+    /// <summary>
+    /// Reads the body of <paramref name="request"/> as <typeparamref name="T"/> with the API's JSON rules
+    /// (<see cref="ApiJson"/>) and its data annotations. With <paramref name="optional"/>, a request without
+    /// a body gives null.
+    /// </summary>
+#pragma warning disable CA1000 // A factory on the generic type reads best at the call site: JsonBody<T>.ReadAsync(request).
+    public static async Task<JsonBody<T>?> ReadAsync(HttpRequest request, bool optional = false)
     {
-        var request = context.Request;
-
-        // An optional body (a nullable JsonBody<T>? parameter) may be left out altogether.
-        if (!HasBody(request) && parameter is not null && new NullabilityInfoContext().Create(parameter).WriteState == NullabilityState.Nullable)
+        ArgumentNullException.ThrowIfNull(request);
+        if (optional && !HasBody(request))
         {
             return null;
         }
@@ -44,11 +43,10 @@ public sealed class JsonBody<T>
             return Fail(ApiProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "The body must be JSON.", "Send Content-Type: application/json."));
         }
 
-        var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         T? value;
         try
         {
-            value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, context.RequestAborted);
+            value = await JsonSerializer.DeserializeAsync<T>(request.Body, ApiJson.Options, request.HttpContext.RequestAborted);
         }
         catch (JsonException e)
         {
@@ -76,6 +74,9 @@ public sealed class JsonBody<T>
 
         return new JsonBody<T>(value, null);
     }
+
+    /// <summary>Reads a body that must be there.</summary>
+    public static async Task<JsonBody<T>> ReadRequiredAsync(HttpRequest request) => (await ReadAsync(request))!;
 #pragma warning restore CA1000
 
     private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);

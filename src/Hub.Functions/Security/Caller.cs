@@ -14,16 +14,14 @@ public static class Caller
     /// <summary>The role of the operator's admin key.</summary>
     public const string AdminRole = "admin";
 
-    /// <summary>Policy: a caller acting for a tenant.</summary>
-    public const string TenantPolicy = "tenant";
-
-    /// <summary>Policy: the operator.</summary>
-    public const string AdminPolicy = "admin";
-
-    /// <summary>Policy: a caller acting for a tenant, or the operator (what the hub offers is no secret to either).</summary>
-    public const string TenantOrAdminPolicy = "tenant-or-admin";
-
     /// <summary>The caller's tenant (endpoints under the tenant policy always have one).</summary>
     public static string TenantId(this ClaimsPrincipal user) =>
-        user.FindFirstValue(TenantClaim) ?? throw new InvalidOperationException("The caller has no tenant; the endpoint needs the tenant policy.");
+        user.FindFirstValue(TenantClaim) ?? throw new InvalidOperationException("The caller has no tenant; the function needs [Requires(Access.Tenant)].");
+
+    /// <summary>The tenant of the request's caller (functions that require <see cref="Access.Tenant"/> always have one).</summary>
+    public static string TenantId(this Microsoft.AspNetCore.Http.HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.HttpContext.User.TenantId();
+    }
 }

@@ -1,63 +1,49 @@
-using Microsoft.ApplicationInsights;
-using Microsoft.ApplicationInsights.Extensibility;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using IntegrationHub.Shared.Diagnostics;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging.ApplicationInsights;
-using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace IntegrationHub.Functions.Hosting.Telemetry;
 
 /// <summary>
-/// Production telemetry: the handler's requests, outgoing HTTP calls, logs and <c>IntegrationHub.*</c>
-/// metrics sent to Application Insights — switched on by <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> alone.
+/// Telemetry on the packages made for it: OpenTelemetry with the Functions worker's defaults
+/// (Microsoft.Azure.Functions.Worker.OpenTelemetry: invocation activities correlated with the host's) and
+/// the Azure Monitor exporter (traces, the hub's <c>IntegrationHub.*</c> meters, logs) — switched on by
+/// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> alone. <c>/api/metrics</c> (Prometheus text) is always on.
 /// </summary>
 /// <remarks>
-/// The decision is taken at registration time, not at run time: without a connection string nothing is
-/// registered, so no channel, listener, timer or background thread exists and local runs and tests behave
-/// exactly as before. The Application Insights core SDK is used (the AspNetCore package drags ASP.NET Core
-/// 2.x packages that do not restore cleanly on net10.0), with small adapters for what the AspNetCore
-/// package would have collected: <see cref="RequestTelemetryMiddleware"/> for requests,
-/// <see cref="DependencyTelemetryListener"/> for outgoing HTTP calls, <see cref="MeterTelemetryBridge"/>
-/// for <see cref="System.Diagnostics.Metrics"/> instruments; logs go through the SDK's own ILogger provider.
+/// The decision is taken at registration: without a connection string no exporter, listener or
+/// background thread exists, so local runs and tests behave the same with or without it.
 /// </remarks>
 public static class TelemetryServiceCollectionExtensions
 {
     /// <summary>The app setting (and environment variable) the Functions platform and the hub read.</summary>
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
-    /// <summary>
-    /// Adds Application Insights export when <paramref name="configuration"/> has a non-empty
-    /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c>; otherwise adds nothing. Registrations use <c>TryAdd</c>,
-    /// so a test can supply its own <see cref="TelemetryConfiguration"/> channel.
-    /// </summary>
-    public static IServiceCollection AddHubTelemetry(this IServiceCollection services, IConfiguration? configuration)
+    /// <summary>Adds the Prometheus scrape source, and Azure Monitor export when a connection string is configured.</summary>
+    public static IServiceCollection AddHubTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
-        var connectionString = configuration?[ConnectionStringSetting];
-        if (string.IsNullOrWhiteSpace(connectionString) || services.Any(d => d.ServiceType == typeof(MeterTelemetryBridge)))
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton<PrometheusMetrics>();
+
+        var connectionString = configuration[ConnectionStringSetting];
+        if (string.IsNullOrWhiteSpace(connectionString))
         {
             return services;
         }
 
-        // One TelemetryConfiguration for the logger provider and the hub's own client (the provider reads IOptions<TelemetryConfiguration>).
-        services.AddOptions<TelemetryConfiguration>().Configure(c =>
-        {
-            c.ConnectionString = connectionString;
-            c.TelemetryInitializers.Add(new OperationCorrelationTelemetryInitializer());
-            c.TelemetryInitializers.Add(new CloudRoleTelemetryInitializer(configuration!));
-        });
-        services.TryAddSingleton(sp => new TelemetryClient(sp.GetRequiredService<IOptions<TelemetryConfiguration>>().Value));
-
-        services.AddLogging(logging =>
-        {
-            logging.AddApplicationInsights(_ => { }, o => o.TrackExceptionsAsExceptionTelemetry = true);
-
-            // The provider's default floor is Warning; the hub's own categories are worth keeping from Information.
-            logging.AddFilter<ApplicationInsightsLoggerProvider>("IntegrationHub", LogLevel.Information);
-        });
-
-        services.TryAddSingleton<MeterTelemetryBridge>();
-        services.TryAddSingleton<DependencyTelemetryListener>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TelemetryLifetime>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, RequestTelemetryStartupFilter>());
+        services.AddOpenTelemetry()
+            .UseFunctionsWorkerDefaults()
+            .WithTracing(tracing => tracing
+                .AddHttpClientInstrumentation()
+                .AddAzureMonitorTraceExporter(o => o.ConnectionString = connectionString))
+            .WithMetrics(metrics => metrics
+                .AddMeter($"{HubMeters.Prefix}.*")
+                .AddAzureMonitorMetricExporter(o => o.ConnectionString = connectionString))
+            .WithLogging(logging => logging.AddAzureMonitorLogExporter(o => o.ConnectionString = connectionString));
         return services;
     }
 }
