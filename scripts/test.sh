@@ -8,6 +8,8 @@ cd "$root"
 
 echo "== Installing test prerequisites"
 npm ci --prefix tools/cosmos --no-audit --no-fund --loglevel=error >/dev/null || { echo "npm ci in tools/cosmos failed" >&2; exit 1; }
+# Azurite: the Functions host's storage in the packaging test that starts the published app on the real host.
+npm ci --prefix tools/azurite --no-audit --no-fund --loglevel=error >/dev/null || { echo "npm ci in tools/azurite failed" >&2; exit 1; }
 
 echo "== Installing n8n (once per machine, cached in ${N8N_CACHE_DIR:-$HOME/.cache/integrationhub/n8n})"
 scripts/n8n-install.sh >/dev/null || { echo "n8n install failed" >&2; echo "0 passed, 1 failed"; exit 1; }
