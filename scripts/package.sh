@@ -30,8 +30,10 @@ mkdir -p "$out"
 #    stack of the platform brings the runtime).
 dotnet publish "$root/src/Hub.Functions" -c Release -o "$out" --nologo -v quiet -clp:ErrorsOnly
 
-# 2. DASHBOARD (web/dist -> wwwroot/): the dashboard's built files are served from the package's wwwroot/.
-#    Skipped when the dashboard has not been built (npm run build in web/ writes web/dist).
+# 2. DASHBOARD (web/dist -> wwwroot/): the dashboard's built files are served from the package's wwwroot/
+#    (Http/Dashboard/DashboardFunction). Hub.Functions.csproj already publishes web/dist there; this step
+#    makes sure of it (same files, copied again) and is skipped when the dashboard has not been built
+#    (npm ci && npm run build in web/ writes web/dist).
 if [ -d "$root/web/dist" ]; then
   mkdir -p "$out/wwwroot"
   cp -R "$root/web/dist/." "$out/wwwroot/"
