@@ -24,8 +24,11 @@ namespace IntegrationHub.Deployment.Tests.Telemetry;
 /// </summary>
 public sealed class TelemetryExportTests : IDisposable
 {
-    private static readonly Action<ILogger, string, Exception?> Probe =
-        LoggerMessage.Define<string>(LogLevel.Warning, new EventId(1, "TelemetryProbe"), "telemetry probe {Marker}");
+    private static readonly Action<ILogger, string, Exception?> InformationProbe =
+        LoggerMessage.Define<string>(LogLevel.Information, new EventId(1, "TelemetryProbe"), "telemetry probe {Marker}");
+
+    private static readonly Action<ILogger, string, Exception?> WarningProbe =
+        LoggerMessage.Define<string>(LogLevel.Warning, new EventId(2, "TelemetryWarning"), "telemetry warning {Marker}");
 
     private readonly WireMockServer _ingestion;
 
@@ -85,7 +88,11 @@ public sealed class TelemetryExportTests : IDisposable
             var logging = provider.GetRequiredService<LoggerProvider>();
 
             // A log line, a counter on a hub meter and one on another meter, and an outgoing HTTP call.
-            Probe(provider.GetRequiredService<ILoggerFactory>().CreateLogger("IntegrationHub.DeploymentTests"), marker, null);
+            // Logs: the hub's categories from Information, the others from Warning.
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            InformationProbe(loggers.CreateLogger("IntegrationHub.DeploymentTests"), marker, null);
+            InformationProbe(loggers.CreateLogger("System.Net.Http.HttpClient.DeploymentTests"), "chatter-" + marker, null);
+            WarningProbe(loggers.CreateLogger("Other.DeploymentTests"), "warning-" + marker, null);
             using var hubMeter = new Meter("IntegrationHub.DeploymentTests." + marker[..8]);
             using var otherMeter = new Meter("Other.DeploymentTests." + marker[..8]);
             hubMeter.CreateCounter<long>("hub_probe_" + marker[..8]).Add(3);
@@ -103,15 +110,27 @@ public sealed class TelemetryExportTests : IDisposable
         }
 
         // Envelopes are newline-delimited JSON: {"name":"Message",...,"data":{"baseType":"MessageData","baseData":{...}}}.
+        // Log records carry the message template and its values as properties; a counter its sum over the interval.
+        var hubLog = $"\"properties\":{{\"Marker\":\"{marker}\",\"CategoryName\":\"IntegrationHub.DeploymentTests\"";
+        var otherWarning = $"\"Marker\":\"warning-{marker}\",\"CategoryName\":\"Other.DeploymentTests\"";
+        var hubMetric = $"\"metrics\":[{{\"name\":\"hub_probe_{marker[..8]}\",\"value\":3}}]";
         var posted = await EventuallyPostedAsync(text =>
-            text.Contains("\"MessageData\"", StringComparison.Ordinal) && text.Contains(marker, StringComparison.Ordinal)
-            && text.Contains("hub_probe_" + marker[..8], StringComparison.Ordinal)
-            && text.Contains("RemoteDependencyData", StringComparison.Ordinal) && text.Contains("/probe/" + marker, StringComparison.Ordinal));
+            text.Contains(hubLog, StringComparison.Ordinal) && text.Contains(otherWarning, StringComparison.Ordinal)
+            && text.Contains(hubMetric, StringComparison.Ordinal)
+            && text.Contains("\"baseType\":\"RemoteDependencyData\"", StringComparison.Ordinal) && text.Contains($"\"name\":\"GET /probe/{marker}\"", StringComparison.Ordinal));
 
-        Assert.Contains("telemetry probe", posted, StringComparison.Ordinal);
-        Assert.Contains("\"MetricData\"", posted, StringComparison.Ordinal);
+        Assert.Contains("\"message\":\"telemetry probe {Marker}\"", posted, StringComparison.Ordinal);
+        Assert.DoesNotContain("chatter-" + marker, posted, StringComparison.Ordinal);
         Assert.Contains("00000000-0000-0000-0000-000000000001", posted, StringComparison.Ordinal);
         Assert.DoesNotContain("other_probe_" + marker[..8], posted, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_connection_string_the_exporter_cannot_parse_fails_when_the_providers_are_built()
+    {
+        var services = Hub(new Dictionary<string, string?> { [TelemetryServiceCollectionExtensions.ConnectionStringSetting] = "this is not a connection string" });
+        using var provider = services.BuildServiceProvider();
+        Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<TracerProvider>());
     }
 
     public void Dispose() => _ingestion.Stop();
@@ -153,7 +172,7 @@ public sealed class TelemetryExportTests : IDisposable
             await Task.Delay(200);
         }
 
-        Assert.Fail($"The ingestion endpoint did not receive the log, the hub metric and the dependency within 30 s. Received:\n{text}");
+        Assert.Fail($"The ingestion endpoint did not receive the log, the hub metric and the dependency within 30 s. Requests: {string.Join(", ", _ingestion.LogEntries.Select(e => $"{e.RequestMessage.Method} {e.RequestMessage.Path} -> {e.ResponseMessage.StatusCode}"))}. Received:\n{text}");
         return text;
     }
 
