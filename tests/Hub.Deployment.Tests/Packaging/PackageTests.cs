@@ -79,9 +79,16 @@ public sealed class PackageTests(PackagedApp package) : IClassFixture<PackagedAp
         using var fired = await host.Http.SendAsync(fire);
         Assert.True(fired.StatusCode == HttpStatusCode.Accepted, $"{(int)fired.StatusCode} {await fired.Content.ReadAsStringAsync()}\n{host.Output}");
 
-        using var metrics = await host.Http.GetAsync(new Uri("api/metrics", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
-        Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        // /api/metrics from the worker: the dependency gauge the health check just set, in Prometheus text.
+        var scraped = string.Empty;
+        await IntegrationHub.TestDoubles.Eventually.TrueAsync(async () =>
+        {
+            using var metrics = await host.Http.GetAsync(new Uri("api/metrics", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            Assert.Equal("text/plain", metrics.Content.Headers.ContentType?.MediaType);
+            scraped = await metrics.Content.ReadAsStringAsync();
+            return scraped.Contains("integrationhub_health_hub_dependency_up{dependency=\"cosmos\"} 1", StringComparison.Ordinal);
+        }, "the cosmos dependency gauge at 1 in /api/metrics");
     }
 
     private List<string> Entries()
