@@ -53,7 +53,7 @@ internal sealed class StandaloneTimerScheduler(
 
     private async Task RunTimerAsync(FunctionDefinition function, Uri baseAddress, CancellationToken stoppingToken)
     {
-        var schedule = CronSchedule.Parse(function.Trigger.Schedule ?? string.Empty);
+        var schedule = IntegrationSchedule.Parse(function.Trigger.Schedule ?? string.Empty);
         var last = time.GetUtcNow();
         if (function.Trigger.RunOnStartup)
         {
