@@ -16,4 +16,7 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Connector {ConnectorId}: refused connection to {Host} ({Address}, {Range})")]
     public static partial void DestinationRefused(ILogger logger, string connectorId, string host, string address, string range);
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Error, Message = "Connector {ConnectorId}: pagination does not advance; request {RequestNumber} repeats request {FirstNumber} to {Host}")]
+    public static partial void PaginationStalled(ILogger logger, string connectorId, int requestNumber, int firstNumber, string host);
 }

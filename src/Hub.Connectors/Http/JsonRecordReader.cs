@@ -39,6 +39,17 @@ public sealed class JsonRecordReader
     /// <summary>Whether the records array was found.</summary>
     public bool FoundRecords { get; private set; }
 
+    /// <summary>
+    /// The API's own words when the body's root object carries them: the string values of its top-level
+    /// <c>error</c>, <c>error_description</c>, <c>message</c>, <c>msg</c>, <c>detail</c> and <c>code</c> members, joined by
+    /// <c>" — "</c> (each cut to 200 characters); <see langword="null"/> when there are none. A body such as
+    /// <c>{"ok":false,"error":"invalid_auth"}</c> gives <c>invalid_auth</c>.
+    /// </summary>
+    public string? ErrorText => _errors.Count == 0 ? null : string.Join(" — ", _errors);
+
+    private static readonly HashSet<string> ErrorMembers = new(StringComparer.Ordinal) { "error", "error_description", "message", "msg", "detail", "code" };
+    private readonly List<string> _errors = [];
+
     /// <summary>Reads <paramref name="body"/> and yields batches of at most <paramref name="batchSize"/> records as soon as they are complete.</summary>
     public async IAsyncEnumerable<IReadOnlyList<JsonElement>> ReadAsync(Stream body, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -161,6 +172,12 @@ public sealed class JsonRecordReader
                     _path.RemoveAt(_path.Count - 1);
                     break;
                 default:
+                    if (_path.Count == 1 && _property is not null && reader.TokenType == JsonTokenType.String && ErrorMembers.Contains(_property) && _errors.Count < ErrorMembers.Count
+                        && reader.GetString() is { Length: > 0 } words)
+                    {
+                        _errors.Add(words.Length > 200 ? words[..200] + "…" : words);
+                    }
+
                     if (_scalar is not null && _property is not null && _path.Count == _scalar.Length - 1
                         && _path.SequenceEqual(_scalar.Take(_path.Count)) && _scalar[^1] == _property)
                     {

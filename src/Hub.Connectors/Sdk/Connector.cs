@@ -57,13 +57,13 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
     {
         if (!Descriptor.HasStream(stream))
         {
-            throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName} has no stream '{stream}'; it has: {string.Join(", ", Descriptor.Streams.Select(s => s.Name))}.");
+            throw new ConnectorException(Descriptor.Id, null, ConnectorErrorKind.Configuration, $"{Descriptor.DisplayName} has no stream '{stream}'; it has: {string.Join(", ", Descriptor.Streams.Select(s => s.Name))}.");
         }
 
         // A cursor this connector did not write must not silently restart the stream from the beginning.
         if (cursor is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) } foreign)
         {
-            throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName}: a cursor must be a JSON object written by this connector, not {foreign.ValueKind}.");
+            throw new ConnectorException(Descriptor.Id, null, ConnectorErrorKind.Configuration, $"{Descriptor.DisplayName}: a cursor must be a JSON object written by this connector, not {foreign.ValueKind}.");
         }
 
         // Validation happens here, before enumeration, so a bad configuration fails the call itself.
@@ -74,7 +74,7 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
     public async Task<JsonElement> ExecuteActionAsync(ConnectorContext context, string action, JsonElement input, CancellationToken cancellationToken)
     {
         var descriptor = Descriptor.FindAction(action)
-            ?? throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName} has no action '{action}'; it has: {string.Join(", ", Descriptor.Actions.Select(a => a.Name))}.");
+            ?? throw new ConnectorException(Descriptor.Id, null, ConnectorErrorKind.Configuration, $"{Descriptor.DisplayName} has no action '{action}'; it has: {string.Join(", ", Descriptor.Actions.Select(a => a.Name))}.");
         var session = Open(context);
         var errors = ConnectorConfigurationValidator.Bind(descriptor.InputType, input, out var bound);
         if (errors.Count > 0)
@@ -93,7 +93,7 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
 
     /// <summary>Executes an action; <paramref name="input"/> is the bound, validated input record of the action's type.</summary>
     protected virtual Task<JsonElement> ExecuteActionAsync(ConnectorSession<TConfiguration, TCredential> session, string action, object input, CancellationToken cancellationToken) =>
-        throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName} has no actions.");
+        throw new ConnectorException(Descriptor.Id, null, ConnectorErrorKind.Configuration, $"{Descriptor.DisplayName} has no actions.");
 
     private ConnectorSession<TConfiguration, TCredential> Open(ConnectorContext context)
     {

@@ -123,9 +123,26 @@ public sealed class ZulipConnector(ConnectorServices services) : Connector<Zulip
         }
 
         var msg = body.RootElement.TryGetProperty("msg", out var m) ? m.GetString() : "unknown error";
+        var code = body.RootElement.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
         body.Dispose();
-        throw session.Http.ApiError((int)response.StatusCode, msg ?? "unknown error");
+        var status = (int)response.StatusCode;
+        throw session.Http.ApiError(status, code is null ? msg ?? "unknown error" : $"{msg} ({code})", ErrorKind(status, code));
     }
+
+    /// <summary>
+    /// The kind of a Zulip <c>result: error</c> (https://zulip.com/api/rest-error-handling): <c>UNAUTHORIZED</c>,
+    /// <c>INVALID_API_KEY</c>, <c>USER_DEACTIVATED</c>, <c>REALM_DEACTIVATED</c> and any 401/403 are
+    /// <see cref="ConnectorErrorKind.Authentication"/>; <c>RATE_LIMIT_HIT</c> <see cref="ConnectorErrorKind.RateLimited"/>;
+    /// otherwise by the status (<see cref="ConnectorException.KindOf"/>), a <c>result: error</c> in a 200 being a
+    /// <see cref="ConnectorErrorKind.Request"/>.
+    /// </summary>
+    public static ConnectorErrorKind ErrorKind(int status, string? code) => code switch
+    {
+        "UNAUTHORIZED" or "INVALID_API_KEY" or "USER_DEACTIVATED" or "REALM_DEACTIVATED" or "MISSING_AUTHENTICATION" => ConnectorErrorKind.Authentication,
+        "RATE_LIMIT_HIT" => ConnectorErrorKind.RateLimited,
+        _ when status is >= 200 and < 300 => ConnectorErrorKind.Request,
+        _ => ConnectorException.KindOf(status),
+    };
 
     private static Uri ApiUri(ZulipConfiguration configuration, string pathAndQuery) => new($"{configuration.SiteUrl.TrimEnd('/')}/api/v1/{pathAndQuery}");
 }
