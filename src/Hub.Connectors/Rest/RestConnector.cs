@@ -27,7 +27,15 @@ public sealed class RestConnector(ConnectorServices services) : Connector<RestCo
         Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: false, Webhooks: false),
         Streams = [new StreamDescriptor(RecordsStream, "The records the URL returns.", "Watermark on cursorField plus the ids seen at that value; the source must filter by {cursor} and return ascending cursorField order. deletedField marks deletions.")],
         RateLimit = RateLimitDefaults.Per(TimeSpan.FromSeconds(1), 10, 10),
+        Credential = CredentialRequirement.DependsOnConfiguration,
     };
+
+    /// <summary>A credential is needed for <c>auth</c> <c>apiKey</c>, <c>bearer</c> and <c>basic</c>, not for <c>none</c>.</summary>
+    protected override bool RequiresCredential(RestConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration.Auth != RestAuthKind.None;
+    }
 
     protected override async Task<ConnectionCheck> CheckAsync(ConnectorSession<RestConfiguration, RestCredential> session, CancellationToken cancellationToken)
     {

@@ -33,7 +33,29 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
         ConfigurationSchema = ConnectorSchemas.For(typeof(TConfiguration)),
         CredentialType = typeof(TCredential),
         CredentialSchema = ConnectorSchemas.For(typeof(TCredential)),
-    };
+    } is var described && typeof(TCredential) == typeof(NoCredential)
+        ? described with { Credential = CredentialRequirement.None }
+        : described;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="CredentialRequirement.None"/>: false; <see cref="CredentialRequirement.Required"/>: true;
+    /// <see cref="CredentialRequirement.DependsOnConfiguration"/>: <see cref="RequiresCredential(TConfiguration)"/> for the
+    /// bound configuration, or true when it does not bind (its errors are reported on their own).
+    /// </remarks>
+    public bool RequiresCredential(JsonElement configuration)
+    {
+        switch (Descriptor.Credential)
+        {
+            case CredentialRequirement.None:
+                return false;
+            case CredentialRequirement.Required:
+                return true;
+        }
+
+        var json = configuration.ValueKind == JsonValueKind.Undefined ? EmptyObject : configuration;
+        return ConnectorConfigurationValidator.Bind(typeof(TConfiguration), json, out var bound).Count > 0 || RequiresCredential((TConfiguration)bound!);
+    }
 
     /// <summary>The connector's descriptor; the schemas are filled in from the type parameters.</summary>
     protected abstract ConnectorDescriptor Describe();
@@ -84,6 +106,9 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
 
         return await ExecuteActionAsync(session, action, bound!, cancellationToken);
     }
+
+    /// <summary>For a connector whose descriptor says <see cref="CredentialRequirement.DependsOnConfiguration"/>: whether <paramref name="configuration"/> needs a credential. The default is true.</summary>
+    protected virtual bool RequiresCredential(TConfiguration configuration) => true;
 
     /// <summary>Checks the connection with a cheap authenticated call; a <see cref="ConnectorException"/> becomes a failed check.</summary>
     protected abstract Task<ConnectionCheck> CheckAsync(ConnectorSession<TConfiguration, TCredential> session, CancellationToken cancellationToken);
