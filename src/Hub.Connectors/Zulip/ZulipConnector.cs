@@ -57,7 +57,8 @@ public sealed class ZulipConnector(ConnectorServices services) : Connector<Zulip
             using var body = await CallAsync(session, () => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken);
             var root = body.RootElement;
             var records = new List<ConnectorRecord>();
-            foreach (var message in root.GetProperty("messages").EnumerateArray())
+            var messages = root.GetProperty("messages");
+            foreach (var message in messages.EnumerateArray())
             {
                 var messageId = message.GetProperty("id").GetInt64();
                 if (anchor is { } last && messageId <= last)
@@ -71,14 +72,18 @@ public sealed class ZulipConnector(ConnectorServices services) : Connector<Zulip
                 records.Add(new ConnectorRecord(messageId.ToString(CultureInfo.InvariantCulture), version, RecordOperation.Upsert, timestamp, message.Clone()));
             }
 
+            // The end of data is what Zulip says: found_newest, or no message at all after the anchor. A page shorter
+            // than num_after is not the end (the server caps num_after); a page of only old messages reads on, and if
+            // the anchor did not move the next request repeats this one and fails as pagination that does not advance.
             var foundNewest = root.TryGetProperty("found_newest", out var newest) && newest.GetBoolean();
+            var end = foundNewest || messages.GetArrayLength() == 0;
             var state = anchor is { } position ? JsonSerializer.SerializeToElement(new { anchor = position }) : JsonSerializer.SerializeToElement(new { });
-            if (records.Count > 0 || foundNewest)
+            if (records.Count > 0 || end)
             {
                 yield return new RecordPage(records, state);
             }
 
-            if (foundNewest || records.Count == 0)
+            if (end)
             {
                 yield break;
             }
