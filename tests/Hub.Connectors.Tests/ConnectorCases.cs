@@ -20,7 +20,10 @@ internal static class ConnectorCases
     public static TheoryData<string> All => [.. Http];
 
     /// <summary>The connector id, configuration, credential values, stream and the path its reads ask for.</summary>
-    public static (string Connector, object Configuration, Dictionary<string, string> Credential, string Stream, string Path) For(string name, string url, object? pagination = null) => name switch
+    public static (string Connector, object Configuration, Dictionary<string, string> Credential, string Stream, string Path) For(string name, string url, object? pagination = null) =>
+        Configure(name, url, pagination ?? new { kind = "none" });
+
+    private static (string Connector, object Configuration, Dictionary<string, string> Credential, string Stream, string Path) Configure(string name, string url, object pagination) => name switch
     {
         "github" => (GitHubConnector.ConnectorId, new { owner = "o", repository = "r", apiBaseUrl = url, pageSize = 5 }, new() { ["token"] = Secret }, GitHubConnector.IssuesStream, "/repos/o/r/issues"),
         "jira" => (JiraConnector.ConnectorId, new { siteUrl = url, pageSize = 5 }, new() { ["email"] = "bot@example.com", ["apiToken"] = Secret }, JiraConnector.IssuesStream, "/rest/api/3/search/jql"),

@@ -26,6 +26,8 @@ public sealed class DestinationGuardTests
 
         Assert.Equal("rest", error.ConnectorId);
         Assert.Equal(range, error.Range);
+        Assert.Equal(ConnectorErrorKind.DestinationRefused, error.Kind);
+        Assert.True(error.IsPermanent);
         Assert.Contains("refused to connect", error.Message, StringComparison.Ordinal);
         Assert.Contains("Connectors__Network__AllowedHosts", error.Message, StringComparison.Ordinal);
     }
