@@ -121,11 +121,20 @@ public sealed class DestinationGuard(IOptionsMonitor<ConnectorOptions> options)
         }
         else if (Nat64LocalUse.Contains(address))
         {
-            // RFC 6052 §2.2: bits 64–71 (byte 8) are zero, so the IPv4 bytes skip it.
-            yield return new IPAddress([b[6], b[7], b[9], b[10]]);   // /48
-            yield return new IPAddress([b[7], b[9], b[10], b[11]]);  // /56
-            yield return new IPAddress(b.AsSpan(9, 4));              // /64
-            yield return new IPAddress(b.AsSpan(12, 4));             // /96
+            // RFC 6052 §2.2: bits 64–71 (byte 8) are zero, so the IPv4 bytes skip it. The zero bytes of one layout read as
+            // 0.x.x.x in another: those candidates count only when every layout gives one.
+            IPAddress[] candidates =
+            [
+                new(b.AsSpan(12, 4)),                 // /96
+                new(b.AsSpan(9, 4)),                  // /64
+                new([b[7], b[9], b[10], b[11]]),      // /56
+                new([b[6], b[7], b[9], b[10]]),       // /48
+            ];
+            var meaningful = candidates.Where(c => c.GetAddressBytes()[0] != 0).ToList();
+            foreach (var candidate in meaningful.Count > 0 ? meaningful : [candidates[0]])
+            {
+                yield return candidate;
+            }
         }
     }
 
