@@ -283,15 +283,22 @@ public sealed class ConnectorHttp
                     return response;
                 }
 
-                foreign |= !SameOrigin(origin, target);
+                var crossing = !foreign && !SameOrigin(origin, target);
+                foreign |= crossing;
                 if (foreign && http.CarriesSecret(target.OriginalString))
                 {
+                    Logs.RedirectCarriesCredential(http._logger, http.Descriptor.Id, origin.Host, origin.Port, target.Host, target.Port);
                     response.Dispose();
                     throw new ConnectorException(
                         http.Descriptor.Id,
                         (int)response.StatusCode,
                         ConnectorErrorKind.Request,
                         $"{http.Descriptor.DisplayName}: refused to follow a redirect from {origin.Host}:{origin.Port} to {target.Host}:{target.Port}: its URL carries a credential, and no credential may reach another origin.");
+                }
+
+                if (crossing)
+                {
+                    Logs.RedirectToOtherOrigin(http._logger, http.Descriptor.Id, origin.Host, origin.Port, target.Host, target.Port);
                 }
 
                 var status = (int)response.StatusCode;
