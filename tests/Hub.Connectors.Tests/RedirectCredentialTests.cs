@@ -82,6 +82,24 @@ public sealed class RedirectCredentialTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Credentials_stay_off_every_later_hop_once_a_redirect_left_the_origin()
+    {
+        // source → elsewhere/hop (absolute) → /landing (relative to elsewhere) → source/back (absolute, the first origin again)
+        var (connector, configuration, credential, stream, _) = ConnectorCases.For("rest-apikey-header", _source.Url);
+        _source.Redirect("/items", $"{_elsewhere.Url}/hop");
+        _elsewhere.Redirect("/hop", "/landing");
+        _elsewhere.Redirect("/landing", $"{_source.Url}/back");
+        _source.Json("/back", """{"items":[{"id":"a"}]}""");
+
+        var pages = await Harness.ReadAsync(_hub.Connector(connector), _hub.Context(configuration, credential), stream);
+
+        Assert.Equal(["a"], Harness.Ids(pages));
+        Assert.Single(_elsewhere.Requests("/landing"));
+        Assert.All(_elsewhere.Requests(), r => Assert.False(r.Headers?.ContainsKey("X-Api-Key") ?? false));
+        Assert.False(Assert.Single(_source.Requests("/back")).Headers?.ContainsKey("X-Api-Key") ?? false);
+    }
+
+    [Fact]
     public async Task A_cookie_set_by_the_source_is_not_sent_back()
     {
         var (connector, configuration, credential, stream, _) = ConnectorCases.For("rest", _source.Url);

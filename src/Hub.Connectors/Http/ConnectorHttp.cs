@@ -324,6 +324,7 @@ public sealed class ConnectorHttp
                 hop.Headers.UserAgent.Clear();
                 hop.Headers.UserAgent.ParseAdd(http._options.Http.UserAgent);
                 response = await http._client.SendAsync(hop, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                current = target;
             }
 
             return response;
