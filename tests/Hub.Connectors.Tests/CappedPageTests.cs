@@ -54,6 +54,44 @@ public sealed class CappedPageTests : IAsyncLifetime
         Assert.All(_api.Requests("/items"), r => Assert.Equal("5", ScriptedApi.Query(r, "per_page")));
     }
 
+    [Fact]
+    public async Task Has_more_false_ends_a_capped_page_read_without_asking_for_the_empty_page()
+    {
+        _api.Json("/items", """{"items":[{"id":1},{"id":2}],"meta":{"has_more":true}}""", parameters: [("page", "1")]);
+        _api.Json("/items", """{"items":[{"id":3}],"meta":{"has_more":false}}""", parameters: [("page", "2")]);
+        var (connector, configuration, credential, stream, _) = ConnectorCases.For("rest", _api.Url, new { kind = "page", pageSize = 5, hasMorePath = "meta.has_more" });
+
+        var pages = await Harness.ReadAsync(_hub.Connector(connector), _hub.Context(configuration, credential), stream);
+
+        Assert.Equal(["1", "2", "3"], Harness.Ids(pages));
+        Assert.Equal(2, _api.Requests("/items").Count);
+    }
+
+    [Fact]
+    public async Task A_total_ends_a_capped_offset_read_once_that_many_were_read()
+    {
+        _api.Json("/items", """{"total":3,"items":[{"id":1},{"id":2}]}""", parameters: [("offset", "0")]);
+        _api.Json("/items", """{"total":3,"items":[{"id":3}]}""", parameters: [("offset", "2")]);
+        var (connector, configuration, credential, stream, _) = ConnectorCases.For("rest", _api.Url, new { kind = "offset", pageSize = 5, totalPath = "total" });
+
+        var pages = await Harness.ReadAsync(_hub.Connector(connector), _hub.Context(configuration, credential), stream);
+
+        Assert.Equal(["1", "2", "3"], Harness.Ids(pages));
+        Assert.Equal(2, _api.Requests("/items").Count);
+    }
+
+    [Fact]
+    public async Task A_total_larger_than_what_a_capped_page_holds_reads_on()
+    {
+        _api.Json("/items", """{"total":3,"items":[{"id":1},{"id":2}]}""", parameters: [("page", "1")]);
+        _api.Json("/items", """{"total":3,"items":[{"id":3}]}""", parameters: [("page", "2")]);
+        var (connector, configuration, credential, stream, _) = ConnectorCases.For("rest", _api.Url, new { kind = "page", pageSize = 5, totalPath = "total" });
+
+        var pages = await Harness.ReadAsync(_hub.Connector(connector), _hub.Context(configuration, credential), stream);
+
+        Assert.Equal(["1", "2", "3"], Harness.Ids(pages));
+    }
+
     private (string, object, Dictionary<string, string>, string, string) Script(string name)
     {
         static string Items(params int[] ids) => $$"""{"items":[{{string.Join(',', ids.Select(i => $$"""{"id":{{i}}}"""))}}]}""";

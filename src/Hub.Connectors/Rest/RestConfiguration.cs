@@ -103,6 +103,12 @@ public sealed record RestPagination
     [Description("Dotted path of the next cursor in the body, e.g. 'meta.next_cursor'.")]
     [DefaultValue("next_cursor")]
     public string NextCursorPath { get; init; } = "next_cursor";
+
+    [Description("Dotted path of a boolean saying whether more pages follow, e.g. 'has_more' or 'meta.hasNext'; false ends the read (page, offset, cursor). Empty: not used.")]
+    public string? HasMorePath { get; init; }
+
+    [Description("Dotted path of the total number of records the query matches, e.g. 'total' or 'meta.total'; page and offset pagination end once that many were read. Empty: not used.")]
+    public string? TotalPath { get; init; }
 }
 
 /// <summary>The secret for the chosen auth kind.</summary>

@@ -66,7 +66,7 @@ public sealed class RestConnector(ConnectorServices services) : Connector<RestCo
             requests++;
             using var response = await session.Http.GetAsync(next, r => Authorize(r, configuration, session.Credential), cancellationToken);
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var parser = new JsonRecordReader(configuration.RecordSelector, pagination.Kind == RestPaginationKind.Cursor ? pagination.NextCursorPath : null);
+            var parser = new JsonRecordReader(configuration.RecordSelector, [pagination.Kind == RestPaginationKind.Cursor ? pagination.NextCursorPath : null, pagination.HasMorePath, pagination.TotalPath]);
             var count = 0;
             var ids = new List<string>();
             await foreach (var batch in parser.ReadAsync(body, pagination.PageSize, cancellationToken))
@@ -120,11 +120,15 @@ public sealed class RestConnector(ConnectorServices services) : Connector<RestCo
             previousIds = ids;
             page++;
             offset += count;
+
+            // What the API says about the end: has_more false, or as many records read as its total.
+            var noMore = pagination.HasMorePath is { Length: > 0 } hasMorePath && parser.ScalarAt(hasMorePath) is "false";
+            var allRead = pagination.TotalPath is { Length: > 0 } totalPath && long.TryParse(parser.ScalarAt(totalPath), NumberStyles.Integer, CultureInfo.InvariantCulture, out var total) && offset >= total;
             next = pagination.Kind switch
             {
-                // The end of data is an empty page: a page shorter than asked only means the server caps its page size.
-                RestPaginationKind.Page or RestPaginationKind.Offset => count == 0 ? null : Paged(first, configuration, page, offset, null),
-                RestPaginationKind.Cursor => parser.Scalar is { Length: > 0 } token ? Paged(first, configuration, page, offset, token) : null,
+                // Otherwise the end of data is an empty page: a page shorter than asked only means the server caps its page size.
+                RestPaginationKind.Page or RestPaginationKind.Offset => count == 0 || noMore || allRead ? null : Paged(first, configuration, page, offset, null),
+                RestPaginationKind.Cursor => !noMore && pagination.NextCursorPath is { Length: > 0 } cursorPath && parser.ScalarAt(cursorPath) is { Length: > 0 } token ? Paged(first, configuration, page, offset, token) : null,
                 RestPaginationKind.Link => LinkHeader.Find(response.Headers, "next", next),
                 _ => null,
             };
