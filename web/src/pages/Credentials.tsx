@@ -13,6 +13,8 @@ import { EmptyState, Loading, ProblemBar, StatusBadge } from "../components/Feed
 import { SchemaForm, type SchemaFormHandle } from "../components/SchemaForm";
 import { needsCredential, pruneEmpty } from "../lib/jsonSchema";
 import { formatRelative, formatUtc } from "../lib/schedule";
+import { mapFieldErrors, toErrorTree } from "../lib/fieldErrors";
+import { defaultConfiguration } from "./wizard/draft";
 
 const useStyles = makeStyles({
   head: { display: "flex", alignItems: "center", marginBottom: tokens.spacingVerticalL, gap: tokens.spacingHorizontalM },
@@ -37,7 +39,9 @@ export function Credentials() {
   const creds = useCredentials();
   const catalog = useCatalog();
   const check = useCredentialCheck();
-  const [checking, setChecking] = useState<string | null>(null);
+  const [checking, setChecking] = useState<Credential | null>(null);
+  const [checkConfig, setCheckConfig] = useState<Record<string, unknown>>({});
+  const checkRef = useRef<SchemaFormHandle>(null);
   const [creating, setCreating] = useState<string | null>(null);
   const [rotating, setRotating] = useState<Credential | null>(null);
   const [rotateValues, setRotateValues] = useState<Record<string, unknown>>({});
@@ -70,7 +74,7 @@ export function Credentials() {
         <Title2 as="h1" id="cred-title" style={{ marginRight: "auto" }}>
           Credentials
         </Title2>
-        <Field label="New credential for" orientation="horizontal">
+        <Field label="New credential" orientation="horizontal">
           <Select value={creating ?? ""} onChange={(_, d) => setCreating(d.value || null)}>
             <option value="">Choose a connector…</option>
             {withCreds.map((c) => (
@@ -86,15 +90,6 @@ export function Credentials() {
           <CredentialForm connector={connector(creating)!} onCreated={() => setCreating(null)} onCancel={() => setCreating(null)} />
         </div>
       )}
-      {check.data && checking && (
-        <MessageBar intent={check.data.succeeded ? "success" : "error"} layout="multiline" style={{ marginBottom: 12 }} role="status">
-          <MessageBarBody>
-            <MessageBarTitle>{check.data.succeeded ? "Connection works" : "Connection refused"}</MessageBarTitle>
-            {check.data.message}
-          </MessageBarBody>
-        </MessageBar>
-      )}
-      <ProblemBar error={check.error} />
       {creds.isPending ? (
         <Loading />
       ) : creds.error ? (
@@ -149,8 +144,17 @@ export function Credentials() {
                 </TableCell>
                 <TableCell>
                   <div className={styles.actions}>
-                    <Button size="small" disabled={check.isPending} onClick={() => (setChecking(c.id), check.mutate({ id: c.id }))} aria-label={`Check ${c.name}`}>
-                      {check.isPending && checking === c.id ? "Checking…" : "Check"}
+                    <Button
+                      size="small"
+                      onClick={() => {
+                        check.reset();
+                        const conn = connector(c.connectorId);
+                        setCheckConfig(conn ? defaultConfiguration(conn) : {});
+                        setChecking(c);
+                      }}
+                      aria-label={`Check ${c.name}`}
+                    >
+                      Check
                     </Button>
                     <Button size="small" onClick={() => (setRotateValues({}), rotate.reset(), setRotating(c))} aria-label={`Rotate ${c.name}`}>
                       Rotate
@@ -165,6 +169,42 @@ export function Credentials() {
           </TableBody>
         </Table>
       )}
+
+      <Dialog open={!!checking} onOpenChange={(_, d) => !d.open && setChecking(null)}>
+        <DialogSurface style={{ maxWidth: 720 }}>
+          <DialogBody>
+            <DialogTitle>Test {checking?.name}</DialogTitle>
+            <DialogContent style={{ display: "flex", flexDirection: "column", gap: 12 }}>
+              <Body1>The connector checks the stored values against the external system, with the configuration below (what an integration would use).</Body1>
+              {checking && (
+                <SchemaForm
+                  ref={checkRef}
+                  idPrefix="check"
+                  schema={connector(checking.connectorId)?.configurationSchema}
+                  value={checkConfig}
+                  onChange={setCheckConfig}
+                  extraErrors={toErrorTree(mapFieldErrors(check.error instanceof ApiError ? check.error.fieldErrors : {}).byStep.configuration) as never}
+                />
+              )}
+              {check.data && (
+                <MessageBar intent={check.data.succeeded ? "success" : "error"} layout="multiline" role="status">
+                  <MessageBarBody>
+                    <MessageBarTitle>{check.data.succeeded ? "Connection works" : "Connection refused"}</MessageBarTitle>
+                    {check.data.message}
+                  </MessageBarBody>
+                </MessageBar>
+              )}
+              <ProblemBar error={check.error} />
+            </DialogContent>
+            <DialogActions>
+              <Button onClick={() => setChecking(null)}>Close</Button>
+              <Button appearance="primary" disabled={check.isPending} onClick={() => checking && checkRef.current?.validateForm() !== false && check.mutate({ id: checking.id, configuration: checkConfig })}>
+                {check.isPending ? "Testing…" : "Test connection"}
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
 
       <Dialog open={!!rotating} onOpenChange={(_, d) => !d.open && setRotating(null)}>
         <DialogSurface>
