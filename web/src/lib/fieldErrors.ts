@@ -101,3 +101,14 @@ export function toErrorTree(errors: FieldError[]): ErrorTree {
   }
   return root;
 }
+
+/** The errors left once the named wizard fields have changed (configuration errors clear as a whole). */
+export function clearFieldErrors(errors: Record<string, string[]>, fields: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  let changed = false;
+  for (const [k, v] of Object.entries(errors)) {
+    if (fields.includes(splitErrorKey(k).field)) changed = true;
+    else out[k] = v;
+  }
+  return changed ? out : errors;
+}

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import {
   Body1, Button, Caption1, Card, CardHeader, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, MessageBar, MessageBarBody,
   ProgressBar, Subtitle1, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, makeStyles, tokens, Field, Tooltip,
@@ -132,6 +132,17 @@ export function IntegrationDetail({ id }: { id: string }) {
   const runId = chosenRun ?? runs.data?.items?.[0]?.id;
   const run = useRun(runId);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // When the shown run finishes, refresh what it changed: the integration's last run and its events.
+  const lastStatus = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const s = run.data?.status;
+    if (s && lastStatus.current && !isTerminal(lastStatus.current) && isTerminal(s)) {
+      qc.invalidateQueries({ queryKey: keys.integration(id) });
+      qc.invalidateQueries({ queryKey: keys.events(id) });
+      qc.invalidateQueries({ queryKey: keys.runs(id) });
+    }
+    lastStatus.current = s;
+  }, [run.data?.status, id, qc]);
   const [actionError, setActionError] = useState<unknown>(null);
 
   const reloadAll = () => {

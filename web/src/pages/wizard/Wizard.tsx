@@ -6,7 +6,7 @@ import { keys, useCatalog, useCredentials, useIntegration } from "../../api/quer
 import { isStale, replaceIntegration, STALE_MESSAGE } from "../../api/mutations";
 import { Loading, ProblemBar } from "../../components/Feedback";
 import type { SchemaFormHandle } from "../../components/SchemaForm";
-import { mapFieldErrors, STEP_ORDER, type StepId } from "../../lib/fieldErrors";
+import { clearFieldErrors, mapFieldErrors, STEP_ORDER, type StepId } from "../../lib/fieldErrors";
 import { needsCredential } from "../../lib/jsonSchema";
 import { looksLikeNcrontab } from "../../lib/schedule";
 import { navigate } from "../../router";
@@ -97,7 +97,12 @@ export function Wizard({ connectorId, integrationId }: { connectorId?: string; i
   }, [step]);
 
   const mapped = useMemo(() => mapFieldErrors(serverErrors), [serverErrors]);
-  const patch = (p: Partial<Draft>) => setDraft((d) => ({ ...d, ...p }));
+  const patch = (p: Partial<Draft>) => {
+    setDraft((d) => ({ ...d, ...p }));
+    // A field the user changes loses the hub's old complaint about it.
+    const touched = Object.keys(p).map((k) => (k === "mappingText" ? "mapping" : k));
+    setServerErrors((errs) => clearFieldErrors(errs, touched));
+  };
 
   const save = useMutation({
     mutationFn: async (): Promise<Integration> => {
