@@ -208,6 +208,9 @@ export const SchemaForm = forwardRef<SchemaFormHandle, SchemaFormProps>(function
       extraErrors={extraErrors}
       extraErrorsBlockSubmit={false}
       showErrorList={false}
+      transformErrors={(errors) =>
+        errors.map((e) => (e.name === "required" ? { ...e, message: "is required" } : e))
+      }
       noHtml5Validate
       disabled={disabled}
       onChange={(e) => onChange((e.formData ?? {}) as Record<string, unknown>)}

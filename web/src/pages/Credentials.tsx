@@ -74,7 +74,7 @@ export function Credentials() {
         <Title2 as="h1" id="cred-title" style={{ marginRight: "auto" }}>
           Credentials
         </Title2>
-        <Field label="New credential" orientation="horizontal">
+        <Field label={{ children: "New credential", style: { whiteSpace: "nowrap" } }} orientation="horizontal">
           <Select value={creating ?? ""} onChange={(_, d) => setCreating(d.value || null)}>
             <option value="">Choose a connector…</option>
             {withCreds.map((c) => (

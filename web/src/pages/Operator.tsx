@@ -96,7 +96,7 @@ export function Operator() {
               <TableBody>
                 {tenants.data!.items.map((t) => (
                   <TableRow key={t.id} className={t.id === selected ? styles.selected : undefined}>
-                    <TableCell>
+                    <TableCell style={{ whiteSpace: "nowrap" }}>
                       <code>{t.id}</code>
                     </TableCell>
                     <TableCell>{t.displayName}</TableCell>

@@ -41,7 +41,7 @@ describe("Wizard", () => {
         // The hub answers a repeat of the same key with the first response.
         if (!first) first = c;
         await new Promise((r) => setTimeout(r, 30));
-        return { status: 201, body: view, headers: c === first ? {} : { "Idempotent-Replayed": "true" } };
+        return { status: 201, body: view, headers: (c === first ? {} : { "Idempotent-Replayed": "true" }) as Record<string, string> };
       },
     });
     window.history.replaceState(null, "", "/integrations/new?connector=sample");
