@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export const adminKey = process.env.HUB_ADMIN_KEY ?? "local-dev-admin-key-change-me-0123456789";
@@ -17,4 +18,15 @@ export async function signIn(p: Page, key: string) {
   await p.goto("/");
   await p.getByLabel("API key or admin key").fill(key);
   await p.getByRole("button", { name: "Sign in" }).click();
+}
+
+
+/** axe-core (WCAG 2 A/AA) on the current page: serious and critical violations fail the test. */
+export async function expectAccessible(p: Page, where: string) {
+  // Fluent's focus manager (Tabster) adds aria-hidden focus guards (<i data-tabster-dummy tabindex=0>) that move
+  // focus on to real elements; axe reports them as aria-hidden-focus, so they are left out.
+  const r = await new AxeBuilder({ page: p }).withTags(["wcag2a", "wcag2aa"]).exclude("[data-tabster-dummy]").analyze();
+  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`).join("\n");
+  expect(bad, `${where}:\n${text}`).toEqual([]);
 }

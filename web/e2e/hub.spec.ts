@@ -1,7 +1,7 @@
 import { test, expect, type Page, type Browser } from "@playwright/test";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { adminKey, githubDouble, signIn } from "./helpers";
+import { adminKey, expectAccessible, githubDouble, signIn } from "./helpers";
 
 // One walk through the dashboard against a running hub, in order: each test builds on the one before.
 // Env: HUB_URL (the app + API), HUB_ADMIN_KEY (operator key), GITHUB_DOUBLE_URL (optional: a GitHub API
@@ -21,15 +21,16 @@ let integrationUrl = "";
 
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  page = await browser.newPage();
+  page = await (await browser.newContext()).newPage();
 });
 test.afterAll(async () => {
-  await page?.close();
+  await page?.context().close();
 });
 
 test("sign in: a wrong key is refused; the operator creates a tenant, issues a key and continues as the tenant", async () => {
   await signIn(page, "not-a-key-at-all-0000000000000000");
   await expect(page.getByText("This key is not valid.")).toBeVisible();
+  await expectAccessible(page, "sign-in");
 
   await page.getByLabel("API key or admin key").fill(adminKey);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -61,6 +62,7 @@ test("gallery: every connector with logo, category and credential need; filter a
   await expect(page.getByRole("heading", { name: "n8n workflows", exact: true })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Spark jobs", exact: true })).toBeVisible();
   await page.screenshot({ path: path.join(shots, "gallery.png"), fullPage: true });
+  await expectAccessible(page, "gallery");
   await page.getByLabel("Category").selectOption("chat");
   await expect(page.getByTestId("connector-slack")).toBeVisible();
   await expect(page.getByTestId("connector-github")).toHaveCount(0);
@@ -95,6 +97,24 @@ test("credentials: create a GitHub credential (value masked) and test it", async
   await expect(row).toContainText(githubDouble ? "OK" : "Failed");
 });
 
+test("credentials: a refused delete (409) names the integration that uses it", async () => {
+  const auth = { Authorization: `Bearer ${tenantKey}` };
+  const creds = await page.request.get("/api/v1/credentials", { headers: auth });
+  const credId = ((await creds.json()).items as { id: string; name: string }[]).find((c) => c.name === "E2E GitHub bot")!.id;
+  const made = await page.request.post("/api/v1/integrations", {
+    headers: auth,
+    data: { name: `Uses the bot ${stamp}`, connectorId: "github", credentialId: credId, configuration: { owner: "octo", repository: "hub" } },
+  });
+  expect(made.ok()).toBeTruthy();
+  const user = await made.json();
+  await page.reload();
+  await page.getByRole("button", { name: "Delete E2E GitHub bot" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("dialog").getByRole("alert")).toContainText(`Uses the bot ${stamp}`);
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+  expect((await page.request.delete(`/api/v1/integrations/${user.id}`, { headers: auth })).ok()).toBeTruthy();
+});
+
 test("wizard: walk to a scheduled integration with a mapping; a refused definition lands on the right step", async () => {
   await page.getByRole("tab", { name: "Gallery" }).click();
   await page.getByRole("button", { name: "Set up Sample" }).click();
@@ -119,6 +139,7 @@ test("wizard: walk to a scheduled integration with a mapping; a refused definiti
   await expect(page.getByText("n: must be a path string")).toBeVisible();
   await page.getByLabel("Mapping (JSON)").fill('{"n": "$.sequence", "label": {"template": "#{{$.sequence}} {{$.name}}"}}');
   await page.screenshot({ path: path.join(shots, "wizard.png"), fullPage: true });
+  await expectAccessible(page, "wizard, stream step");
   await page.getByRole("button", { name: "Next" }).click();
   await page.getByRole("textbox", { name: "Name", exact: true }).fill(integrationName);
   await page.getByRole("button", { name: "Create integration" }).dblclick();
@@ -133,6 +154,7 @@ test("list, run now, progress to succeeded, events", async () => {
   const row = page.getByRole("row", { name: new RegExp(integrationName) });
   await expect(row).toContainText("never run");
   await page.screenshot({ path: path.join(shots, "list.png"), fullPage: true });
+  await expectAccessible(page, "integrations list");
   await row.getByRole("button", { name: `Run ${integrationName} now` }).click();
   await expect(page.getByRole("heading", { name: integrationName, exact: true })).toBeVisible();
   await expect(page.getByTestId("run-status")).toContainText("succeeded", { timeout: 60_000 });
@@ -149,13 +171,14 @@ test("list, run now, progress to succeeded, events", async () => {
     await expect.poll(() => events.count()).toBeGreaterThan(before);
   }
   await page.screenshot({ path: path.join(shots, "detail.png"), fullPage: true });
+  await expectAccessible(page, "integration detail");
 });
 
 test("edit from a stale tab: 412 says someone else changed it and reloads", async ({ browser }) => {
   await page.goto(`${integrationUrl}/edit`);
   await expect(page.getByRole("heading", { name: `Edit ${integrationName}` })).toBeVisible();
 
-  const other = await browser.newPage();
+  const other = await (await browser.newContext()).newPage();
   await signIn(other, tenantKey);
   await expect(other.getByRole("heading", { name: "Integrations", exact: true })).toBeVisible();
   await other.goto(`${integrationUrl}/edit`);
@@ -163,7 +186,7 @@ test("edit from a stale tab: 412 says someone else changed it and reloads", asyn
   await other.getByRole("textbox", { name: "Name", exact: true }).fill(`${integrationName} (renamed elsewhere)`);
   await other.getByRole("button", { name: "Save changes" }).click();
   await expect(other.getByRole("heading", { name: `${integrationName} (renamed elsewhere)` })).toBeVisible();
-  await other.close();
+  await other.context().close();
 
   await page.getByRole("button", { name: "5. Review" }).click();
   await page.getByRole("textbox", { name: "Name", exact: true }).fill(`${integrationName} (stale edit)`);

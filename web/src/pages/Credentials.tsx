@@ -24,13 +24,14 @@ const useStyles = makeStyles({
   bad: { color: tokens.colorPaletteRedForeground1 },
 });
 
-/** A refused delete (409) names the integrations using the credential; show them plainly. */
-function conflictText(e: unknown): string | null {
+/** A refused delete (409) names the integrations using the credential (in the title); show them plainly. */
+export function conflictText(e: unknown): string | null {
   if (!(e instanceof ApiError) || e.status !== 409) return null;
   const p = e.problem as Record<string, unknown>;
   const list = (p.integrations ?? p.integrationIds ?? p.usedBy) as unknown;
-  const names = Array.isArray(list) ? list.map((x) => (typeof x === "string" ? x : (x as { name?: string; id?: string }).name ?? (x as { id?: string }).id)).join(", ") : "";
-  return [p.detail ?? p.title, names && `Used by: ${names}.`].filter(Boolean).join(" ") + " Delete those integrations or point them at another credential first.";
+  const names = Array.isArray(list) ? list.map((x) => (typeof x === "string" ? x : ((x as { name?: string; id?: string }).name ?? (x as { id?: string }).id))).join(", ") : "";
+  const parts = [p.title, names && `Used by: ${names}.`, p.detail ?? "Delete those integrations or point them at another credential first."];
+  return parts.filter(Boolean).join(" ");
 }
 
 export function Credentials() {
