@@ -32,8 +32,9 @@ test("sign in: a wrong key is refused; the operator creates a tenant, issues a k
   await expect(page.getByText("This key is not valid.")).toBeVisible();
   await expectAccessible(page, "sign-in");
 
+  // Keyboard only: the key field submits with Enter.
   await page.getByLabel("API key or admin key").fill(adminKey);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("API key or admin key").press("Enter");
   await expect(page.getByRole("heading", { name: "Operator", exact: true })).toBeVisible();
   await expect(page.getByText("The admin key manages tenants and their keys only.")).toBeVisible();
 
@@ -95,6 +96,13 @@ test("credentials: create a GitHub credential (value masked) and test it", async
   if (!githubDouble) await expect(dialog.getByRole("status")).toContainText(/GitHub/);
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(row).toContainText(githubDouble ? "OK" : "Failed");
+
+  // Rotate: new values replace the old ones (If-Match from a fresh GET); only the mask changes on screen.
+  await row.getByRole("button", { name: "Rotate E2E GitHub bot" }).click();
+  await page.getByRole("dialog").getByLabel("token").fill("ghp_rotated_value_5678");
+  await page.getByRole("dialog").getByRole("button", { name: "Save new values" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect(row).toContainText("ghp…5678");
 });
 
 test("credentials: a refused delete (409) names the integration that uses it", async () => {
