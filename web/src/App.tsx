@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { lazy, Suspense, useEffect, useRef } from "react";
 import { Button, Caption1, Tab, TabList, Text, makeStyles, tokens, Tooltip } from "@fluentui/react-components";
 import { AppsListRegular, KeyMultipleRegular, PlugConnectedRegular, MailWarningRegular, PeopleTeamRegular, SignOutRegular, ArrowHookUpLeftRegular } from "@fluentui/react-icons";
 import { useSession } from "./SessionContext";
@@ -8,10 +8,11 @@ import { Operator } from "./pages/Operator";
 import { Gallery } from "./pages/Gallery";
 import { IntegrationsList } from "./pages/Integrations";
 import { IntegrationDetail } from "./pages/IntegrationDetail";
-import { Wizard } from "./pages/wizard/Wizard";
-import { Credentials } from "./pages/Credentials";
+// The schema-form pages carry rjsf and Ajv: loaded when first opened, not with the shell.
+const Wizard = lazy(() => import("./pages/wizard/Wizard").then((m) => ({ default: m.Wizard })));
+const Credentials = lazy(() => import("./pages/Credentials").then((m) => ({ default: m.Credentials })));
 import { DeadLetters } from "./pages/DeadLetters";
-import { EmptyState } from "./components/Feedback";
+import { EmptyState, Loading } from "./components/Feedback";
 
 const useStyles = makeStyles({
   shell: { display: "grid", gridTemplateColumns: "210px 1fr", gridTemplateRows: "52px 1fr", minHeight: "100vh", background: tokens.colorNeutralBackground2 },
@@ -123,7 +124,7 @@ export function App() {
         {operator && <Caption1 style={{ display: "block", padding: 8 }}>Issue a tenant key and continue as the tenant to see its integrations.</Caption1>}
       </nav>
       <main id="main" className={styles.main} ref={mainRef} tabIndex={-1}>
-        {page}
+        <Suspense fallback={<Loading />}>{page}</Suspense>
       </main>
     </div>
   );
