@@ -207,8 +207,11 @@ test("edit from a stale tab: 412 says someone else changed it and reloads", asyn
   await expect(page.getByRole("textbox", { name: "Name", exact: true })).toHaveValue(`${integrationName} (renamed elsewhere)`);
 });
 
-test("delete it", async () => {
+test("disable, then delete it", async () => {
   await page.goto(integrationUrl);
+  await page.getByRole("button", { name: "Disable", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Enable", exact: true })).toBeVisible();
+  await expect(page.getByText("disabled", { exact: true }).first()).toBeVisible();
   await page.getByRole("button", { name: "Delete" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
   await expect(page.getByRole("heading", { name: "Integrations", exact: true })).toBeVisible();
