@@ -86,7 +86,7 @@ public sealed partial class FunctionMetadataTests
 
         var sample = SampleSettings.Values().Where(v => v.Key == setting).Select(v => v.Value).ToList();
         Assert.True(sample.Count == 1, $"local.settings.sample.json has no {setting}");
-        Assert.True(CronSchedule.TryParse(sample[0], out _, out var error), $"{setting} = '{sample[0]}' is not six-field NCRONTAB: {error}");
+        Assert.True(IntegrationSchedule.TryParse(sample[0], out _, out var error), $"{setting} = '{sample[0]}' is not six-field NCRONTAB: {error}");
 
         var bicep = Common.SingleOrDefault(s => s.Name == setting);
         Assert.True(bicep is not null, $"The app-settings block of functionapp.bicep has no {setting}");
@@ -95,16 +95,57 @@ public sealed partial class FunctionMetadataTests
     }
 
     [Fact]
-    public void Every_function_the_README_tables_name_exists()
+    public void Every_function_the_README_table_names_exists_and_every_function_is_in_it()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")).Replace("\r", string.Empty, StringComparison.Ordinal);
-        var section = Regex.Match(readme, @"(?ms)^## Functions\n(?<body>.*?)(?=^## )").Groups["body"].Value;
-        var named = TableFunctionName().Matches(section).Select(m => m.Groups["name"].Value).ToList();
-        Assert.NotEmpty(named);
+        var named = ReadmeFunctionNames();
+        Assert.True(named.Count >= 10, "README.md's Functions table yielded only: " + string.Join(", ", named));
 
         var indexed = FunctionsMetadata.Functions.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var unknown = named.Where(n => !indexed.Contains(n)).ToList();
         Assert.True(unknown.Count == 0, "README.md's Functions table names functions the build does not index: " + string.Join(", ", unknown));
+        var undocumented = indexed.Where(n => !named.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(undocumented.Count == 0, "Functions missing from README.md's Functions table: " + string.Join(", ", undocumented));
+    }
+
+    /// <summary>The function names in the "Functions" column of the table under README's <c>## Functions</c>: the backticked PascalCase words of that column.</summary>
+    private static HashSet<string> ReadmeFunctionNames()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")).Replace("\r", string.Empty, StringComparison.Ordinal);
+        var section = Regex.Match(readme, @"(?ms)^## Functions\n(?<body>.*?)(?=^## )").Groups["body"].Value;
+        var rows = section.Split('\n').Where(l => l.StartsWith('|')).Select(Cells).ToList();
+        Assert.True(rows.Count > 2, "No table under README.md's '## Functions'");
+        var column = rows[0].FindIndex(c => c == "Functions" || c == "Function");
+        Assert.True(column >= 0, "README.md's Functions table has no 'Functions' column: " + string.Join(" | ", rows[0]));
+        return rows.Skip(2).Where(r => r.Count > column)
+            .SelectMany(r => FunctionName().Matches(r[column]).Select(m => m.Groups["name"].Value))
+            .ToHashSet(StringComparer.Ordinal);
+
+        // Cells split on '|' that is not escaped (\|) and not inside a code span.
+        static List<string> Cells(string line)
+        {
+            var cells = new List<string>();
+            var current = new System.Text.StringBuilder();
+            var inCode = false;
+            for (var i = 1; i < line.Length; i++)
+            {
+                var c = line[i];
+                if (c == '`')
+                {
+                    inCode = !inCode;
+                }
+
+                if (c == '|' && !inCode && line[i - 1] != '\\')
+                {
+                    cells.Add(current.ToString().Trim());
+                    current.Clear();
+                    continue;
+                }
+
+                current.Append(c);
+            }
+
+            return cells;
+        }
     }
 
     [Fact]
@@ -117,6 +158,6 @@ public sealed partial class FunctionMetadataTests
         Assert.All(named, n => Assert.True(indexed.Contains(n), $"'{n}' is not a function of the build"));
     }
 
-    [GeneratedRegex(@"(?m)^\|\s*`(?<name>[A-Za-z][A-Za-z0-9_-]*)`\s*\|")]
-    private static partial Regex TableFunctionName();
+    [GeneratedRegex(@"`(?<name>[A-Z][A-Za-z0-9]*)`")]
+    private static partial Regex FunctionName();
 }

@@ -34,7 +34,7 @@ public sealed class DashboardFunction
     /// <summary><c>GET /{*path}</c>: a file of the dashboard, or its <c>index.html</c> for client routes; 404 for a missing file.</summary>
     [Function("Dashboard")]
     public async Task<IResult> GetAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "{*path:regex(^(?!api/|api$|admin/|runtime/).*$)}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "{*path:regex(^(?!api/|api$|admin/|runtime/).*$)=index.html}")] HttpRequest request,
         string? path,
         CancellationToken cancellationToken)
     {
