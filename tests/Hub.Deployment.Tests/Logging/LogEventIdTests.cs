@@ -33,6 +33,9 @@ public sealed class LogEventIdTests
     /// <summary>Every project under <c>src/</c>, loaded by name: a new project this test cannot load fails it rather than going unchecked.</summary>
     private static IEnumerable<Assembly> SourceAssemblies() =>
         Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "src"), "*.csproj", SearchOption.AllDirectories)
+            // Not build output: the worker SDK generates obj/<Configuration>/<tfm>/WorkerExtensions/WorkerExtensions.csproj,
+            // an assembly that lives in .azurefunctions/ and is not the hub's.
+            .Where(path => !Path.GetRelativePath(RepositoryRoot.Path, path).Replace('\\', '/').Split('/').Any(part => part is "obj" or "bin"))
             .Select(Path.GetFileNameWithoutExtension)
             .Order(StringComparer.Ordinal)
             .Select(name => Assembly.Load(new AssemblyName(name!)));
