@@ -1,28 +1,23 @@
 using System.Diagnostics.Metrics;
-using System.IO.Compression;
-using System.Text;
+using IntegrationHub.Deployment.Tests.Support;
 using IntegrationHub.Functions.Hosting;
 using IntegrationHub.Functions.Hosting.Telemetry;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using WireMock.Logging;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace IntegrationHub.Deployment.Tests.Telemetry;
 
 /// <summary>
 /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> alone switches the worker's OpenTelemetry export on. With a
-/// connection string whose IngestionEndpoint is a loopback WireMock server, a hub built with
+/// connection string whose IngestionEndpoint is a loopback Kestrel stand-in (<see cref="IngestionEndpoint"/>), a hub built with
 /// <see cref="HubServiceCollectionExtensions.AddHub(IServiceCollection, IConfiguration)"/> posts its logs,
 /// its <c>IntegrationHub.*</c> metrics (and no other meter's) and its outgoing-call traces to
 /// <c>{IngestionEndpoint}/v2.1/track</c>, as Application Insights envelopes. Without one, no OpenTelemetry
 /// provider exists at all.
 /// </summary>
-public sealed class TelemetryExportTests : IDisposable
+public sealed class TelemetryExportTests : IAsyncLifetime
 {
     private static readonly Action<ILogger, string, Exception?> InformationProbe =
         LoggerMessage.Define<string>(LogLevel.Information, new EventId(1, "TelemetryProbe"), "telemetry probe {Marker}");
@@ -30,17 +25,16 @@ public sealed class TelemetryExportTests : IDisposable
     private static readonly Action<ILogger, string, Exception?> WarningProbe =
         LoggerMessage.Define<string>(LogLevel.Warning, new EventId(2, "TelemetryWarning"), "telemetry warning {Marker}");
 
-    private readonly WireMockServer _ingestion;
+    private IngestionEndpoint _ingestion = null!;
 
-    public TelemetryExportTests()
+    public async Task InitializeAsync()
     {
         // The exporter's own usage reports (statsbeat) go to a fixed Microsoft endpoint: not from tests.
         Environment.SetEnvironmentVariable("APPLICATIONINSIGHTS_STATSBEAT_DISABLED", "true");
-        _ingestion = WireMockServer.Start();
-        _ingestion.Given(Request.Create().WithPath("/v2.1/track").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"itemsReceived":1,"itemsAccepted":1,"errors":[]}"""));
-        _ingestion.Given(Request.Create().WithPath("/probe/*").UsingGet()).RespondWith(Response.Create().WithStatusCode(204));
+        _ingestion = await IngestionEndpoint.StartAsync();
     }
+
+    public async Task DisposeAsync() => await _ingestion.DisposeAsync();
 
     private string ConnectionString => $"InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint={_ingestion.Url}/";
 
@@ -133,8 +127,6 @@ public sealed class TelemetryExportTests : IDisposable
         Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<TracerProvider>());
     }
 
-    public void Dispose() => _ingestion.Stop();
-
     /// <summary>The hub's registrations as Program.cs makes them (AddHub), with the given app settings.</summary>
     private static ServiceCollection Hub(Dictionary<string, string?> settings)
     {
@@ -156,14 +148,14 @@ public sealed class TelemetryExportTests : IDisposable
             || FromOpenTelemetry(descriptor.IsKeyedService ? descriptor.KeyedImplementationInstance?.GetType() : descriptor.ImplementationInstance?.GetType());
     }
 
-    /// <summary>Every body posted to /v2.1/track so far, decompressed, once <paramref name="complete"/> holds (at most 30 s).</summary>
+    /// <summary>Every body posted to /v2.1/track so far, once <paramref name="complete"/> holds (at most 30 s).</summary>
     private async Task<string> EventuallyPostedAsync(Func<string, bool> complete)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         var text = string.Empty;
         while (DateTime.UtcNow < deadline)
         {
-            text = string.Join("\n", _ingestion.LogEntries.Where(e => e.RequestMessage.Path == "/v2.1/track").Select(Body));
+            text = string.Join("\n", _ingestion.TrackBodies);
             if (complete(text))
             {
                 return text;
@@ -172,20 +164,7 @@ public sealed class TelemetryExportTests : IDisposable
             await Task.Delay(200);
         }
 
-        Assert.Fail($"The ingestion endpoint did not receive the log, the hub metric and the dependency within 30 s. Requests: {string.Join(", ", _ingestion.LogEntries.Select(e => $"{e.RequestMessage.Method} {e.RequestMessage.Path} -> {e.ResponseMessage.StatusCode}"))}. Received:\n{text}");
+        Assert.Fail($"The ingestion endpoint did not receive the log, the hub metric and the dependency within 30 s. Requests: {string.Join(", ", _ingestion.Requests)}. Received:\n{text}");
         return text;
-    }
-
-    private static string Body(ILogEntry entry)
-    {
-        var body = entry.RequestMessage.BodyData;
-        if (body?.BodyAsBytes is { Length: > 1 } bytes && bytes[0] == 0x1f && bytes[1] == 0x8b)
-        {
-            using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var reader = new StreamReader(gzip, Encoding.UTF8);
-            return reader.ReadToEnd();
-        }
-
-        return body?.BodyAsString ?? (body?.BodyAsBytes is { } raw ? Encoding.UTF8.GetString(raw) : string.Empty);
     }
 }
