@@ -1,3 +1,4 @@
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using IntegrationHub.Shared.Events;
 using Microsoft.Azure.Cosmos;
@@ -102,6 +103,6 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEvent
             query = query.WithParameter("@run", runId);
         }
 
-        return _events.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken);
+        return StoreRefusals.Translate(_events.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken));
     }
 }

@@ -1,3 +1,4 @@
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using Microsoft.Azure.Cosmos;
 
@@ -25,5 +26,5 @@ public sealed class FlowStore(HubCosmos cosmos)
 
     /// <summary>A page of flows, newest first.</summary>
     public Task<Page<Flow>> ListAsync(string tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
-        _flows.QueryPageAsync(new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId ORDER BY c.createdAt DESC"), tenantId, pageSize, continuationToken, cancellationToken);
+        StoreRefusals.Translate(_flows.QueryPageAsync(new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId ORDER BY c.createdAt DESC"), tenantId, pageSize, continuationToken, cancellationToken));
 }
