@@ -185,23 +185,21 @@ internal sealed class SyncSegment(
             return state;
         }
 
-        if (state.ActiveRunId is not null && await IsLiveAsync(run.TenantId, state.ActiveRunId, cancellationToken))
+        var now = time.GetUtcNow();
+        if (await ActiveRuns.LiveAsync(runs, run.TenantId, state.ActiveRunId, state.ActiveRunClaimedAt, now, cancellationToken) is not null)
         {
             return null;
         }
 
         try
         {
-            return await integrations.ReplaceStateAsync(state with { ActiveRunId = run.Id }, cancellationToken);
+            return await integrations.ReplaceStateAsync(state with { ActiveRunId = run.Id, ActiveRunClaimedAt = now }, cancellationToken);
         }
         catch (ConcurrencyConflictException)
         {
             return null;
         }
     }
-
-    private async Task<bool> IsLiveAsync(string tenantId, string runId, CancellationToken cancellationToken) =>
-        await runs.GetAsync(tenantId, runId, cancellationToken) is { IsTerminal: false };
 
     private async Task<IntegrationState?> ReplayOutboxAsync(RunHandle handle, IntegrationState state, CancellationToken cancellationToken)
     {
