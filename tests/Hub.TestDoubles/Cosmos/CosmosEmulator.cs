@@ -36,10 +36,11 @@ public sealed class CosmosEmulator : IAsyncDisposable
     private Process? _process;
     private Process? _watchdog;
 
-    private CosmosEmulator(int port, string? dataDirectory)
+    private CosmosEmulator(int port, string? dataDirectory, int parentProcessId)
     {
         Port = port;
         DataDirectory = dataDirectory;
+        ParentProcessId = parentProcessId;
     }
 
     /// <summary>The port it listens on.</summary>
@@ -47,6 +48,9 @@ public sealed class CosmosEmulator : IAsyncDisposable
 
     /// <summary>The folder the emulator journals its writes to, or null for in-memory only (the default).</summary>
     public string? DataDirectory { get; }
+
+    /// <summary>The process whose end ends the emulator (default: this test process).</summary>
+    public int ParentProcessId { get; }
 
     /// <summary>The account endpoint.</summary>
     public string Endpoint => $"http://127.0.0.1:{Port}/";
@@ -60,9 +64,10 @@ public sealed class CosmosEmulator : IAsyncDisposable
     /// <summary>Starts an emulator on a free port and waits until it answers.</summary>
     /// <param name="port">The port; null: a free one.</param>
     /// <param name="dataDirectory">Where it persists its data (<c>--data-dir</c>); null: in memory.</param>
-    public static async Task<CosmosEmulator> StartAsync(int? port = null, string? dataDirectory = null)
+    /// <param name="parentProcessId">The process the watchdog watches; null: this test process. (Tests of the watchdog pass another.)</param>
+    public static async Task<CosmosEmulator> StartAsync(int? port = null, string? dataDirectory = null, int? parentProcessId = null)
     {
-        var emulator = new CosmosEmulator(port ?? FreePort(), dataDirectory);
+        var emulator = new CosmosEmulator(port ?? FreePort(), dataDirectory, parentProcessId ?? Environment.ProcessId);
         await emulator.RestartAsync();
         return emulator;
     }
@@ -77,7 +82,7 @@ public sealed class CosmosEmulator : IAsyncDisposable
         }
 
         InstallExitHook();
-        var parent = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var parent = ParentProcessId.ToString(CultureInfo.InvariantCulture);
         List<string> arguments = ["node", script, "--port", Port.ToString(CultureInfo.InvariantCulture), "--parent-pid", parent];
         if (DataDirectory is not null)
         {
@@ -177,6 +182,8 @@ public sealed class CosmosEmulator : IAsyncDisposable
         await StopAsync();
         _process?.Dispose();
         _watchdog?.Dispose();
+        _process = null;
+        _watchdog = null;
     }
 
     /// <summary>A free TCP port on loopback.</summary>
