@@ -72,8 +72,8 @@ param deploymentContainerUrl string
 @description('Application Insights connection string (APPLICATIONINSIGHTS_CONNECTION_STRING).')
 param appInsightsConnectionString string
 
-@description('ASPNETCORE_ENVIRONMENT of the worker.')
-param aspNetCoreEnvironment string = 'Production'
+@description('AZURE_FUNCTIONS_ENVIRONMENT of the host and the worker (the worker takes its environment name from it, not from ASPNETCORE_ENVIRONMENT).')
+param functionsEnvironment string = 'Production'
 
 // Cosmos DB
 param cosmosEndpoint string
@@ -146,7 +146,7 @@ var hubSettings = [
   { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
   { name: 'AZURE_CLIENT_ID', value: identityClientId }
-  { name: 'ASPNETCORE_ENVIRONMENT', value: aspNetCoreEnvironment }
+  { name: 'AZURE_FUNCTIONS_ENVIRONMENT', value: functionsEnvironment }
   // Timer schedules (six-field NCRONTAB, UTC), read by the host as %Timers:Name% from each timer's trigger.
   { name: 'Timers__ScheduleSyncs', value: timerScheduleSyncs }
   { name: 'Timers__DrainCommands', value: timerDrainCommands }

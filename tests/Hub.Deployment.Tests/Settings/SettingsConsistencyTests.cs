@@ -81,7 +81,7 @@ public sealed class SettingsConsistencyTests
     public void The_hub_starts_with_the_sample_settings()
     {
         var values = SampleSettings.Values();
-        var environment = values.Single(v => v.Key == "ASPNETCORE_ENVIRONMENT").Value;
+        var environment = values.Single(v => v.Key == "AZURE_FUNCTIONS_ENVIRONMENT").Value;
         Assert.Empty(OptionsCheck.Failures(values, environment));
     }
 
@@ -100,7 +100,7 @@ public sealed class SettingsConsistencyTests
             settings.Add(new(setting.Name, value));
         }
 
-        var environment = settings.Single(s => s.Key == "ASPNETCORE_ENVIRONMENT").Value;
+        var environment = settings.Single(s => s.Key == "AZURE_FUNCTIONS_ENVIRONMENT").Value;
         Assert.Equal("Production", environment);
         Assert.Empty(OptionsCheck.Failures(settings, environment));
     }

@@ -23,8 +23,8 @@ public static class PlatformSettings
         ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "Functions host and worker telemetry: Application Insights target; empty switches the worker's OpenTelemetry export off.",
         // Azure.Identity's DefaultAzureCredential reads it to pick the user-assigned managed identity (Cosmos DB sign-in).
         ["AZURE_CLIENT_ID"] = "Azure.Identity: user-assigned managed identity for DefaultAzureCredential.",
-        // ASP.NET Core host environment: Development relaxes the local secret key requirement.
-        ["ASPNETCORE_ENVIRONMENT"] = "ASP.NET Core: Development or Production.",
+        // The Functions environment name (host and isolated worker): Development relaxes the local secret key requirement.
+        ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Functions host and worker: Development or Production.",
         // Elastic Premium runs the zip-deployed package without an Azure Files content share.
         ["WEBSITE_RUN_FROM_PACKAGE"] = "App Service: run from the zip-deployed package.",
     };
