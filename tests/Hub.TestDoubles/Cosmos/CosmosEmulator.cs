@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using IntegrationHub.TestDoubles.Processes;
 using System.Net;
 using System.Net.Sockets;
 
@@ -14,7 +14,7 @@ public sealed class CosmosEmulator : IAsyncDisposable
     /// <summary>The emulator's well-known account key (the same one the Azure Cosmos DB emulator documents).</summary>
     public const string Key = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
-    private Process? _process;
+    private SupervisedProcess? _process;
 
     private CosmosEmulator(int port) => Port = port;
 
@@ -44,17 +44,8 @@ public sealed class CosmosEmulator : IAsyncDisposable
             throw new InvalidOperationException("tools/cosmos/node_modules is missing: run 'npm ci --prefix tools/cosmos' (scripts/test.sh does).");
         }
 
-        var start = new ProcessStartInfo("node", [script, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        // Supervised: its process group ends with the test process (and it also polls --parent-pid itself).
+        _process = SupervisedProcess.Start("Cosmos emulator", "node", [script, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -74,7 +65,7 @@ public sealed class CosmosEmulator : IAsyncDisposable
 
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The Cosmos emulator exited with code {_process.ExitCode}.");
+                throw new InvalidOperationException($"The Cosmos emulator exited: {string.Join('\n', _process.Lines.TakeLast(20))}");
             }
 
             await Task.Delay(100);
@@ -88,8 +79,7 @@ public sealed class CosmosEmulator : IAsyncDisposable
     {
         if (_process is { HasExited: false })
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.StopAsync(TimeSpan.FromSeconds(5));
         }
     }
 
@@ -107,8 +97,10 @@ public sealed class CosmosEmulator : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
-        _process?.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
     }
 
     /// <summary>A free TCP port on loopback.</summary>
