@@ -303,6 +303,10 @@ public sealed class HubHost : IAsyncDisposable
 /// <summary>Where the Functions build output and the functions-host kit are.</summary>
 public static class FunctionsBuild
 {
+    /// <summary>The build configuration of this test assembly.</summary>
+    public static string Configuration { get; } =
+        typeof(FunctionsBuild).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Configuration")?.Value ?? "Debug";
+
     /// <summary>
     /// <c>src/Hub.Functions/bin/&lt;Configuration&gt;/net10.0</c> of the configuration the tests were built in (the test
     /// project references Hub.Functions, so building the tests builds it); fails clearly without functions.metadata.
@@ -311,10 +315,6 @@ public static class FunctionsBuild
 
     /// <summary>The kit's <c>func</c>: <c>$FUNCTIONS_HOST_KIT/func</c> when set, else <c>shared/functions-host/func</c> beside the repository or an ancestor folder of it (CI clones with <c>../shared</c> beside the repository; a worktree may sit deeper).</summary>
     public static string Func { get; } = FindFunc();
-
-    /// <summary>The build configuration of this test assembly.</summary>
-    public static string Configuration { get; } =
-        typeof(FunctionsBuild).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Configuration")?.Value ?? "Debug";
 
     private static string FindOutput()
     {
