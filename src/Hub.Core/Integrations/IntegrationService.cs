@@ -16,7 +16,7 @@ namespace IntegrationHub.Core.Integrations;
 /// <param name="Configuration">Configuration for the connector's schema; absent means <c>{}</c>.</param>
 /// <param name="CredentialId">A credential of the tenant for the same connector; required when the connector takes one.</param>
 /// <param name="Stream">One of the connector's streams; absent means its first.</param>
-/// <param name="Schedule">Six-field NCRONTAB; absent means on demand only.</param>
+/// <param name="Schedule">Six-field NCRONTAB in UTC (see <see cref="IntegrationSchedule"/>); absent (null) means on demand only; blank or never-firing text is refused.</param>
 /// <param name="Enabled">Absent means enabled.</param>
 /// <param name="Topic">A short Pulsar topic name or <c>persistent://tenant/namespace/topic</c>; absent means the default naming scheme.</param>
 /// <param name="Mapping">A <see cref="RecordMapping"/>; absent publishes records as read.</param>
@@ -135,7 +135,7 @@ public sealed partial class IntegrationService(
             Configuration = valid.Configuration,
             CredentialId = definition.CredentialId,
             Stream = valid.Stream,
-            Schedule = string.IsNullOrWhiteSpace(definition.Schedule) ? null : definition.Schedule.Trim(),
+            Schedule = definition.Schedule?.Trim(),
             Enabled = enabled,
             Topic = definition.Topic,
             Mapping = valid.Mapping,
@@ -189,7 +189,8 @@ public sealed partial class IntegrationService(
             await ValidateCredentialAsync(tenantId, descriptor, definition.CredentialId, Add, cancellationToken);
         }
 
-        if (!string.IsNullOrWhiteSpace(definition.Schedule) && !CronSchedule.TryParse(definition.Schedule.Trim(), out _, out var scheduleError))
+        // Absent (null) means on demand only; anything given, blank included, must be a schedule that can fire.
+        if (definition.Schedule is not null && !IntegrationSchedule.TryParse(definition.Schedule, out _, out var scheduleError))
         {
             Add("schedule", $"is not a valid NCRONTAB schedule: {scheduleError}");
         }

@@ -69,7 +69,7 @@ public sealed class FunctionJsonTests
                 break;
             case "timerTrigger":
                 var schedule = trigger.GetProperty("schedule").GetString();
-                Assert.True(CronSchedule.TryParse(schedule, out _, out var error), $"{function}: '{schedule}' is not a six-field NCRONTAB schedule: {error}");
+                Assert.True(IntegrationSchedule.TryParse(schedule, out _, out var error), $"{function}: '{schedule}' is not a six-field NCRONTAB schedule: {error}");
                 if (trigger.TryGetProperty("runOnStartup", out var runOnStartup))
                 {
                     Assert.True(runOnStartup.ValueKind is JsonValueKind.True or JsonValueKind.False);

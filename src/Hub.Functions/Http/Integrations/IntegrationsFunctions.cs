@@ -19,6 +19,12 @@ namespace IntegrationHub.Functions.Http.Integrations;
 [Tags("Integrations")]
 public sealed class IntegrationsFunctions(IntegrationService integrations)
 {
+    /// <summary>
+    /// One integration's route. The host tries function routes in order and takes the first match, so
+    /// <c>{id}</c> excludes the literal siblings (<c>available</c>, <c>preview</c>) that other functions serve.
+    /// </summary>
+    public const string IntegrationRoute = "api/v1/integrations/{id:regex(^(?!available$|preview$))}";
+
     /// <summary>An integration's definition, for create and for full replace.</summary>
     /// <param name="Name">A human name.</param>
     /// <param name="ConnectorId">A connector id from GET /api/v1/integrations/available; cannot change on replace.</param>
@@ -83,6 +89,9 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
 
     /// <summary><c>GET /api/v1/integrations</c>: a page of the tenant's integrations.</summary>
     [Function("ListIntegrations")]
+    [Paged]
+    [QueryParameter("connectorId", typeof(string), "Only integrations of this connector.")]
+    [QueryParameter("status", typeof(string), "active, disabled or error.")]
     [EndpointSummary("List the tenant's integrations (?connectorId=, ?status=active|disabled|error, ?limit=, ?continuationToken=)")]
     [ProducesResponseType<PageResponse<IntegrationView>>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
@@ -105,7 +114,7 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
     [ProducesResponseType<IntegrationView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     public async Task<IResult> GetAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/integrations/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = IntegrationRoute)] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -122,7 +131,7 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public async Task<IResult> ReplaceAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/integrations/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = IntegrationRoute)] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -143,7 +152,7 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public async Task<IResult> DeleteAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/integrations/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = IntegrationRoute)] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
