@@ -31,6 +31,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IntegrationConnections>();
         services.TryAddSingleton<CredentialService>();
         services.TryAddSingleton<IntegrationService>();
+        services.TryAddSingleton<IntegrationPreview>();
         services.AddHubRuns();
         return services;
     }
