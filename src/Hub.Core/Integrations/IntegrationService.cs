@@ -186,7 +186,7 @@ public sealed partial class IntegrationService(
                 Add("stream", $"cannot change from '{existing.Stream}': the integration's cursor belongs to it. Create a new integration instead.");
             }
 
-            await ValidateCredentialAsync(tenantId, descriptor, definition.CredentialId, Add, cancellationToken);
+            await ValidateCredentialAsync(tenantId, connector, configuration, definition.CredentialId, Add, cancellationToken);
         }
 
         // Absent (null) means on demand only; anything given, blank included, must be a schedule that can fire.
@@ -217,20 +217,21 @@ public sealed partial class IntegrationService(
         return new ValidDefinition(connector!.Descriptor.Id, configuration, stream!, mapping);
     }
 
-    private async Task ValidateCredentialAsync(string tenantId, ConnectorDescriptor descriptor, string? credentialId, Action<string, string> add, CancellationToken cancellationToken)
+    // The connector decides whether this configuration needs a credential (the REST source with auth none does not).
+    private async Task ValidateCredentialAsync(string tenantId, IConnector connector, JsonElement configuration, string? credentialId, Action<string, string> add, CancellationToken cancellationToken)
     {
-        var needed = CredentialService.NeedsCredential(descriptor);
+        var descriptor = connector.Descriptor;
         if (credentialId is null)
         {
-            if (needed)
+            if (connector.RequiresCredential(configuration))
             {
-                add("credentialId", $"is required: the {descriptor.DisplayName} connector needs a credential (POST /api/v1/credentials).");
+                add("credentialId", $"is required: the {descriptor.DisplayName} connector needs a credential with this configuration (POST /api/v1/credentials).");
             }
 
             return;
         }
 
-        if (!needed)
+        if (!CredentialService.NeedsCredential(descriptor))
         {
             add("credentialId", $"must be absent: the {descriptor.DisplayName} connector takes no credential.");
             return;
