@@ -29,6 +29,6 @@ public sealed class WebhookOptions
     public int RedriveBatchSize { get; set; } = 200;
 
     /// <summary>The public base URL of the hub (e.g. <c>https://hub.example.com</c>) used for <c>webhookUrl</c>; empty: taken from the request.</summary>
-    [Url]
+    [RegularExpression("^(https?://[^\\s/]+.*)?$")]
     public string? PublicBaseUrl { get; set; }
 }
