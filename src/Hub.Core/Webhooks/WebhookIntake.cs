@@ -144,12 +144,12 @@ public sealed class WebhookIntake : IDisposable
         }
         catch (DocumentExistsException)
         {
-            _metrics.Deliveries.Add(1, new("connector", connector), new("outcome", "duplicate"));
+            _metrics.Delivery(connector, "duplicate");
             Logs.WebhookDuplicate(_logger, integration.Id, deliveryId);
             return new WebhookOutcome.Duplicate(deliveryId, content.Reply);
         }
 
-        _metrics.Deliveries.Add(1, new("connector", connector), new("outcome", "accepted"));
+        _metrics.Delivery(connector, "accepted");
         Logs.WebhookAccepted(_logger, integration.TenantId, integration.Id, deliveryId, content.Records.Count);
         return new WebhookOutcome.Accepted(integration.TenantId, integration.Id, deliveryId, content.Records.Count, content.Reply);
     }

@@ -95,12 +95,11 @@ public sealed class WebhookPublisher(
             return true;
         }
 
-        var tags = new KeyValuePair<string, object?>("connector", integration.ConnectorId);
         try
         {
             var receipt = await sink.PublishWithReceiptAsync(batch, cancellationToken);
-            metrics.Events.Add(receipt.Accepted, tags, new("stage", "published"));
-            metrics.Events.Add(receipt.Duplicates, tags, new("stage", "unchanged"));
+            metrics.Events(integration.ConnectorId, "published", receipt.Accepted);
+            metrics.Events(integration.ConnectorId, "unchanged", receipt.Duplicates);
             await SettleAsync(delivery with { Status = WebhookDeliveryStatus.Published, PublishedAt = time.GetUtcNow(), EventsPublished = receipt.Accepted, EventsUnchanged = receipt.Duplicates, LastError = null }, cancellationToken);
             Logs.WebhookPublished(logger, integration.Id, delivery.DeliveryId, receipt.Accepted, receipt.Duplicates);
             return true;
@@ -114,7 +113,7 @@ public sealed class WebhookPublisher(
         catch (EventPublishException e)
         {
             await deadLetters.KeepAsync(batch, e.Message, null, integration.Id, cancellationToken);
-            metrics.Events.Add(batch.Events.Count, tags, new("stage", "dead_lettered"));
+            metrics.Events(integration.ConnectorId, "dead_lettered", batch.Events.Count);
             await SettleAsync(delivery with { Status = WebhookDeliveryStatus.DeadLettered, LastError = e.Message }, cancellationToken);
             return true;
         }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using IntegrationHub.Connectors;
 using IntegrationHub.Core.Events;
@@ -52,7 +50,7 @@ public sealed class WebhookIngestionTests
         await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("wh"));
         var (integration, secret) = await GitHubIntegrationAsync(hub, "int-gh2");
         var body = Senders.GitHubIssue(1002, "Title", "2026-11-29T10:00:00Z");
-        using var rejected = new RejectionCounter();
+        var metrics = hub.Services.GetRequiredService<WebhookMetrics>();
 
         var tampered = Senders.GitHub(secret, body, "d-1") with { Body = System.Text.Encoding.UTF8.GetBytes(body.Replace("Title", "Evil", StringComparison.Ordinal)) };
         var outcomes = new[]
@@ -66,8 +64,8 @@ public sealed class WebhookIngestionTests
         Assert.Equal(
             [WebhookRejections.BadSignature, WebhookRejections.BadSignature, WebhookRejections.MissingSignature, WebhookRejections.BadSignature],
             outcomes.Select(o => Assert.IsType<WebhookOutcome.Rejected>(o).Reason));
-        Assert.Equal(3, rejected.Count("github", WebhookRejections.BadSignature));
-        Assert.Equal(1, rejected.Count("github", WebhookRejections.MissingSignature));
+        Assert.Equal(3, metrics.Rejected("github", WebhookRejections.BadSignature));
+        Assert.Equal(1, metrics.Rejected("github", WebhookRejections.MissingSignature));
         Assert.Equal(0, await DeliveryCountAsync(hub));
     }
 
@@ -256,40 +254,6 @@ public sealed class WebhookIngestionTests
         }
 
         return count;
-    }
-
-    /// <summary>The <c>hub_webhook_rejected_total</c> counter as a scraper sees it.</summary>
-    private sealed class RejectionCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentDictionary<(string, string), long> _counts = new();
-
-        public RejectionCounter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == WebhookMetrics.MeterName && instrument.Name == "hub_webhook_rejected_total")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                string? connector = null, reason = null;
-                foreach (var tag in tags)
-                {
-                    connector = tag.Key == "connector" ? tag.Value as string : connector;
-                    reason = tag.Key == "reason" ? tag.Value as string : reason;
-                }
-
-                _counts.AddOrUpdate((connector!, reason!), value, (_, old) => old + value);
-            });
-            _listener.Start();
-        }
-
-        public long Count(string connector, string reason) => _counts.GetValueOrDefault((connector, reason));
-
-        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>The Cosmos event log that fails transiently <see cref="FailNext"/> times.</summary>

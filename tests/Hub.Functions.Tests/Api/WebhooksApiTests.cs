@@ -66,8 +66,6 @@ public sealed class WebhooksApiTests(ApiHubFixture fixture)
         Assert.Equal("7001", e.GetProperty("subject").GetString());
         Assert.Equal("Webhook issue", e.GetProperty("data").GetProperty("title").GetString());
 
-        var metrics = await _hub.Client.GetStringAsync(new Uri("api/metrics", UriKind.Relative));
-        Assert.Contains("hub_webhook_rejected_total", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain(_hub.Logs.Lines, l => l.Contains(secret, StringComparison.Ordinal) || l.Contains("Forged issue", StringComparison.Ordinal));
 
         // Rotation: the old secret stops verifying at once.
@@ -91,7 +89,7 @@ public sealed class WebhooksApiTests(ApiHubFixture fixture)
         await AssertProblemAsync(await client.SendAsync(HttpMethod.Post, $"api/v1/integrations/{id}/webhook-secret"), HttpStatusCode.BadRequest, "secret");
         using var set = await client.SendAsync(HttpMethod.Post, $"api/v1/integrations/{id}/webhook-secret", new { secret = signingSecret });
         Assert.Equal(HttpStatusCode.Created, set.StatusCode);
-        Assert.Equal(JsonValueKind.Null, (await set.ReadJsonAsync()).GetProperty("secret").ValueKind);
+        Assert.False((await set.ReadJsonAsync()).TryGetProperty("secret", out _), "Slack's signing secret is never echoed");
 
         var challenge = """{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}""";
         using var answered = await PostAsync(id, challenge, SlackHeaders(signingSecret, challenge, DateTimeOffset.UtcNow));
