@@ -38,6 +38,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Advancing run {RunId} failed unexpectedly")]
     public static partial void AdvanceFailed(ILogger logger, string runId, Exception exception);
 
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "A start of {Kind} {ResourceId} (tenant {TenantId}) was refused: run {ActiveRunId} holds it")]
+    public static partial void RunStartRefused(ILogger logger, string kind, string resourceId, string tenantId, string activeRunId);
+
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Credential {CredentialId} of tenant {TenantId} created for connector {ConnectorId} (secret version {Version})")]
     public static partial void CredentialCreated(ILogger logger, string tenantId, string credentialId, string connectorId, long version);
 
