@@ -12,6 +12,9 @@ namespace IntegrationHub.Connectors.Http;
 /// </summary>
 public sealed class JsonRecordReader
 {
+    /// <summary>The default of the largest single element accepted: 16 MiB.</summary>
+    public const int DefaultMaxElementBytes = 16 * 1024 * 1024;
+
     private const int InitialBuffer = 16 * 1024;
 
     private readonly string[] _records;
@@ -24,7 +27,7 @@ public sealed class JsonRecordReader
     /// <param name="recordsPath">Dotted path of the records array; empty for a root array.</param>
     /// <param name="scalarPath">Dotted path of a scalar to capture, or <see langword="null"/>.</param>
     /// <param name="maxElementBytes">The largest single element accepted, so a malformed body cannot exhaust memory.</param>
-    public JsonRecordReader(string recordsPath, string? scalarPath, int maxElementBytes = 16 * 1024 * 1024)
+    public JsonRecordReader(string recordsPath, string? scalarPath, int maxElementBytes = DefaultMaxElementBytes)
         : this(recordsPath, scalarPath is null ? [] : [scalarPath], maxElementBytes)
     {
     }
@@ -32,7 +35,7 @@ public sealed class JsonRecordReader
     /// <param name="recordsPath">Dotted path of the records array; empty for a root array.</param>
     /// <param name="scalarPaths">Dotted paths of scalars to capture (a next cursor, <c>has_more</c>, <c>total</c>); blank ones are ignored. The first is <see cref="Scalar"/>.</param>
     /// <param name="maxElementBytes">The largest single element accepted, so a malformed body cannot exhaust memory.</param>
-    public JsonRecordReader(string recordsPath, IReadOnlyList<string?> scalarPaths, int maxElementBytes = 16 * 1024 * 1024)
+    public JsonRecordReader(string recordsPath, IReadOnlyList<string?> scalarPaths, int maxElementBytes)
     {
         ArgumentNullException.ThrowIfNull(recordsPath);
         ArgumentNullException.ThrowIfNull(scalarPaths);

@@ -66,7 +66,7 @@ public sealed partial class RestConnector(ConnectorServices services) : Connecto
             requests++;
             using var response = await session.Http.GetAsync(next, r => Authorize(r, configuration, session.Credential), cancellationToken);
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var parser = new JsonRecordReader(configuration.RecordSelector, [pagination.Kind == RestPaginationKind.Cursor ? pagination.NextCursorPath : null, pagination.HasMorePath, pagination.TotalPath]);
+            var parser = new JsonRecordReader(configuration.RecordSelector, [pagination.Kind == RestPaginationKind.Cursor ? pagination.NextCursorPath : null, pagination.HasMorePath, pagination.TotalPath], JsonRecordReader.DefaultMaxElementBytes);
             var count = 0;
             var ids = new List<string>();
             await foreach (var batch in parser.ReadAsync(body, pagination.PageSize, cancellationToken))
