@@ -17,12 +17,12 @@ internal static partial class Logs
     [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Connector {ConnectorId}: refused connection to {Host} ({Address}, {Range})")]
     public static partial void DestinationRefused(ILogger logger, string connectorId, string host, string address, string range);
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Error, Message = "Connector {ConnectorId}: pagination does not advance; request {RequestNumber} repeats request {FirstNumber} to {Host}")]
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Error, Message = "Connector {ConnectorId}: pagination does not advance; request {RequestNumber} repeats request {FirstNumber} to {Host}")]
     public static partial void PaginationStalled(ILogger logger, string connectorId, int requestNumber, int firstNumber, string host);
 
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Information, Message = "Connector {ConnectorId}: redirect from {FromHost}:{FromPort} to another origin {ToHost}:{ToPort}; followed without credentials")]
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "Connector {ConnectorId}: redirect from {FromHost}:{FromPort} to another origin {ToHost}:{ToPort}; followed without credentials")]
     public static partial void RedirectToOtherOrigin(ILogger logger, string connectorId, string fromHost, int fromPort, string toHost, int toPort);
 
-    [LoggerMessage(EventId = 3303, Level = LogLevel.Warning, Message = "Connector {ConnectorId}: refused a redirect from {FromHost}:{FromPort} to another origin {ToHost}:{ToPort} whose URL carries a credential")]
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "Connector {ConnectorId}: refused a redirect from {FromHost}:{FromPort} to another origin {ToHost}:{ToPort} whose URL carries a credential")]
     public static partial void RedirectCarriesCredential(ILogger logger, string connectorId, string fromHost, int fromPort, string toHost, int toPort);
 }

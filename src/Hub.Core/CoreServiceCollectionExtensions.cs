@@ -32,6 +32,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IntegrationConnections>();
         services.TryAddSingleton<CredentialService>();
         services.TryAddSingleton<IntegrationService>();
+        services.TryAddSingleton<IntegrationPreview>();
         services.AddHubRuns();
         services.AddHubWebhooks();
         return services;

@@ -72,6 +72,18 @@ public sealed partial class IntegrationService(
         return created;
     }
 
+    /// <summary>
+    /// Validates <paramref name="definition"/> exactly as <see cref="CreateAsync"/> does and answers the
+    /// integration it would create, without storing anything (id <c>preview</c>, no cursor): what a preview reads with.
+    /// </summary>
+    /// <exception cref="ValidationFailedException">Any field is invalid; every error is listed.</exception>
+    public async Task<Integration> DraftAsync(string tenantId, IntegrationDefinition definition, CancellationToken cancellationToken)
+    {
+        var valid = await ValidateAsync(tenantId, definition, existing: null, cancellationToken);
+        var now = time.GetUtcNow();
+        return Apply(new Integration { Id = "preview", TenantId = tenantId, Name = definition.Name, ConnectorId = valid.ConnectorId, Stream = valid.Stream, CreatedAt = now }, definition, valid, now);
+    }
+
     /// <summary>An integration.</summary>
     /// <exception cref="ResourceNotFoundException">The tenant has no such integration.</exception>
     public async Task<Integration> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>

@@ -277,7 +277,12 @@ public sealed class HubHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Development", ApplicationName = "tests", ContentRootPath = AppContext.BaseDirectory });
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment
+        {
+            EnvironmentName = "Development",
+            ApplicationName = "Hub.Functions",
+            ContentRootPath = FunctionsBuild.OutputDirectory,
+        });
         services.AddHub(configuration);
         return services.BuildServiceProvider();
     }

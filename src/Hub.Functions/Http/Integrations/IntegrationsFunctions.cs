@@ -21,7 +21,7 @@ namespace IntegrationHub.Functions.Http.Integrations;
 /// </summary>
 [Requires(Access.Tenant)]
 [Tags("Integrations")]
-public sealed class IntegrationsFunctions(IntegrationService integrations, IConnectorCatalog catalog, WebhookSecrets webhookSecrets, IOptions<WebhookOptions> webhooks)
+public sealed class IntegrationsFunctions(IntegrationService integrations, IntegrationPreview preview, IConnectorCatalog catalog, WebhookSecrets webhookSecrets, IOptions<WebhookOptions> webhooks)
 {
     /// <summary>
     /// One integration's route. The host tries function routes in order and takes the first match, so
@@ -166,6 +166,41 @@ public sealed class IntegrationsFunctions(IntegrationService integrations, IConn
         await integrations.DeleteAsync(request.TenantId(), id, ETags.IfMatch(request), cancellationToken);
         await webhookSecrets.DeleteAsync(request.TenantId(), id, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>What a preview read: up to 10 records of the first page, each raw and mapped.</summary>
+    public sealed record PreviewResponse(IReadOnlyList<PreviewRecord> Records);
+
+    /// <summary>
+    /// <c>POST /api/v1/integrations/preview</c>: the body of a create, validated as on create (400 with the same
+    /// field errors); answers the first page's first records raw and mapped. Saves nothing, moves no cursor;
+    /// the read is guarded and paced as a run's is. A source that refuses answers 422 with its reason.
+    /// </summary>
+    [Function("PreviewIntegration")]
+    [EndpointSummary("Read the first records of an integration definition without saving it: raw and mapped")]
+    [Consumes(typeof(IntegrationRequest), "application/json")]
+    [ProducesResponseType<PreviewResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity)]
+    public async Task<IResult> PreviewAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/integrations/preview")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var body = await JsonBody<IntegrationRequest>.ReadRequiredAsync(request);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        try
+        {
+            var records = await preview.PreviewAsync(request.TenantId(), Definition(body.Value!), IntegrationPreview.MaxRecords, cancellationToken);
+            return TypedResults.Ok(new PreviewResponse(records));
+        }
+        catch (ConnectorException e)
+        {
+            return ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "The source refused the preview.", e.Message);
+        }
     }
 
     /// <summary>The API view of an integration.</summary>
