@@ -213,6 +213,26 @@ public sealed class WebhookIngestionTests
         Assert.Equal(new PublishReceipt(0, 1), receipt);
     }
 
+    [Fact]
+    public async Task An_integration_over_its_rate_is_told_to_retry_later_and_others_are_not_held_up()
+    {
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("wh"), settings: new Dictionary<string, string?> { ["Webhooks:Burst"] = "2", ["Webhooks:RequestsPerMinute"] = "1" });
+        var (busy, secret) = await GitHubIntegrationAsync(hub, "int-gh-busy");
+        var (quiet, quietSecret) = await GitHubIntegrationAsync(hub, "int-gh-quiet");
+        var body = Senders.GitHubIssue(3, "x", "2026-11-29T10:00:00Z");
+
+        var outcomes = new List<WebhookOutcome>();
+        for (var i = 0; i < 3; i++)
+        {
+            outcomes.Add(await Intake(hub).ReceiveAsync(busy.Id, Senders.GitHub(secret, body, $"d-{i}"), default));
+        }
+
+        Assert.IsType<WebhookOutcome.Accepted>(outcomes[0]);
+        Assert.IsType<WebhookOutcome.Accepted>(outcomes[1]);
+        Assert.True(Assert.IsType<WebhookOutcome.RateLimited>(outcomes[2]).RetryAfter > TimeSpan.Zero);
+        Assert.IsType<WebhookOutcome.Accepted>(await Intake(hub).ReceiveAsync(quiet.Id, Senders.GitHub(quietSecret, body, "d-0"), default));
+    }
+
     private static WebhookIntake Intake(EngineInstance hub) => hub.Services.GetRequiredService<WebhookIntake>();
 
     private static WebhookPublisher Publisher(EngineInstance hub) => hub.Services.GetRequiredService<WebhookPublisher>();
