@@ -63,7 +63,7 @@ leftovers() {
   for environ in /proc/[0-9]*/environ; do
     pid=${environ#/proc/}; pid=${pid%/environ}
     [ "$pid" = "$$" ] && continue
-    if tr '\0' '\n' < "$environ" 2>/dev/null | grep -qxF "HUB_TEST_RUN=$run_id"; then echo "$pid"; fi
+    if { tr '\0' '\n' < "$environ"; } 2>/dev/null | grep -qxF "HUB_TEST_RUN=$run_id"; then echo "$pid"; fi
   done
 }
 left="$(leftovers)"
@@ -72,7 +72,7 @@ for _ in 1 2 3 4 5 6; do [ -z "$left" ] && break; sleep 0.5; left="$(leftovers)"
 if [ -n "$left" ]; then
   echo "== Processes left behind by the tests (HUB_TEST_RUN=$run_id), killed:" >&2
   for pid in $left; do
-    echo "   $pid $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)" >&2
+    echo "   $pid $({ tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | cut -c1-160)" >&2
     kill -KILL "$pid" 2>/dev/null
   done
   failed=$((failed + 1))

@@ -153,6 +153,12 @@ var hubSettings = [
   { name: 'Timers__ProbeDependencies', value: timerProbeDependencies }
   { name: 'Timers__ResumeRuns', value: timerResumeRuns }
   { name: 'Api__MaxRequestBodyBytes', value: '262144' }
+  { name: 'Webhooks__MaxBodyBytes', value: '1048576' }
+  { name: 'Webhooks__RequestsPerMinute', value: '600' }
+  { name: 'Webhooks__Burst', value: '100' }
+  { name: 'Webhooks__RedriveAfterSeconds', value: '30' }
+  { name: 'Webhooks__RedriveBatchSize', value: '200' }
+  { name: 'Webhooks__PublicBaseUrl', value: '' }
   { name: 'Auth__AdminKey', value: adminKeyReference }
   { name: 'Auth__TrustAppServiceAuthentication', value: string(trustAppServiceAuthentication) }
   { name: 'Auth__PrincipalTenantClaim', value: principalTenantClaim }

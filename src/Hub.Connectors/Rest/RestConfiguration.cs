@@ -72,6 +72,32 @@ public sealed record RestConfiguration
     public string? ApiKeyQueryParameter { get; init; }
 
     public RestPagination Pagination { get; init; } = new();
+
+    [Description("How the source signs the webhooks it pushes (POST /api/v1/webhooks/{integrationId}).")]
+    public RestWebhook Webhook { get; init; } = new();
+}
+
+/// <summary>How a generic REST source signs its webhooks: an HMAC-SHA256 of the raw body in lower- or upper-case hex, keyed by the hub's webhook secret, in a header.</summary>
+public sealed record RestWebhook
+{
+    [Description("Header carrying the signature.")]
+    [DefaultValue("X-Signature-256")]
+    [Required]
+    [StringLength(100, MinimumLength = 1)]
+    [RegularExpression("^[A-Za-z0-9-]+$")]
+    public string SignatureHeader { get; init; } = "X-Signature-256";
+
+    [Description("Text before the hex digest in the header, e.g. 'sha256='; empty for none.")]
+    [DefaultValue("sha256=")]
+    [StringLength(50)]
+    public string SignaturePrefix { get; init; } = "sha256=";
+
+    [Description("Header carrying the delivery id, the same on every redelivery (deduplication).")]
+    [DefaultValue("X-Webhook-Id")]
+    [Required]
+    [StringLength(100, MinimumLength = 1)]
+    [RegularExpression("^[A-Za-z0-9-]+$")]
+    public string DeliveryIdHeader { get; init; } = "X-Webhook-Id";
 }
 
 /// <summary>Pagination settings.</summary>

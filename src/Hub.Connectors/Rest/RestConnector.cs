@@ -13,7 +13,7 @@ namespace IntegrationHub.Connectors.Rest;
 /// nor a result is ever held whole. Incremental reads need a source that filters by <c>{cursor}</c> in the URL
 /// and returns records in ascending cursor order; the cursor is a <see cref="WatermarkCursor"/>.
 /// </summary>
-public sealed class RestConnector(ConnectorServices services) : Connector<RestConfiguration, RestCredential>(services)
+public sealed partial class RestConnector(ConnectorServices services) : Connector<RestConfiguration, RestCredential>(services)
 {
     public const string ConnectorId = "rest";
     public const string RecordsStream = "records";
@@ -24,7 +24,7 @@ public sealed class RestConnector(ConnectorServices services) : Connector<RestCo
         DisplayName = "Generic REST",
         Category = "generic",
         Description = "Any JSON REST API: URL template, API key / bearer / basic auth, page / offset / cursor / Link pagination.",
-        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: false, Webhooks: false),
+        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: false, Webhooks: true),
         Streams = [new StreamDescriptor(RecordsStream, "The records the URL returns.", "Watermark on cursorField plus the ids seen at that value; the source must filter by {cursor} and return ascending cursorField order. deletedField marks deletions.")],
         RateLimit = RateLimitDefaults.Per(TimeSpan.FromSeconds(1), 10, 10),
         Credential = CredentialRequirement.DependsOnConfiguration,

@@ -19,7 +19,7 @@ namespace IntegrationHub.Connectors.Slack;
 /// so nothing is lost or repeated even when Slack's own page cursor has expired; a finished sweep moves
 /// <c>oldest</c> to <c>high</c>. Message ts values are unique per channel, so there are no ties.
 /// </remarks>
-public sealed class SlackConnector(ConnectorServices services) : Connector<SlackConfiguration, SlackCredential>(services)
+public sealed partial class SlackConnector(ConnectorServices services) : Connector<SlackConfiguration, SlackCredential>(services)
 {
     public const string ConnectorId = "slack";
     public const string MessagesStream = "messages";
@@ -32,7 +32,7 @@ public sealed class SlackConnector(ConnectorServices services) : Connector<Slack
         Category = "chat",
         Description = "Messages of a Slack channel; post messages.",
         Logo = "https://a.slack-edge.com/80588/marketing/img/meta/favicon-32.png",
-        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: false),
+        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: true),
         Streams = [new StreamDescriptor(MessagesStream, "Top-level messages of the channel.", "Sweep cursor {oldest, latest, high} over message ts (unique per channel). conversations.history does not report edits or deletions of messages already read.")],
         Actions = [ActionDescriptor.For<SlackSendMessageInput>(SendMessage, "Posts a message with chat.postMessage.")],
 

@@ -12,7 +12,7 @@ namespace IntegrationHub.Connectors.Zulip;
 /// <c>POST /api/v1/messages</c> to send. Basic auth with email and API key; 429 with <c>Retry-After</c> and
 /// <c>X-RateLimit-*</c>. Message ids only grow, so the cursor is the last id handed off.
 /// </summary>
-public sealed class ZulipConnector(ConnectorServices services) : Connector<ZulipConfiguration, ZulipCredential>(services)
+public sealed partial class ZulipConnector(ConnectorServices services) : Connector<ZulipConfiguration, ZulipCredential>(services)
 {
     public const string ConnectorId = "zulip";
     public const string MessagesStream = "messages";
@@ -25,7 +25,7 @@ public sealed class ZulipConnector(ConnectorServices services) : Connector<Zulip
         Category = "chat",
         Description = "Messages of Zulip channels and narrows since an anchor; send messages. Zulip Cloud or self-hosted.",
         Logo = "https://zulip.com/static/images/logo/zulip-icon-128x128.png",
-        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: false),
+        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: true),
         Streams = [new StreamDescriptor(MessagesStream, "Messages matching the narrow, oldest first.", "Cursor {\"anchor\": id}: the last message id handed off (ids are unique and increasing). Edits and deletions of messages already read are not reported by this endpoint.")],
         Actions = [ActionDescriptor.For<ZulipSendMessageInput>(SendMessage, "Sends a channel or direct message.")],
 

@@ -116,6 +116,7 @@ public sealed class HubHost : IAsyncDisposable
         all["Timers:DrainCommands"] = Never;
         all["Timers:ProbeDependencies"] = Never;
         all["Timers:ResumeRuns"] = Never;
+        all["Timers:DrainWebhooks"] = Never;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             all[key.Replace("__", ":", StringComparison.Ordinal)] = value;

@@ -3,9 +3,11 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using IntegrationHub.Core.Errors;
+using IntegrationHub.Core.Webhooks;
 using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Http.Integrations;
 using IntegrationHub.Functions.Http.Operations;
+using IntegrationHub.Functions.Http.Webhooks;
 using IntegrationHub.Functions.Middleware;
 using IntegrationHub.Functions.Security;
 using Microsoft.AspNetCore.Http;
@@ -212,7 +214,22 @@ public sealed class ProblemMiddlewareTests
 /// <summary>Bodies over Api__MaxRequestBodyBytes are refused before the function reads them.</summary>
 public sealed class RequestLimitsMiddlewareTests
 {
-    private static RequestLimitsMiddleware Middleware(long max) => new(Options.Create(new ApiOptions { MaxRequestBodyBytes = max }));
+    private static RequestLimitsMiddleware Middleware(long max, int webhookMax = 1_048_576) => new(Options.Create(new ApiOptions { MaxRequestBodyBytes = max }), Options.Create(new WebhookOptions { MaxBodyBytes = webhookMax }));
+
+    [Fact]
+    public async Task The_webhook_receiver_has_its_own_limit_instead_of_the_APIs()
+    {
+        var within = new FunctionInvocation(typeof(WebhooksFunctions), nameof(WebhooksFunctions.ReceiveAsync), "ReceiveWebhook");
+        within.Http.Request.ContentLength = 500_000;
+        var over = new FunctionInvocation(typeof(WebhooksFunctions), nameof(WebhooksFunctions.ReceiveAsync), "ReceiveWebhook");
+        over.Http.Request.ContentLength = 1_048_577;
+
+        await within.RunAsync(Middleware(1024));
+        await over.RunAsync(Middleware(1024));
+
+        Assert.True(within.NextRan);
+        Assert.False(over.NextRan);
+    }
 
     [Fact]
     public async Task A_declared_length_over_the_limit_is_413_and_the_function_does_not_run()
