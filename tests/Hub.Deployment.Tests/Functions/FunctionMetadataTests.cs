@@ -55,6 +55,15 @@ public sealed partial class FunctionMetadataTests
     }
 
     [Fact]
+    public void The_api_catch_all_sorts_after_every_other_function_so_the_host_tries_it_last()
+    {
+        // The host orders functions by name (ordinal, ignoring case) and routes to the first whose template matches.
+        var names = FunctionsMetadata.Functions.Select(f => f.Name).ToList();
+        var catchAll = FunctionsMetadata.Functions.Single(f => f.TriggerType == "httpTrigger" && f.Trigger.GetProperty("route").GetString() == "api/{*rest}").Name;
+        Assert.Equal(catchAll, names.Order(StringComparer.OrdinalIgnoreCase).Last());
+    }
+
+    [Fact]
     public void Http_routes_carry_their_api_path_because_host_json_has_no_route_prefix()
     {
         // The only route outside api/ is a catch-all (the dashboard at /) that must itself exclude api/, or
