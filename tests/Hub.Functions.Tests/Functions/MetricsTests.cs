@@ -22,11 +22,11 @@ public sealed class MetricsTests(ApiHubFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
-        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE microsoft_aspnetcore_hosting_http_server_request_duration histogram", text, StringComparison.Ordinal);
         Assert.Equal(before + 3, HealthCount(text));
     }
 
     private static long HealthCount(string text) => text.Split('\n')
-        .Where(l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("http_route=\"/api/health\"", StringComparison.Ordinal))
+        .Where(l => l.StartsWith("microsoft_aspnetcore_hosting_http_server_request_duration_count{", StringComparison.Ordinal) && l.Contains("http_route=\"/api/health\"", StringComparison.Ordinal))
         .Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 }

@@ -1,4 +1,5 @@
 using IntegrationHub.Shared.Diagnostics;
+using Microsoft.Extensions.Hosting;
 using Prometheus;
 
 namespace IntegrationHub.Functions.Hosting.Telemetry;
@@ -17,7 +18,7 @@ namespace IntegrationHub.Functions.Hosting.Telemetry;
 /// .NET counter may be re-created and restart from zero); histograms as Prometheus histograms. A series
 /// not updated for 5 minutes is dropped (<see cref="MeterAdapterOptions.MetricsExpireAfter"/>).
 /// </remarks>
-public sealed class PrometheusMetrics : IDisposable
+public sealed class PrometheusMetrics : IDisposable, IHostedService
 {
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
     private readonly IDisposable _adapter;
@@ -40,6 +41,12 @@ public sealed class PrometheusMetrics : IDisposable
 
     /// <summary>Writes every current value to <paramref name="destination"/> (UTF-8 text, format 0.0.4), polling observable instruments first.</summary>
     public Task WriteAsync(Stream destination, CancellationToken cancellationToken) => _registry.CollectAndExportAsTextAsync(destination, cancellationToken);
+
+    /// <summary>Nothing to do: listening starts when the instance is created, which registering it as a hosted service makes happen at start-up, before the first request.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
     public void Dispose() => _adapter.Dispose();

@@ -2,6 +2,7 @@ using Azure.Monitor.OpenTelemetry.Exporter;
 using IntegrationHub.Shared.Diagnostics;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -55,6 +56,9 @@ public static class TelemetryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton<PrometheusMetrics>();
+
+        // Created at start-up, not at the first scrape: a listener only sees measurements made after it starts.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PrometheusMetrics>(sp => sp.GetRequiredService<PrometheusMetrics>()));
 
         var connectionString = configuration[ConnectionStringSetting];
         if (string.IsNullOrWhiteSpace(connectionString))
