@@ -41,7 +41,7 @@ public static class HotPathBenchmark
             return 1;
         }
 
-        var stages = new Stage[] { new("read (JsonRecordReader)"), new("record (ConnectorRecord)"), new("map (RecordMapping)"), new("envelope (CloudEvent)"), new("serialize outbox chunk"), new("serialize event-log doc"), new("structured CloudEvent") };
+        var stages = new Stage[] { new("read (JsonRecordReader)"), new("record (ConnectorRecord)"), new("map (RecordMapping)"), new("envelope (CloudEvent)"), new("serialize outbox chunk"), new("serialize event-log doc"), new("structured CloudEvent*", inDefaultSink: false) };
         var thread = Environment.CurrentManagedThreadId;
         long checksum = 0;
         for (var i = 0; i < WarmupPages + pages; i++)
@@ -63,8 +63,10 @@ public static class HotPathBenchmark
             Console.WriteLine($"  {stage.Name,-28} {stage.Elapsed.TotalNanoseconds / records,10:N0} {stage.Allocated / (double)records,10:N0}");
         }
 
-        Console.WriteLine($"  {"total",-28} {stages.Sum(s => s.Elapsed.TotalNanoseconds) / records,10:N0} {stages.Sum(s => s.Allocated) / (double)records,10:N0}");
-        Console.WriteLine($"  => the worker's own ceiling on one core: about {records / TimeSpan.FromTicks(stages.Sum(s => s.Elapsed.Ticks)).TotalSeconds:N0} records/s (Cosmos, HTTP and the host not included)");
+        var path = stages.Where(s => s.InDefaultSink).ToList();
+        Console.WriteLine($"  {"total to the default sink",-28} {path.Sum(s => s.Elapsed.TotalNanoseconds) / records,10:N0} {path.Sum(s => s.Allocated) / (double)records,10:N0}");
+        Console.WriteLine("  * the Pulsar sink's message body instead of the event-log document; not in the total");
+        Console.WriteLine($"  => the worker's own ceiling on one core: about {records / TimeSpan.FromTicks(path.Sum(s => s.Elapsed.Ticks)).TotalSeconds:N0} records/s (Cosmos, HTTP and the host not included)");
         return checksum == (long)(WarmupPages + pages) * pageSize ? 0 : 1;
     }
 
@@ -187,9 +189,11 @@ public static class HotPathBenchmark
         }
     }
 
-    private sealed class Stage(string name)
+    private sealed class Stage(string name, bool inDefaultSink = true)
     {
         public string Name { get; } = name;
+
+        public bool InDefaultSink { get; } = inDefaultSink;
 
         public TimeSpan Elapsed { get; set; }
 

@@ -107,7 +107,8 @@ internal sealed class ManagedProcess
 /// <summary>What <c>/proc</c> says about the processes of this machine (pid, group, state, command line, memory).</summary>
 internal static class ProcessTable
 {
-    internal sealed record Entry(int Pid, int Pgid, char State, string CommandLine, long RssKb, long PeakRssKb);
+    // CpuTicks: user plus system CPU time so far, in clock ticks (1/100 s).
+    internal sealed record Entry(int Pid, int Pgid, char State, long CpuTicks, string CommandLine, long RssKb, long PeakRssKb);
 
     public static List<Entry> Snapshot()
     {
@@ -124,7 +125,8 @@ internal static class ProcessTable
                 // stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses.
                 var stat = File.ReadAllText(Path.Combine(directory, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                entries.Add(new Entry(pid, int.Parse(fields[2], CultureInfo.InvariantCulture), fields[0][0], "", 0, 0));
+                var cpu = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                entries.Add(new Entry(pid, int.Parse(fields[2], CultureInfo.InvariantCulture), fields[0][0], cpu, "", 0, 0));
             }
             catch (IOException)
             {

@@ -43,6 +43,29 @@ internal sealed class MemoryMonitor : IAsyncDisposable
         }
     }
 
+    /// <summary>CPU seconds used so far by each side's roles (processes alive now), to profile a stretch by difference.</summary>
+    public Dictionary<(string Side, string Role), double> CpuSeconds()
+    {
+        Dictionary<int, (string Side, Func<string, string> Role)> groups;
+        lock (_gate)
+        {
+            groups = new(_groups);
+        }
+
+        var cpu = new Dictionary<(string Side, string Role), double>();
+        foreach (var entry in ProcessTable.Snapshot().Where(e => groups.ContainsKey(e.Pgid)))
+        {
+            if (ProcessTable.Details(entry) is { } details)
+            {
+                var (side, classify) = groups[entry.Pgid];
+                var key = (side, classify(details.CommandLine));
+                cpu[key] = cpu.GetValueOrDefault(key) + (entry.CpuTicks / 100.0);
+            }
+        }
+
+        return cpu;
+    }
+
     public void Sample()
     {
         Dictionary<int, (string Side, Func<string, string> Role)> groups;

@@ -43,6 +43,7 @@ ISide[] sides = [hub, n8n];
 var coldStart = new Dictionary<string, TimeSpan>();
 var throughput = options.Sizes.ToDictionary(s => s, _ => sides.ToDictionary(side => side.Name, _ => new List<double>()));
 var smallRuns = sides.ToDictionary(side => side.Name, _ => new List<double>());
+var cpuPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<(string Side, string Role), double>());
 var failed = false;
 try
 {
@@ -65,7 +66,16 @@ try
             // Interleaved, and who goes first alternates, so a drift in machine load touches both sides alike.
             foreach (var side in repeat % 2 == 0 ? sides : sides.Reverse())
             {
+                var cpuBefore = memory.CpuSeconds();
+                var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var result = await side.RunAsync(size, cancel.Token);
+                var own = (side.Name, "source (this process)");
+                cpuPerSize[size][own] = cpuPerSize[size].GetValueOrDefault(own) + (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds;
+                foreach (var (key, seconds) in memory.CpuSeconds().Where(c => c.Key.Side == side.Name))
+                {
+                    cpuPerSize[size][key] = cpuPerSize[size].GetValueOrDefault(key) + seconds - cpuBefore.GetValueOrDefault(key);
+                }
+
                 throughput[size][side.Name].Add(result.RecordsPerSecond);
                 Console.WriteLine($"{side.Name}: {size,9:N0} records in {result.Elapsed.TotalSeconds,7:0.00} s = {result.RecordsPerSecond,9:N0} records/s  (run {repeat + 1}/{options.Repeats}, load {LoadAverage()})");
             }
@@ -124,17 +134,29 @@ void Report()
         Console.WriteLine($"{"cold start to ready, s (lower is better)",-40} {hubStart.TotalSeconds,12:0.0} {n8nStart.TotalSeconds,12:0.0} {hubStart / n8nStart,8:0.00}");
     }
 
+    // Where the time goes: CPU per 1,000 records of each process during the timed runs of the largest size.
+    var largest = options.Sizes.Max();
+    if (cpuPerSize[largest].Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"CPU ms per 1,000 records, by process (timed runs at {largest:N0}; 2 cores = 2,000 ms/s)");
+        foreach (var ((side, role), seconds) in cpuPerSize[largest].OrderBy(c => c.Key.Side, StringComparer.Ordinal).ThenByDescending(c => c.Value))
+        {
+            Console.WriteLine($"  {side,-4} {role,-22} {seconds * 1000 / (largest * options.Repeats / 1000.0),8:N0}");
+        }
+    }
+
     Console.WriteLine();
     Console.WriteLine("peak RSS (VmHWM), MB");
     var peaks = memory.Peaks();
     foreach (var (side, role, peak) in peaks)
     {
-        Console.WriteLine($"  {side,-4} {role,-18} {peak,8:N0}");
+        Console.WriteLine($"  {side,-4} {role,-22} {peak,8:N0}");
     }
 
     foreach (var side in new[] { "hub", "n8n" })
     {
-        Console.WriteLine($"  {side,-4} {"all (sampled sum)",-18} {memory.SidePeakMb(side),8:N0}");
+        Console.WriteLine($"  {side,-4} {"all (sampled sum)",-22} {memory.SidePeakMb(side),8:N0}");
     }
 }
 
@@ -174,6 +196,11 @@ static async Task<bool> PrepareAsync(Options options, CancellationToken cancella
     }
 
     steps.Add(("dotnet", ["build", Path.Combine(options.RepoRoot, "src", "Hub.Functions"), "-c", "Release", "--nologo", "-v", "quiet", "-clp:ErrorsOnly"]));
+    if (options.HotPath)
+    {
+        steps.Add(("dotnet", ["build", Path.Combine(options.RepoRoot, "bench", "Hub.Benchmarks"), "-c", "Release", "--nologo", "-v", "quiet", "-clp:ErrorsOnly"]));
+    }
+
     steps.Add((Path.Combine(options.RepoRoot, "scripts", "n8n-install.sh"), []));
     foreach (var (file, arguments) in steps)
     {
@@ -194,9 +221,17 @@ static async Task<bool> PrepareAsync(Options options, CancellationToken cancella
 // The worker's allocations and time per record on the job's hot path, in process (bench/Hub.Benchmarks hotpath).
 static async Task HotPathAsync(Options options)
 {
+    var command = "dotnet run -c Release --project bench/Hub.Benchmarks -- hotpath";
+    var dll = Path.Combine(options.RepoRoot, "bench", "Hub.Benchmarks", "bin", "Release", "net10.0", "Hub.Benchmarks.dll");
     Console.WriteLine();
-    Console.WriteLine("hub worker per record, in process (dotnet run -c Release --project bench/Hub.Benchmarks -- hotpath):");
-    using var process = Process.Start(new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--project", Path.Combine(options.RepoRoot, "bench", "Hub.Benchmarks"), "--", "hotpath", "100"]) { UseShellExecute = false })
+    if (!File.Exists(dll))
+    {
+        Console.WriteLine($"hub worker per record: not built (--no-build); run `{command}`.");
+        return;
+    }
+
+    Console.WriteLine($"hub worker per record, in process (`{command}`):");
+    using var process = Process.Start(new ProcessStartInfo("dotnet", [dll, "hotpath", "100"]) { UseShellExecute = false })
         ?? throw new InvalidOperationException("dotnet did not start.");
     await process.WaitForExitAsync();
 }
