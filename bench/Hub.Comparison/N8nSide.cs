@@ -56,7 +56,13 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
             : watch.Elapsed;
         Console.WriteLine($"n8n: ready in {ready.TotalSeconds:0.0} s ({watch.Elapsed.TotalSeconds:0.0} s with owner and API key)");
 
-        _http = new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(300) };
+        // Node closes an idle keep-alive connection after 5 s; a pooled connection older than that may be dead when a
+        // long hub run left this client idle, so pooled connections are dropped sooner.
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) })
+        {
+            BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"),
+            Timeout = TimeSpan.FromSeconds(300),
+        };
         _http.DefaultRequestHeaders.Add("X-N8N-API-KEY", apiKey);
         _large = await CreateWorkflowAsync("comparison-large", cancellationToken);
         for (var i = 0; i < options.SmallParallel; i++)

@@ -95,7 +95,7 @@ try
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or OperationCanceledException)
 {
     failed = true;
-    Console.Error.WriteLine($"comparison: {e.Message}");
+    Console.Error.WriteLine($"comparison: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : "")}");
 }
 finally
 {
