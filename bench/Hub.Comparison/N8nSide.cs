@@ -56,13 +56,10 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
             : watch.Elapsed;
         Console.WriteLine($"n8n: ready in {ready.TotalSeconds:0.0} s ({watch.Elapsed.TotalSeconds:0.0} s with owner and API key)");
 
-        // Node closes an idle keep-alive connection after 5 s; a pooled connection older than that may be dead when a
-        // long hub run left this client idle, so pooled connections are dropped sooner.
-        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) })
-        {
-            BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"),
-            Timeout = TimeSpan.FromSeconds(300),
-        };
+        // No keep-alive: while a large execution blocks n8n's event loop, Node's 5 s keep-alive timer fires as soon as
+        // the loop is free and closes a connection that already carries the next poll, which then fails with a reset.
+        _http = new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(300) };
+        _http.DefaultRequestHeaders.ConnectionClose = true;
         _http.DefaultRequestHeaders.Add("X-N8N-API-KEY", apiKey);
         _large = await CreateWorkflowAsync("comparison-large", cancellationToken);
         for (var i = 0; i < options.SmallParallel; i++)
@@ -146,8 +143,24 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
 
     private async Task<JsonNode?> LatestExecutionAsync(string workflowId, CancellationToken cancellationToken)
     {
-        var page = await HubSide.Json(await _http!.GetAsync($"api/v1/executions?workflowId={workflowId}&limit=1", cancellationToken), cancellationToken);
+        var page = await GetAsync($"api/v1/executions?workflowId={workflowId}&limit=1", cancellationToken);
         return page["data"]?.AsArray().FirstOrDefault();
+    }
+
+    /// <summary>A GET (safe to repeat), tried again a few times when the connection fails.</summary>
+    private async Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await HubSide.Json(await _http!.GetAsync(path, cancellationToken), cancellationToken);
+            }
+            catch (HttpRequestException) when (attempt < 5)
+            {
+                await Task.Delay(500 * attempt, cancellationToken);
+            }
+        }
     }
 
     /// <summary>The Set node's output: one item per record, with exactly the mapped fields. n8n reports success a moment before the data is readable.</summary>
@@ -155,7 +168,7 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
     {
         for (var attempt = 0; ; attempt++)
         {
-            var execution = await HubSide.Json(await _http!.GetAsync($"api/v1/executions/{executionId}?includeData=true", cancellationToken), cancellationToken);
+            var execution = await GetAsync($"api/v1/executions/{executionId}?includeData=true", cancellationToken);
             if (execution["data"]?["resultData"]?["runData"]?["Map fields"]?[0]?["data"]?["main"]?[0]?.AsArray() is { } items)
             {
                 var first = items.FirstOrDefault()?["json"];

@@ -44,6 +44,7 @@ var coldStart = new Dictionary<string, TimeSpan>();
 var throughput = options.Sizes.ToDictionary(s => s, _ => sides.ToDictionary(side => side.Name, _ => new List<double>()));
 var smallRuns = sides.ToDictionary(side => side.Name, _ => new List<double>());
 var cpuPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<(string Side, string Role), double>());
+var recordsPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<string, long>());
 var failed = false;
 try
 {
@@ -76,6 +77,7 @@ try
                     cpuPerSize[size][key] = cpuPerSize[size].GetValueOrDefault(key) + seconds - cpuBefore.GetValueOrDefault(key);
                 }
 
+                recordsPerSize[size][side.Name] = recordsPerSize[size].GetValueOrDefault(side.Name) + result.Records;
                 throughput[size][side.Name].Add(result.RecordsPerSecond);
                 Console.WriteLine($"{side.Name}: {size,9:N0} records in {result.Elapsed.TotalSeconds,7:0.00} s = {result.RecordsPerSecond,9:N0} records/s  (run {repeat + 1}/{options.Repeats}, load {LoadAverage()})");
             }
@@ -142,7 +144,11 @@ void Report()
         Console.WriteLine($"CPU ms per 1,000 records, by process (timed runs at {largest:N0}; 2 cores = 2,000 ms/s)");
         foreach (var ((side, role), seconds) in cpuPerSize[largest].OrderBy(c => c.Key.Side, StringComparer.Ordinal).ThenByDescending(c => c.Value))
         {
-            Console.WriteLine($"  {side,-4} {role,-22} {seconds * 1000 / (largest * options.Repeats / 1000.0),8:N0}");
+            // Only runs that completed count (a failed run's CPU is left out with its records).
+            if (recordsPerSize[largest].GetValueOrDefault(side) is > 0 and var records)
+            {
+                Console.WriteLine($"  {side,-4} {role,-22} {seconds * 1_000_000 / records,8:N0}");
+            }
         }
     }
 
