@@ -45,7 +45,7 @@ var throughput = options.Sizes.ToDictionary(s => s, _ => sides.ToDictionary(side
 var smallRuns = sides.ToDictionary(side => side.Name, _ => new List<double>());
 var cpuPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<(string Side, string Role), double>());
 var recordsPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<string, long>());
-var failed = false;
+var failures = new List<string>();
 try
 {
     foreach (var side in sides)
@@ -69,7 +69,19 @@ try
             {
                 var cpuBefore = memory.CpuSeconds();
                 var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                var result = await side.RunAsync(size, cancel.Token);
+                RunResult result;
+                try
+                {
+                    result = await side.RunAsync(size, cancel.Token);
+                }
+                catch (Exception e) when (IsRunFailure(e))
+                {
+                    // One run failing (n8n out of memory at a large size, say) is a result too: noted, and the rest goes on.
+                    failures.Add($"{side.Name} at {size:N0} records, run {repeat + 1}: {Describe(e)}");
+                    Console.Error.WriteLine($"{side.Name}: {size,9:N0} records FAILED: {Describe(e)}");
+                    continue;
+                }
+
                 var own = (side.Name, "source (this process)");
                 cpuPerSize[size][own] = cpuPerSize[size].GetValueOrDefault(own) + (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds;
                 foreach (var (key, seconds) in memory.CpuSeconds().Where(c => c.Key.Side == side.Name))
@@ -88,16 +100,27 @@ try
     {
         foreach (var side in repeat % 2 == 0 ? sides : sides.Reverse())
         {
-            var rate = await side.SmallRunsAsync(options.SmallRuns, options.SmallSize, options.SmallParallel, cancel.Token);
+            double rate;
+            try
+            {
+                rate = await side.SmallRunsAsync(options.SmallRuns, options.SmallSize, options.SmallParallel, cancel.Token);
+            }
+            catch (Exception e) when (IsRunFailure(e))
+            {
+                failures.Add($"{side.Name} small runs, round {repeat + 1}: {Describe(e)}");
+                Console.Error.WriteLine($"{side.Name}: small runs FAILED: {Describe(e)}");
+                continue;
+            }
+
             smallRuns[side.Name].Add(rate);
             Console.WriteLine($"{side.Name}: {options.SmallRuns} runs of {options.SmallSize} records, {options.SmallParallel} at a time = {rate:0.00} runs/s  (round {repeat + 1}/{options.Repeats})");
         }
     }
 }
-catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or OperationCanceledException)
+catch (Exception e) when (IsRunFailure(e) || e is OperationCanceledException)
 {
-    failed = true;
-    Console.Error.WriteLine($"comparison: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : "")}");
+    failures.Add($"stopped: {Describe(e)}");
+    Console.Error.WriteLine($"comparison: {Describe(e)}");
 }
 finally
 {
@@ -112,12 +135,17 @@ finally
 
 var loadAfter = LoadAverage();
 Report();
-if (!failed && options.HotPath)
+if (failures.Count == 0 && options.HotPath)
 {
     await HotPathAsync(options);
 }
 
-return failed ? 1 : 0;
+return failures.Count == 0 ? 0 : 1;
+
+bool IsRunFailure(Exception e) =>
+    e is InvalidOperationException or TimeoutException or HttpRequestException || (e is OperationCanceledException && !cancel.IsCancellationRequested);
+
+static string Describe(Exception e) => $"{e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : "")}";
 
 void Report()
 {
@@ -150,6 +178,11 @@ void Report()
                 Console.WriteLine($"  {side,-4} {role,-22} {seconds * 1_000_000 / records,8:N0}");
             }
         }
+    }
+
+    foreach (var failure in failures)
+    {
+        Console.WriteLine($"FAILED: {failure}");
     }
 
     Console.WriteLine();
