@@ -5,6 +5,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
 {
     ["sample-read"] = SampleReadBenchmark.RunAsync,
     ["sync"] = SyncBenchmark.RunAsync,
+    ["hotpath"] = HotPathBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -1,0 +1,202 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using IntegrationHub.Comparison;
+using IntegrationHub.Connectors;
+using IntegrationHub.Connectors.Http;
+using IntegrationHub.Core.Events;
+using IntegrationHub.Core.Transforms;
+using IntegrationHub.Shared.Cosmos;
+using IntegrationHub.Shared.Events;
+
+namespace IntegrationHub.Benchmarks;
+
+/// <summary>
+/// The worker's in-process cost per record of the comparison's job (bench/Hub.Comparison), stage by stage,
+/// on pages of the comparison source's own records: the REST connector's <see cref="JsonRecordReader"/> over
+/// a page body, the record the connector makes of each element, <see cref="RecordMapping"/> as the transform
+/// step applies it, the CloudEvent envelope as the sync segment builds it, and the serialization the default
+/// sink pays (the outbox page chunk and one event-log document per record, with the Cosmos serializer
+/// options). Allocations come from <see cref="GC.GetAllocatedBytesForCurrentThread"/>, so nothing new is
+/// exposed in production; this measures code, not the Functions host, Cosmos or the network.
+/// Usage: hotpath [pages=200]
+/// </summary>
+public static class HotPathBenchmark
+{
+    private const int WarmupPages = 20;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var pages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
+        var pageSize = SourceRecords.PageSize;
+        var body = new ArrayBufferWriter<byte>();
+        SourceRecords.WritePage(body, pageSize, 1, pageSize);
+        var page = body.WrittenMemory.ToArray();
+
+        using var mappingDocument = JsonDocument.Parse(SourceRecords.HubMappingJson);
+        if (!RecordMapping.TryCompile(mappingDocument.RootElement, "mapping", out var mapping, out var errors))
+        {
+            Console.Error.WriteLine($"hotpath: the mapping does not compile: {string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))}");
+            return 1;
+        }
+
+        var stages = new Stage[] { new("read (JsonRecordReader)"), new("record (ConnectorRecord)"), new("map (RecordMapping)"), new("envelope (CloudEvent)"), new("serialize outbox chunk"), new("serialize event-log doc"), new("structured CloudEvent*", inDefaultSink: false) };
+        var thread = Environment.CurrentManagedThreadId;
+        long checksum = 0;
+        for (var i = 0; i < WarmupPages + pages; i++)
+        {
+            checksum += await OnePageAsync(page, pageSize, mapping!, i < WarmupPages ? null : stages);
+        }
+
+        if (Environment.CurrentManagedThreadId != thread)
+        {
+            Console.Error.WriteLine("hotpath: the loop changed threads; per-thread allocation counts are incomplete.");
+            return 1;
+        }
+
+        var records = (long)pages * pageSize;
+        Console.WriteLine($"hotpath: {pages:N0} pages of {pageSize:N0} records ({page.Length / (double)pageSize:N0} B of JSON each), after {WarmupPages} warm-up pages; checksum {checksum}");
+        Console.WriteLine($"  {"stage",-28} {"ns/record",10} {"B/record",10}");
+        foreach (var stage in stages)
+        {
+            Console.WriteLine($"  {stage.Name,-28} {stage.Elapsed.TotalNanoseconds / records,10:N0} {stage.Allocated / (double)records,10:N0}");
+        }
+
+        var path = stages.Where(s => s.InDefaultSink).ToList();
+        Console.WriteLine($"  {"total to the default sink",-28} {path.Sum(s => s.Elapsed.TotalNanoseconds) / records,10:N0} {path.Sum(s => s.Allocated) / (double)records,10:N0}");
+        Console.WriteLine("  * the Pulsar sink's message body instead of the event-log document; not in the total");
+        Console.WriteLine($"  => the worker's own ceiling on one core: about {records / TimeSpan.FromTicks(path.Sum(s => s.Elapsed.Ticks)).TotalSeconds:N0} records/s (Cosmos, HTTP and the host not included)");
+        return checksum == (long)(WarmupPages + pages) * pageSize ? 0 : 1;
+    }
+
+    private static async Task<long> OnePageAsync(byte[] page, int pageSize, RecordMapping mapping, Stage[]? stages)
+    {
+        // 1. The connector's streaming reader over the response body.
+        var mark = Start();
+        var elements = new List<JsonElement>(pageSize);
+        var reader = new JsonRecordReader("", null);
+        await using (var stream = new MemoryStream(page, writable: false))
+        {
+            await foreach (var batch in reader.ReadAsync(stream, pageSize, CancellationToken.None))
+            {
+                elements.AddRange(batch);
+            }
+        }
+
+        Stop(stages, 0, mark);
+
+        // 2. The record the REST connector makes of each element (id as text, no cursor field).
+        mark = Start();
+        var records = new List<ConnectorRecord>(elements.Count);
+        foreach (var element in elements)
+        {
+            var id = JsonRecordReader.Select(element, "id")!.Value.GetRawText();
+            records.Add(new ConnectorRecord(id, null, RecordOperation.Upsert, null, element));
+        }
+
+        Stop(stages, 1, mark);
+
+        // 3. The transform step: the mapping applied and turned back into an element.
+        mark = Start();
+        var mapped = new List<JsonElement>(records.Count);
+        foreach (var record in records)
+        {
+            mapped.Add(JsonSerializer.SerializeToElement(mapping.Apply(record.Data)));
+        }
+
+        Stop(stages, 2, mark);
+
+        // 4. The envelope, as SyncSegment.Envelope builds it.
+        mark = Start();
+        var events = new List<OutboundEvent>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            var cloudEvent = new CloudEvent
+            {
+                Id = EventIds.For("int-bench", "records", record.Id, record.Version),
+                Source = $"/tenants/{"bench"}/integrations/{"int-bench"}/streams/{"records"}",
+                Type = $"com.integrationhub.{"rest"}.{"records"}.{"upserted"}",
+                Subject = record.Id,
+                Time = record.Timestamp ?? DateTimeOffset.UtcNow,
+                TenantId = "bench",
+                IntegrationId = "int-bench",
+                RunId = "run-bench",
+                Data = mapped[i],
+            };
+            events.Add(new OutboundEvent(i, record.Id, cloudEvent, new Dictionary<string, string> { ["connector"] = "rest", ["stream"] = "records", ["operation"] = "upserted" }));
+        }
+
+        Stop(stages, 3, mark);
+
+        // 5. The outbox write: the page's events in one chunk document.
+        mark = Start();
+        using (var chunk = new MemoryStream())
+        {
+            JsonSerializer.Serialize(chunk, events, HubCosmos.SerializerOptions);
+        }
+
+        Stop(stages, 4, mark);
+
+        // 6. The default sink: one event-log document per record.
+        mark = Start();
+        foreach (var e in events)
+        {
+            using var document = new MemoryStream();
+            JsonSerializer.Serialize(
+                document,
+                new LoggedEvent
+                {
+                    Id = e.Event.Id,
+                    TenantId = e.Event.TenantId,
+                    Topic = "hub.bench.rest.records",
+                    ProducerName = "hub-bench-int-bench-records",
+                    SequenceId = e.SequenceId,
+                    Key = e.Key,
+                    IntegrationId = e.Event.IntegrationId,
+                    RunId = e.Event.RunId,
+                    PublishedAt = DateTimeOffset.UtcNow,
+                    Event = e.Event,
+                },
+                HubCosmos.SerializerOptions);
+        }
+
+        Stop(stages, 5, mark);
+
+        // 7. The structured-mode body a Pulsar sink would send instead (the CloudEvents SDK).
+        mark = Start();
+        long bytes = 0;
+        foreach (var e in events)
+        {
+            bytes += CloudEventEnvelope.EncodeStructured(e.Event).Length;
+        }
+
+        Stop(stages, 6, mark);
+        return bytes > 0 ? mapped.Count : 0;
+    }
+
+    private static (long Allocated, long Timestamp) Start() => (GC.GetAllocatedBytesForCurrentThread(), Stopwatch.GetTimestamp());
+
+    private static void Stop(Stage[]? stages, int index, (long Allocated, long Timestamp) mark)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(mark.Timestamp);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - mark.Allocated;
+        if (stages is not null)
+        {
+            stages[index].Elapsed += elapsed;
+            stages[index].Allocated += allocated;
+        }
+    }
+
+    private sealed class Stage(string name, bool inDefaultSink = true)
+    {
+        public string Name { get; } = name;
+
+        public bool InDefaultSink { get; } = inDefaultSink;
+
+        public TimeSpan Elapsed { get; set; }
+
+        public long Allocated { get; set; }
+    }
+}

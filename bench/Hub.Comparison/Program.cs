@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Globalization;
+using IntegrationHub.Comparison;
+
+// IntegrationHub vs n8n on one job (issue 17): a loopback paged JSON source (~300 B records, 1,000 a page, until
+// an empty page) → read every page → map 3 fields → the default sink. Starts and stops everything itself,
+// interleaves the two sides' runs and prints medians and ratios. Figures, not assertions: exit 0 when every run
+// delivered every record, whatever the figures.
+//   dotnet run -c Release --project bench/Hub.Comparison -- --sizes 10000,100000 --repeats 3
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("Usage: Hub.Comparison [--sizes 10000,100000,1000000] [--repeats 3] [--small-runs 50] [--small-size 100] [--small-parallel 4] [--warmup-size 2000] [--node-heap-mb 8192] [--state-dir DIR] [--no-build] [--no-hotpath]");
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var loadBefore = LoadAverage();
+Console.WriteLine($"comparison: sizes {string.Join(", ", options.Sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}, {options.Repeats} runs each, {options.SmallRuns} small runs of {options.SmallSize} records {options.SmallParallel} at a time; load average {loadBefore}");
+if (options.Build && !await PrepareAsync(options, cancel.Token))
+{
+    return 1;
+}
+
+Directory.CreateDirectory(options.StateDir);
+await using var source = await PagedSource.StartAsync();
+Console.WriteLine($"source: {source.BaseUrl}/records/{{total}}?page=N");
+var memory = new MemoryMonitor();
+var hub = new HubSide(options, source, memory);
+var n8n = new N8nSide(options, source, memory);
+ISide[] sides = [hub, n8n];
+var coldStart = new Dictionary<string, TimeSpan>();
+var throughput = options.Sizes.ToDictionary(s => s, _ => sides.ToDictionary(side => side.Name, _ => new List<double>()));
+var smallRuns = sides.ToDictionary(side => side.Name, _ => new List<double>());
+var cpuPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<(string Side, string Role), double>());
+var recordsPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<string, long>());
+var failures = new List<string>();
+try
+{
+    foreach (var side in sides)
+    {
+        coldStart[side.Name] = await side.StartAsync(cancel.Token);
+    }
+
+    // Untimed: JIT, connection pools and first-use paths on both sides; checks the output's shape on n8n.
+    foreach (var side in sides)
+    {
+        var warm = await side.RunAsync(options.WarmupSize, cancel.Token);
+        Console.WriteLine($"{side.Name}: warm-up {warm.Records:N0} records in {warm.Elapsed.TotalSeconds:0.00} s");
+    }
+
+    foreach (var size in options.Sizes)
+    {
+        for (var repeat = 0; repeat < options.Repeats; repeat++)
+        {
+            // Interleaved, and who goes first alternates, so a drift in machine load touches both sides alike.
+            foreach (var side in repeat % 2 == 0 ? sides : sides.Reverse())
+            {
+                var cpuBefore = memory.CpuSeconds();
+                var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                RunResult result;
+                try
+                {
+                    result = await side.RunAsync(size, cancel.Token);
+                }
+                catch (Exception e) when (IsRunFailure(e))
+                {
+                    // One run failing (n8n out of memory at a large size, say) is a result too: noted, and the rest goes on.
+                    failures.Add($"{side.Name} at {size:N0} records, run {repeat + 1}: {Describe(e)}");
+                    Console.Error.WriteLine($"{side.Name}: {size,9:N0} records FAILED: {Describe(e)}");
+                    continue;
+                }
+
+                var own = (side.Name, "source (this process)");
+                cpuPerSize[size][own] = cpuPerSize[size].GetValueOrDefault(own) + (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds;
+                foreach (var (key, seconds) in memory.CpuSeconds().Where(c => c.Key.Side == side.Name))
+                {
+                    cpuPerSize[size][key] = cpuPerSize[size].GetValueOrDefault(key) + seconds - cpuBefore.GetValueOrDefault(key);
+                }
+
+                recordsPerSize[size][side.Name] = recordsPerSize[size].GetValueOrDefault(side.Name) + result.Records;
+                throughput[size][side.Name].Add(result.RecordsPerSecond);
+                Console.WriteLine($"{side.Name}: {size,9:N0} records in {result.Elapsed.TotalSeconds,7:0.00} s = {result.RecordsPerSecond,9:N0} records/s  (run {repeat + 1}/{options.Repeats}, load {LoadAverage()})");
+            }
+        }
+    }
+
+    for (var repeat = 0; repeat < options.Repeats; repeat++)
+    {
+        foreach (var side in repeat % 2 == 0 ? sides : sides.Reverse())
+        {
+            double rate;
+            try
+            {
+                rate = await side.SmallRunsAsync(options.SmallRuns, options.SmallSize, options.SmallParallel, cancel.Token);
+            }
+            catch (Exception e) when (IsRunFailure(e))
+            {
+                failures.Add($"{side.Name} small runs, round {repeat + 1}: {Describe(e)}");
+                Console.Error.WriteLine($"{side.Name}: small runs FAILED: {Describe(e)}");
+                continue;
+            }
+
+            smallRuns[side.Name].Add(rate);
+            Console.WriteLine($"{side.Name}: {options.SmallRuns} runs of {options.SmallSize} records, {options.SmallParallel} at a time = {rate:0.00} runs/s  (round {repeat + 1}/{options.Repeats})");
+        }
+    }
+}
+catch (Exception e) when (IsRunFailure(e) || e is OperationCanceledException)
+{
+    failures.Add($"stopped: {Describe(e)}");
+    Console.Error.WriteLine($"comparison: {Describe(e)}");
+}
+finally
+{
+    memory.Sample();
+    foreach (var side in sides)
+    {
+        await side.StopAsync();
+    }
+
+    await memory.DisposeAsync();
+}
+
+var loadAfter = LoadAverage();
+Report();
+if (failures.Count == 0 && options.HotPath)
+{
+    await HotPathAsync(options);
+}
+
+return failures.Count == 0 ? 0 : 1;
+
+bool IsRunFailure(Exception e) =>
+    e is InvalidOperationException or TimeoutException or HttpRequestException || (e is OperationCanceledException && !cancel.IsCancellationRequested);
+
+static string Describe(Exception e) => $"{e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : "")}";
+
+void Report()
+{
+    Console.WriteLine();
+    Console.WriteLine($"IntegrationHub vs n8n: loopback paged source, {SourceRecords.PageSize:N0} records a page, ~300 B a record, 3 fields mapped; medians of {options.Repeats}");
+    Console.WriteLine($"load average before {loadBefore}, after {loadAfter}{(IsLoaded(loadBefore) || IsLoaded(loadAfter) ? "  -- MACHINE UNDER LOAD: indicative only, not final figures" : "")}");
+    Console.WriteLine($"{"",-40} {"hub",12} {"n8n",12} {"hub/n8n",8}");
+    foreach (var size in options.Sizes)
+    {
+        Row($"records/s at {size:N0}", throughput[size]["hub"], throughput[size]["n8n"], "N0");
+    }
+
+    Row($"runs/s ({options.SmallRuns} x {options.SmallSize} records, {options.SmallParallel} at a time)", smallRuns["hub"], smallRuns["n8n"], "0.00");
+    if (coldStart.TryGetValue("hub", out var hubStart) && coldStart.TryGetValue("n8n", out var n8nStart))
+    {
+        Console.WriteLine($"{"cold start to ready, s (lower is better)",-40} {hubStart.TotalSeconds,12:0.0} {n8nStart.TotalSeconds,12:0.0} {hubStart / n8nStart,8:0.00}");
+    }
+
+    // Where the time goes: CPU per 1,000 records of each process during the timed runs of the largest size.
+    var largest = options.Sizes.Max();
+    if (cpuPerSize[largest].Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"CPU ms per 1,000 records, by process (timed runs at {largest:N0}; 2 cores = 2,000 ms/s)");
+        foreach (var ((side, role), seconds) in cpuPerSize[largest].OrderBy(c => c.Key.Side, StringComparer.Ordinal).ThenByDescending(c => c.Value))
+        {
+            // Only runs that completed count (a failed run's CPU is left out with its records).
+            if (recordsPerSize[largest].GetValueOrDefault(side) is > 0 and var records)
+            {
+                Console.WriteLine($"  {side,-4} {role,-22} {seconds * 1_000_000 / records,8:N0}");
+            }
+        }
+    }
+
+    foreach (var failure in failures)
+    {
+        Console.WriteLine($"FAILED: {failure}");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("peak RSS (VmHWM), MB");
+    var peaks = memory.Peaks();
+    foreach (var (side, role, peak) in peaks)
+    {
+        Console.WriteLine($"  {side,-4} {role,-22} {peak,8:N0}");
+    }
+
+    foreach (var side in new[] { "hub", "n8n" })
+    {
+        Console.WriteLine($"  {side,-4} {"all (sampled sum)",-22} {memory.SidePeakMb(side),8:N0}");
+    }
+}
+
+void Row(string name, List<double> hubValues, List<double> n8nValues, string format)
+{
+    var (h, n) = (Median(hubValues), Median(n8nValues));
+    Console.WriteLine($"{name,-40} {Text(h, format),12} {Text(n, format),12} {(h > 0 && n > 0 ? (h / n).ToString("0.00", CultureInfo.InvariantCulture) : "-"),8}");
+}
+
+static string Text(double value, string format) => double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
+
+static double Median(List<double> values)
+{
+    if (values.Count == 0)
+    {
+        return double.NaN;
+    }
+
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+static bool IsLoaded(string load) => double.Parse(load.Split(' ')[0], CultureInfo.InvariantCulture) >= 3;
+
+// The build and installs scripts/run.sh does (the dashboard aside: the API does not need it), before any clock starts.
+static async Task<bool> PrepareAsync(Options options, CancellationToken cancellationToken)
+{
+    var steps = new List<(string File, string[] Arguments)>();
+    foreach (var tool in new[] { "azurite", "cosmos" })
+    {
+        if (!Directory.Exists(Path.Combine(options.RepoRoot, "tools", tool, "node_modules")))
+        {
+            steps.Add(("npm", ["ci", "--prefix", Path.Combine(options.RepoRoot, "tools", tool), "--no-audit", "--no-fund", "--loglevel=error"]));
+        }
+    }
+
+    steps.Add(("dotnet", ["build", Path.Combine(options.RepoRoot, "src", "Hub.Functions"), "-c", "Release", "--nologo", "-v", "quiet", "-clp:ErrorsOnly"]));
+    if (options.HotPath)
+    {
+        steps.Add(("dotnet", ["build", Path.Combine(options.RepoRoot, "bench", "Hub.Benchmarks"), "-c", "Release", "--nologo", "-v", "quiet", "-clp:ErrorsOnly"]));
+    }
+
+    steps.Add((Path.Combine(options.RepoRoot, "scripts", "n8n-install.sh"), []));
+    foreach (var (file, arguments) in steps)
+    {
+        Console.WriteLine($"prepare: {Path.GetFileName(file)} {string.Join(' ', arguments.Take(2))}");
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { UseShellExecute = false, RedirectStandardOutput = true }) ?? throw new InvalidOperationException($"{file} did not start.");
+        var output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            Console.Error.WriteLine($"prepare: {file} failed ({process.ExitCode}){Environment.NewLine}{output}");
+            return false;
+        }
+    }
+
+    return true;
+}
+
+// The worker's allocations and time per record on the job's hot path, in process (bench/Hub.Benchmarks hotpath).
+static async Task HotPathAsync(Options options)
+{
+    var command = "dotnet run -c Release --project bench/Hub.Benchmarks -- hotpath";
+    var dll = Path.Combine(options.RepoRoot, "bench", "Hub.Benchmarks", "bin", "Release", "net10.0", "Hub.Benchmarks.dll");
+    Console.WriteLine();
+    if (!File.Exists(dll))
+    {
+        Console.WriteLine($"hub worker per record: not built (--no-build); run `{command}`.");
+        return;
+    }
+
+    Console.WriteLine($"hub worker per record, in process (`{command}`):");
+    using var process = Process.Start(new ProcessStartInfo("dotnet", [dll, "hotpath", "100"]) { UseShellExecute = false })
+        ?? throw new InvalidOperationException("dotnet did not start.");
+    await process.WaitForExitAsync();
+}
