@@ -10,5 +10,6 @@ const source = process.argv[2] ?? `${hub}/api/openapi.json`;
 const out = path.join(root, "src/api/schema.d.ts");
 const bin = path.join(root, "node_modules/.bin/openapi-typescript");
 console.log(`openapi-typescript ${source} -> ${path.relative(root, out)}`);
-const r = spawnSync(bin, [source, "-o", out], { stdio: "inherit", cwd: root });
+// A property with a default is still optional to send (openapi-typescript would make it required otherwise).
+const r = spawnSync(bin, [source, "-o", out, "--default-non-nullable=false"], { stdio: "inherit", cwd: root });
 process.exit(r.status ?? 1);

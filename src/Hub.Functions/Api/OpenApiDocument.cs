@@ -194,10 +194,46 @@ public static partial class OpenApiDocument
         if (!schemas.ContainsKey(name))
         {
             schemas[name] = null; // reserve, in case of recursion
-            schemas[name] = JsonSchemaExporter.GetJsonSchemaAsNode(ApiJson.Options, type, new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
+            var schema = JsonSchemaExporter.GetJsonSchemaAsNode(ApiJson.Options, type, new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
+            OptionalWhereDefaulted(schema);
+            schemas[name] = schema;
         }
 
         return new JsonObject { ["$ref"] = $"#/components/schemas/{name}" };
+    }
+
+    // The exporter lists a record's optional constructor parameters (those with a default, e.g. `string? Name = null`)
+    // under "required" beside their "default"; a client may leave them out, so they are not required.
+    private static void OptionalWhereDefaulted(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject schema:
+                if (schema["properties"] is JsonObject properties && schema["required"] is JsonArray required)
+                {
+                    foreach (var item in required.ToList())
+                    {
+                        if (item?.GetValue<string>() is { } property && properties[property] is JsonObject { } propertySchema && propertySchema.ContainsKey("default"))
+                        {
+                            required.Remove(item);
+                        }
+                    }
+                }
+
+                foreach (var (_, child) in schema.ToList())
+                {
+                    OptionalWhereDefaulted(child);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    OptionalWhereDefaulted(child);
+                }
+
+                break;
+        }
     }
 
     private static string SchemaName(Type type) =>

@@ -1,17 +1,16 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths as GeneratedPaths } from "./schema";
-import type { ExtraPaths } from "./extra";
 
-export type paths = GeneratedPaths & ExtraPaths;
+export type paths = GeneratedPaths;
 export type Schemas = components["schemas"];
-export type Connector = Schemas["ConnectorDescriptor"];
+export type Connector = Schemas["CatalogResponse"]["items"][number];
 export type Catalog = Schemas["CatalogResponse"];
 export type Credential = Schemas["CredentialView"];
 export type Integration = Schemas["IntegrationView"];
 export type IntegrationRequest = Schemas["IntegrationRequest"];
 export type Run = Schemas["RunView"];
-export type RunStatus = Schemas["RunStatus"];
-export type EventItem = Schemas["EventView"];
+export type RunStatus = Schemas["RunView"]["status"];
+export type EventItem = Schemas["EventPage"]["items"][number];
 export type DeadLetter = Schemas["DeadLetterView"];
 export type SparkJob = Schemas["SparkJobView"];
 

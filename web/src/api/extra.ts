@@ -1,85 +1,24 @@
-// Hand-written types for endpoints the backend team is adding with exactly these contracts. They are not in
-// today's /api/openapi.json; once they are, regenerate schema.d.ts (`npm run gen:api`) and delete the
-// corresponding entries here (the client merges both into one `paths` type).
+// Names the pages use for a few response shapes. Every path and its types come from the generated schema.d.ts
+// (`npm run gen:api`); these aliases only give the shapes short names.
 import type { components } from "./schema";
 
-type Problem = components["schemas"]["HttpValidationProblemDetails"];
+type Schemas = components["schemas"];
 
-/** GET /api/v1/schedules/occurrences?schedule=<six-field NCRONTAB>&count=5 */
-export interface ScheduleOccurrences {
-  schedule: string;
-  /** UTC instants, ISO 8601 with offset. */
-  occurrences: string[];
-}
+/** GET /api/v1/schedules/occurrences?schedule=<six-field NCRONTAB>&count=5: UTC instants, ISO 8601 with offset. */
+export type ScheduleOccurrences = Schemas["ScheduleOccurrences"];
 
-/** One record of POST /api/v1/integrations/preview: the source record and what the mapping makes of it. */
-export interface PreviewRecord {
-  raw: unknown;
-  mapped: unknown;
-}
+/** POST /api/v1/integrations/preview: the first page (at most 10 records), each raw and mapped; nothing is saved. */
+export type IntegrationPreview = Schemas["PreviewResponse"];
 
-/** POST /api/v1/integrations/preview: the first page (at most 10 records); nothing is saved. */
-export interface IntegrationPreview {
-  records: PreviewRecord[];
-}
+/** One record of a preview: the source record and what the mapping makes of it. */
+export type PreviewRecord = IntegrationPreview["records"][number];
 
-/** Tenant and API key views: the document declares their responses without a schema today. */
-export interface TenantView {
-  id: string;
-  displayName: string;
-  createdAt: string;
-  disabled?: boolean;
-}
-export interface ApiKeyView {
-  keyId: string;
-  name: string;
-  createdAt: string;
-}
-export interface IssuedApiKey extends ApiKeyView {
-  /** Shown only in the response that issued it. */
-  key: string;
-}
+/** A tenant as the operator sees it. */
+export type TenantView = Schemas["TenantView"];
 
-export interface ExtraPaths {
-  "/api/v1/schedules/occurrences": {
-    parameters: { query?: never; header?: never; path?: never; cookie?: never };
-    get: {
-      parameters: {
-        query: { schedule: string; count?: number };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        200: { headers: { [name: string]: unknown }; content: { "application/json": ScheduleOccurrences } };
-        400: { headers: { [name: string]: unknown }; content: { "application/problem+json": Problem } };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/v1/integrations/preview": {
-    parameters: { query?: never; header?: never; path?: never; cookie?: never };
-    get?: never;
-    put?: never;
-    post: {
-      parameters: { query?: never; header?: never; path?: never; cookie?: never };
-      requestBody: { content: { "application/json": components["schemas"]["IntegrationRequest"] } };
-      responses: {
-        200: { headers: { [name: string]: unknown }; content: { "application/json": IntegrationPreview } };
-        400: { headers: { [name: string]: unknown }; content: { "application/problem+json": Problem } };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-}
+/** An API key as listed (never the key). */
+export type ApiKeyView = Schemas["PageResponseOfApiKeyView"]["items"][number];
+
+/** An API key as issued: the only response that shows `key`. */
+export type IssuedApiKey = Schemas["CreatedApiKey"];
+

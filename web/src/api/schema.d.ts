@@ -38,36 +38,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/runs/{id}": {
+    "/api/openapi.json": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A run's status, per-step state and progress */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RunView"];
-                    };
-                };
-            };
-        };
+        /** The API's OpenAPI 3.1 document */
+        get: operations["OpenApi"];
         put?: never;
         post?: never;
         delete?: never;
@@ -76,124 +55,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/runs/{id}/cancel": {
+    "/api/v1/credentials": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List the tenant's credentials (?connectorId=, ?limit=, ?continuationToken=) */
+        get: operations["ListCredentials"];
         put?: never;
-        /** Ask a run to stop; it stops at its next checkpoint without moving the cursor past unpublished records */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accepted */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RunView"];
-                    };
-                };
-            };
-        };
+        /** Create a credential: values are validated against the connector's credential schema, stored in the secret store, and answered masked */
+        post: operations["CreateCredential"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/integrations/{id}/run": {
+    "/api/v1/credentials/{id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Start a sync now; poll the Location for its progress */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accepted */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RunView"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/integrations/{id}/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** An integration's run history, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number | string;
-                    continuationToken?: string;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PageResponseOfRunView"];
-                    };
-                };
-            };
-        };
-        put?: never;
+        /** Get a credential (masked) and its ETag */
+        get: operations["GetCredential"];
+        /** Rotate a credential's values (If-Match honoured) */
+        put: operations["RotateCredential"];
         post?: never;
-        delete?: never;
+        /** Delete a credential and destroy its secret; refused while an integration uses it (If-Match honoured) */
+        delete: operations["DeleteCredential"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/flows/{id}/run": {
+    "/api/v1/credentials/{id}/check": {
         parameters: {
             query?: never;
             header?: never;
@@ -202,29 +101,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a run of a flow; poll the Location for its progress */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accepted */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RunView"];
-                    };
-                };
-            };
-        };
+        /** Check a credential: run the connector's connection check with its values and an optional sample configuration */
+        post: operations["CheckCredential"];
         delete?: never;
         options?: never;
         head?: never;
@@ -238,32 +116,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events in the embedded Cosmos event log, in publication order */
-        get: {
-            parameters: {
-                query?: {
-                    integrationId?: string;
-                    runId?: string;
-                    limit?: number | string;
-                    continuationToken?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["EventPage"];
-                    };
-                };
-            };
-        };
+        /** Events in the embedded Cosmos event log, in publication order (?integrationId=, ?runId=, ?limit=, ?continuationToken=) */
+        get: operations["ListEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -280,30 +134,7 @@ export interface paths {
             cookie?: never;
         };
         /** Events that could not be published, with the reason; ?includeReplayed=true shows replayed ones too */
-        get: {
-            parameters: {
-                query?: {
-                    includeReplayed?: boolean;
-                    limit?: number | string;
-                    continuationToken?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PageResponseOfDeadLetterView"];
-                    };
-                };
-            };
-        };
+        get: operations["ListDeadLetters"];
         put?: never;
         post?: never;
         delete?: never;
@@ -322,28 +153,79 @@ export interface paths {
         get?: never;
         put?: never;
         /** Publish a dead letter again; it is marked replayed once the sink accepts it */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeadLetterView"];
-                    };
-                };
-            };
+        post: operations["ReplayDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        /** List flows */
+        get: operations["ListFlows"];
+        put?: never;
+        /** Create a flow */
+        post: operations["CreateFlow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/flows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a flow */
+        get: operations["GetFlow"];
+        /** Replace a flow (If-Match honoured) */
+        put: operations["ReplaceFlow"];
+        post?: never;
+        /** Delete a flow (If-Match honoured) */
+        delete: operations["DeleteFlow"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/flows/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a run of a flow; poll the Location for its progress */
+        post: operations["StartFlowRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's integrations (?connectorId=, ?status=active|disabled|error, ?limit=, ?continuationToken=) */
+        get: operations["ListIntegrations"];
+        put?: never;
+        /** Create an integration */
+        post: operations["CreateIntegration"];
         delete?: never;
         options?: never;
         head?: never;
@@ -367,7 +249,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/credentials/{id}/check": {
+    "/api/v1/integrations/preview": {
         parameters: {
             query?: never;
             header?: never;
@@ -376,52 +258,167 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check a credential: run the connector's connection check with its values and an optional sample configuration */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CheckCredentialRequest"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CheckCredentialResponse"];
-                    };
-                };
-                /** @description Bad Request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                    };
-                };
-                /** @description Not Found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-            };
-        };
+        /** Read the first records of an integration definition without saving it: raw and mapped */
+        post: operations["PreviewIntegration"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an integration and its ETag */
+        get: operations["GetIntegration"];
+        /** Replace an integration's definition (If-Match honoured) */
+        put: operations["ReplaceIntegration"];
+        post?: never;
+        /** Delete an integration and its run state (If-Match honoured) */
+        delete: operations["DeleteIntegration"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a sync now; poll the Location for its progress */
+        post: operations["StartIntegrationRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An integration's run history, newest first */
+        get: operations["ListIntegrationRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{id}/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set or rotate an integration's webhook secret; the generated secret is shown once */
+        post: operations["SetWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's status, per-step state and progress */
+        get: operations["GetRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask a run to stop; it stops at its next checkpoint without moving the cursor past unpublished records */
+        post: operations["CancelRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/occurrences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next occurrences of a six-field NCRONTAB schedule, in UTC (?schedule=, ?count=1..50, default 5) */
+        get: operations["ListScheduleOccurrences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/spark-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List registered Spark jobs */
+        get: operations["ListSparkJobs"];
+        put?: never;
+        /** Register a Spark job definition */
+        post: operations["CreateSparkJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/spark-jobs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a registered Spark job */
+        get: operations["GetSparkJob"];
+        /** Replace a registered Spark job (If-Match honoured) */
+        put: operations["ReplaceSparkJob"];
+        post?: never;
+        /** Remove a registered Spark job (If-Match honoured) */
+        delete: operations["DeleteSparkJob"];
         options?: never;
         head?: never;
         patch?: never;
@@ -435,51 +432,10 @@ export interface paths {
             cookie?: never;
         };
         /** List tenants */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number | string;
-                    continuationToken?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["ListTenants"];
         put?: never;
         /** Create a tenant */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CreateTenantRequest"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["CreateTenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -494,26 +450,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a tenant */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["GetTenant"];
         put?: never;
         post?: never;
         delete?: never;
@@ -530,52 +467,10 @@ export interface paths {
             cookie?: never;
         };
         /** List a tenant's API keys */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["ListApiKeys"];
         put?: never;
         /** Issue an API key (shown once) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CreateApiKeyRequest"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["CreateApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -593,773 +488,58 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke an API key */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    keyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        delete: operations["RevokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/flows": {
+    "/api/v1/webhooks/{integrationId}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List flows */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number | string;
-                    continuationToken?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PageResponseOfFlowView"];
-                    };
-                };
-            };
-        };
+        get?: never;
         put?: never;
-        /** Create a flow */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["FlowRequest"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["FlowView"];
-                    };
-                };
-            };
-        };
+        /** Receive a webhook from an external system (signed with the integration's webhook secret) */
+        post: operations["ReceiveWebhook"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/flows/{id}": {
+    "/api/{rest}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Get a flow */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["FlowView"];
-                    };
-                };
-            };
-        };
-        /** Replace a flow (If-Match honoured) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["FlowRequest"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["FlowView"];
-                    };
-                };
-            };
-        };
-        post?: never;
-        /** Delete a flow (If-Match honoured) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["ZzUnmatchedApiRoute"];
+        put: operations["ZzUnmatchedApiRoute"];
+        post: operations["ZzUnmatchedApiRoute"];
+        delete: operations["ZzUnmatchedApiRoute"];
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["ZzUnmatchedApiRoute"];
         trace?: never;
     };
-    "/api/v1/spark-jobs": {
+    "/{path}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List registered Spark jobs */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number | string;
-                    continuationToken?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PageResponseOfSparkJobView"];
-                    };
-                };
-            };
-        };
+        get: operations["Dashboard"];
         put?: never;
-        /** Register a Spark job definition */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["SparkJobDefinition"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SparkJobView"];
-                    };
-                };
-            };
-        };
+        post?: never;
         delete?: never;
         options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/spark-jobs/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a registered Spark job */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SparkJobView"];
-                    };
-                };
-            };
-        };
-        /** Replace a registered Spark job (If-Match honoured) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["SparkJobDefinition"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SparkJobView"];
-                    };
-                };
-            };
-        };
-        post?: never;
-        /** Remove a registered Spark job (If-Match honoured) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/credentials": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the tenant's credentials (?connectorId=, ?limit=, ?continuationToken=) */
-        get: {
-            parameters: {
-                query?: {
-                    connectorId?: string;
-                    limit?: number | string;
-                    continuationToken?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PageResponseOfCredentialView"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create a credential: values are validated against the connector's credential schema, stored in the secret store, and answered masked */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CreateCredentialRequest"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CredentialView"];
-                    };
-                };
-                /** @description Bad Request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/credentials/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a credential (masked) and its ETag */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CredentialView"];
-                    };
-                };
-                /** @description Not Found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-            };
-        };
-        /** Rotate a credential's values (If-Match honoured) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["RotateCredentialRequest"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CredentialView"];
-                    };
-                };
-                /** @description Bad Request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                    };
-                };
-                /** @description Not Found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-                /** @description Precondition Failed */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-            };
-        };
-        post?: never;
-        /** Delete a credential and destroy its secret; refused while an integration uses it (If-Match honoured) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Not Found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-                /** @description Precondition Failed */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/integrations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the tenant's integrations (?connectorId=, ?status=active|disabled|error, ?limit=, ?continuationToken=) */
-        get: {
-            parameters: {
-                query?: {
-                    connectorId?: string;
-                    status?: string;
-                    limit?: number | string;
-                    continuationToken?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PageResponseOfIntegrationView"];
-                    };
-                };
-                /** @description Bad Request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create an integration */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["IntegrationRequest"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IntegrationView"];
-                    };
-                };
-                /** @description Bad Request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/integrations/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get an integration and its ETag */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IntegrationView"];
-                    };
-                };
-                /** @description Not Found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-            };
-        };
-        /** Replace an integration's definition (If-Match honoured) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["IntegrationRequest"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IntegrationView"];
-                    };
-                };
-                /** @description Bad Request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                    };
-                };
-                /** @description Not Found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-                /** @description Precondition Failed */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-            };
-        };
-        post?: never;
-        /** Delete an integration and its run state (If-Match honoured) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Not Found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-                /** @description Precondition Failed */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
+        head: operations["Dashboard"];
         patch?: never;
         trace?: never;
     };
@@ -1367,507 +547,555 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description A named action and the JSON Schema of its input. */
-        ActionDescriptor: {
-            name: string;
-            description: string;
-            inputSchema: components["schemas"]["JsonNode"];
-        };
-        /** @description The catalog: connectors, workflows, every category, and the state of each source that was asked. */
         CatalogResponse: {
-            items: components["schemas"]["ConnectorDescriptor"][];
-            workflows: components["schemas"]["CatalogWorkflow"][];
+            items: {
+                id: string;
+                displayName: string;
+                category: string;
+                description: string;
+                logo?: string | null;
+                /** @enum {unknown} */
+                kind?: "native" | "n8n" | "spark";
+                capabilities: {
+                    pollStreams: boolean;
+                    actions: boolean;
+                    webhooks: boolean;
+                };
+                streams?: {
+                    name: string;
+                    description: string;
+                    cursorNotes: string;
+                }[];
+                actions?: {
+                    name: string;
+                    description: string;
+                    inputSchema: unknown;
+                }[];
+                /** @enum {unknown} */
+                credential?: "none" | "required" | "depends_on_configuration";
+                rateLimit?: {
+                    tokenLimit: string | number;
+                    tokensPerPeriod: string | number;
+                    period: string;
+                } | null;
+                configurationSchema?: unknown;
+                credentialSchema?: unknown;
+            }[];
+            workflows: {
+                id: string;
+                workflowId: string;
+                displayName: string;
+                kind: string;
+                category: string;
+                active: boolean;
+                tags: string[];
+            }[];
             categories: string[];
             sources: {
                 [key: string]: string;
             };
         };
-        /** @description An n8n workflow offered in the catalog. */
-        CatalogWorkflow: {
-            /** @description The catalog id: `n8n:{workflowId}`. */
-            id: string;
-            /** @description The id to put in an `n8n` step's `settings.workflowId`. */
-            workflowId: string;
-            /** @description The workflow's name in n8n. */
-            displayName: string;
-            /** @description Always `n8n`. */
-            kind: string;
-            /** @description Always `workflows`. */
-            category: string;
-            /** @description Whether n8n has it active (only active workflows answer their webhook). */
-            active: boolean;
-            /** @description Its n8n tags. */
-            tags: string[];
-        };
-        /** @description What to check with; the body is optional. */
-        CheckCredentialRequest: {
-            /** @description A configuration for the connector's schema (e.g. which repository to read); absent: `{}`. */
-            configuration?: unknown;
-        };
-        /** @description The outcome, also recorded as the credential's `lastCheck`. */
-        CheckCredentialResponse: {
-            succeeded: boolean;
-            message: string;
-            /** Format: date-time */
-            checkedAt: string;
-        };
-        /**
-         * @description A CloudEvents 1.0 event in structured JSON mode: what the hub publishes for every record it syncs,
-         *     whatever the sink (Pulsar, or the Cosmos event log when Pulsar is not configured).
-         */
-        CloudEvent: {
-            /** @description Always `1.0`. */
-            specversion?: string;
-            /** @description Deterministic: the same source record at the same version always gets the same id (EventIds), so consumers and sinks can drop duplicates. */
-            id: string;
-            /** @description Where the event comes from: `/tenants/{tenant}/integrations/{integration}/streams/{stream}`. */
-            source: string;
-            /** @description Reverse-DNS type, e.g. `com.integrationhub.github.issues.upserted`. */
-            type: string;
-            /** @description The source record's id. */
-            subject?: null | string;
-            /**
-             * Format: date-time
-             * @description When the record changed at the source, or when it was read.
-             */
-            time?: null | string;
-            /** @description Always `application/json`. */
-            datacontenttype?: string;
-            /** @description Extension attribute: the owning tenant. */
-            tenantid: string;
-            /** @description Extension attribute: the integration. */
-            integrationid?: null | string;
-            /** @description Extension attribute: the run that published it. */
-            runid?: null | string;
-            /** @description The transformed record. */
-            data?: components["schemas"]["JsonElement"];
-        };
-        /** @description What a connector can do; the catalog shows these so a user knows what an integration offers before configuring it. */
-        ConnectorCapabilities: {
-            /** @description Reads streams incrementally (IAsyncEnumerable&lt;RecordPage&gt; IConnector.ReadAsync(ConnectorContext context, string stream, JsonElement? cursor, CancellationToken cancellationToken)). */
-            pollStreams: boolean;
-            /** @description Executes named actions (Task&lt;JsonElement&gt; IConnector.ExecuteActionAsync(ConnectorContext context, string action, JsonElement input, CancellationToken cancellationToken)). */
-            actions: boolean;
-            /** @description Receives pushed events. */
-            webhooks: boolean;
-        };
-        /**
-         * @description Everything the catalog shows about a connector, and what the hub needs to validate a configuration
-         *     before it is saved: the schemas are generated from the connector's configuration and credential records.
-         */
-        ConnectorDescriptor: {
-            /** @description Stable id, lower case (`zulip`, `slack`); stored in integrations, so never renamed. */
-            id: string;
-            displayName: string;
-            /** @description Catalog grouping: `chat`, `developer-tools`, `project-management`, `generic`, `demo`. */
-            category: string;
-            description: string;
-            /** @description Logo URL or data URI. */
-            logo?: null | string;
-            kind?: components["schemas"]["ConnectorKind"];
-            capabilities: components["schemas"]["ConnectorCapabilities"];
-            streams?: components["schemas"]["StreamDescriptor"][];
-            actions?: components["schemas"]["ActionDescriptor"][];
-            rateLimit?: null | components["schemas"]["RateLimitDefaults"];
-            /** @description JSON Schema of the configuration (from Type ConnectorDescriptor.ConfigurationType). */
-            configurationSchema?: components["schemas"]["JsonNode"];
-            /** @description JSON Schema of the credential (from Type ConnectorDescriptor.CredentialType); secret fields are `writeOnly`. */
-            credentialSchema?: components["schemas"]["JsonNode"];
-        };
-        /**
-         * @description How a connector runs: in the hub's process, as an n8n workflow, or as a Spark job.
-         * @enum {unknown}
-         */
-        ConnectorKind: "native" | "n8n" | "spark";
-        /** @description A new key. */
-        CreateApiKeyRequest: {
-            name: string;
-        };
-        /** @description A new credential. */
         CreateCredentialRequest: {
-            /** @description The connector whose `credentialSchema` (GET /api/v1/integrations/available) the values follow. */
             connectorId: string;
-            /** @description A human name. */
             name: string;
-            /** @description The secret values, e.g. `{"token": "ghp_..."}`. */
-            values: components["schemas"]["JsonElement"];
+            values: unknown;
         };
-        /** @description A new tenant. */
-        CreateTenantRequest: {
-            /** @description Lower-case letters, digits and '-', 2 to 63 characters; part of every API key of the tenant. */
-            id: string;
-            /** @description A human name. */
-            displayName: string;
-        };
-        /** @description The last connection check of a credential. */
-        CredentialCheck: {
-            /** Format: date-time */
-            at: string;
-            succeeded: boolean;
-            message: string;
-        };
-        /**
-         * @description Whether a credential can be used.
-         * @enum {unknown}
-         */
-        CredentialStatus: "active" | "needs_reauth";
-        /**
-         * @description A credential as the API shows it: masked hints of its values, never the values. `masked` holds each
-         *     value's hint (the first 3 and last 4 characters of a long value, `****` otherwise); `status` is
-         *     `active`, or `needs_reauth` when an OAuth refresh was refused (rotate it).
-         */
         CredentialView: {
             id: string;
             connectorId: string;
             name: string;
             kind: string;
-            status: components["schemas"]["CredentialStatus"];
+            /** @enum {unknown} */
+            status: "active" | "needs_reauth";
             masked: {
                 [key: string]: string;
             };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
-            rotatedAt: null | string;
-            lastCheck: null | components["schemas"]["CredentialCheck"];
-        };
-        /** @description A dead letter as listed. */
-        DeadLetterView: {
-            id: string;
-            topic: string;
-            error: string;
-            integrationId: null | string;
-            runId: null | string;
-            /** Format: date-time */
-            failedAt: string;
-            /** Format: date-time */
-            replayedAt: null | string;
-            event: components["schemas"]["CloudEvent"];
-        };
-        /** @description A page of events, and which sink is live: with `pulsar`, new events go to Pulsar, not to this log. */
-        EventPage: {
-            sink: string;
-            items: components["schemas"]["EventView"][];
-            continuationToken: null | string;
-        };
-        /** @description An event as listed. */
-        EventView: {
-            id: string;
-            topic: string;
-            /** Format: int64 */
-            sequenceId: number | string;
-            key: string;
-            /** Format: date-time */
-            publishedAt: string;
-            event: components["schemas"]["CloudEvent"];
-        };
-        /** @description A flow definition; Description is optional. */
-        FlowRequest: {
-            name: string;
-            steps: components["schemas"]["FlowStep"][];
-            description?: null | string;
-        };
-        /**
-         * @description One typed step of a flow. Which members matter depends on string FlowStep.Type:
-         *     `read` (IntegrationId: whose connection, stream and cursor), `transform` (Mapping),
-         *     `publish` (Topic, optional), `action` (IntegrationId, Action, Input mapping),
-         *     `n8n` and `spark` (Settings, defined by their step types).
-         */
-        FlowStep: {
-            /** @description A name unique within the flow, shown in run progress. */
-            name: string;
-            /** @description The step type: `read`, `transform`, `publish`, `action`, `n8n`, `spark`. */
-            type: string;
-            /** @description The integration whose connection a `read` or `action` step uses. */
-            integrationId?: null | string;
-            mapping?: null | components["schemas"]["JsonElement"];
-            /** @description A `publish` step's topic; default: the integration's topic or the naming scheme. */
-            topic?: null | string;
-            /** @description An `action` step's connector action, e.g. `send_message`. */
-            action?: null | string;
-            input?: null | components["schemas"]["JsonElement"];
-            settings?: null | components["schemas"]["JsonElement"];
-        };
-        /** @description A flow as the API shows it. */
-        FlowView: {
-            id: string;
-            name: string;
-            description: null | string;
-            steps: components["schemas"]["FlowStep"][];
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
+            rotatedAt: string | null;
+            lastCheck: {
+                /** Format: date-time */
+                at: string;
+                succeeded: boolean;
+                message: string;
+            } | null;
         };
         HttpValidationProblemDetails: {
-            type?: null | string;
-            title?: null | string;
-            /** Format: int32 */
-            status?: null | number | string;
-            detail?: null | string;
-            instance?: null | string;
+            type?: string | null;
+            title?: string | null;
+            status?: string | number | null;
+            detail?: string | null;
+            instance?: string | null;
             errors?: {
                 [key: string]: string[];
             };
         };
-        /** @description An integration's definition, for create and for full replace. */
-        IntegrationRequest: {
-            /** @description A human name. */
-            name: string;
-            /** @description A connector id from GET /api/v1/integrations/available; cannot change on replace. */
-            connectorId: string;
-            /** @description Configuration for the connector's `configurationSchema`; absent: `{}`. */
+        PageResponseOfCredentialView: {
+            items: {
+                id: string;
+                connectorId: string;
+                name: string;
+                kind: string;
+                /** @enum {unknown} */
+                status: "active" | "needs_reauth";
+                masked: {
+                    [key: string]: string;
+                };
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                rotatedAt: string | null;
+                lastCheck: {
+                    /** Format: date-time */
+                    at: string;
+                    succeeded: boolean;
+                    message: string;
+                } | null;
+            }[];
+            continuationToken: string | null;
+        };
+        ProblemDetails: {
+            type?: string | null;
+            title?: string | null;
+            status?: string | number | null;
+            detail?: string | null;
+            instance?: string | null;
+        };
+        RotateCredentialRequest: {
+            values: unknown;
+            /** @default null */
+            name?: string | null;
+        };
+        CheckCredentialRequest: {
+            /** @default null */
             configuration?: unknown;
-            /** @description A credential of the tenant for the same connector; required when the connector takes one. */
-            credentialId?: null | string;
-            /** @description One of the connector's streams; absent: its first. Cannot change on replace. */
-            stream?: null | string;
-            /** @description Six-field NCRONTAB, e.g. `0 *\/15 * * * *`; absent: on demand only. */
-            schedule?: null | string;
-            /** @description Absent: true. */
-            enabled?: null | boolean;
-            /** @description Short Pulsar topic name or `persistent://tenant/namespace/topic`; absent: `hub.{tenant}.{connector}.{stream}`. */
-            topic?: null | string;
-            /** @description A record mapping (paths, constants, templates, nested objects); absent: records as read. */
+        };
+        CheckCredentialResponse: {
+            succeeded: boolean;
+            message: string;
+            /** Format: date-time */
+            checkedAt: string;
+        };
+        PageResponseOfDeadLetterView: {
+            items: {
+                id: string;
+                topic: string;
+                error: string;
+                integrationId: string | null;
+                runId: string | null;
+                /** Format: date-time */
+                failedAt: string;
+                /** Format: date-time */
+                replayedAt: string | null;
+                event: unknown;
+            }[];
+            continuationToken: string | null;
+        };
+        DeadLetterView: {
+            id: string;
+            topic: string;
+            error: string;
+            integrationId: string | null;
+            runId: string | null;
+            /** Format: date-time */
+            failedAt: string;
+            /** Format: date-time */
+            replayedAt: string | null;
+            event: unknown;
+        };
+        EventPage: {
+            sink: string;
+            items: {
+                id: string;
+                topic: string;
+                sequenceId: string | number;
+                key: string;
+                /** Format: date-time */
+                publishedAt: string;
+                event: unknown;
+            }[];
+            continuationToken: string | null;
+        };
+        FlowRequest: {
+            name: string;
+            steps: {
+                name: string;
+                type: string;
+                integrationId?: string | null;
+                mapping?: unknown;
+                topic?: string | null;
+                action?: string | null;
+                input?: unknown;
+                settings?: unknown;
+            }[];
+            /** @default null */
+            description?: string | null;
+        };
+        FlowView: {
+            id: string;
+            name: string;
+            description: string | null;
+            steps: {
+                name: string;
+                type: string;
+                integrationId?: string | null;
+                mapping?: unknown;
+                topic?: string | null;
+                action?: string | null;
+                input?: unknown;
+                settings?: unknown;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PageResponseOfFlowView: {
+            items: {
+                id: string;
+                name: string;
+                description: string | null;
+                steps: {
+                    name: string;
+                    type: string;
+                    integrationId?: string | null;
+                    mapping?: unknown;
+                    topic?: string | null;
+                    action?: string | null;
+                    input?: unknown;
+                    settings?: unknown;
+                }[];
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+            continuationToken: string | null;
+        };
+        IntegrationRequest: {
+            name: string;
+            connectorId: string;
+            /** @default null */
+            configuration?: unknown;
+            /** @default null */
+            credentialId?: string | null;
+            /** @default null */
+            stream?: string | null;
+            /** @default null */
+            schedule?: string | null;
+            /** @default null */
+            enabled?: boolean | null;
+            /** @default null */
+            topic?: string | null;
+            /** @default null */
             mapping?: unknown;
         };
-        /**
-         * @description An integration as the API shows it (no credential values: only the credential's id). `status` is
-         *     `active`, `disabled`, or `error` when the last run failed; `lastRun` is null before the first run.
-         */
         IntegrationView: {
             id: string;
             name: string;
             connectorId: string;
-            configuration: components["schemas"]["JsonElement"];
-            credentialId: null | string;
+            configuration: unknown;
+            credentialId: string | null;
             stream: string;
-            schedule: null | string;
+            schedule: string | null;
             enabled: boolean;
-            topic: null | string;
-            mapping: null | components["schemas"]["JsonElement"];
+            topic: string | null;
+            mapping: unknown;
             status: string;
-            lastRun: null | components["schemas"]["LastRunSummary"];
+            lastRun: {
+                runId: string;
+                status: string;
+                /** Format: date-time */
+                completedAt: string | null;
+                recordsPublished: string | number;
+                error: string | null;
+            } | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @default null */
+            webhookUrl?: string | null;
         };
-        JsonElement: unknown;
-        JsonNode: unknown;
-        /** @description The summary of an integration's last run. */
-        LastRunSummary: {
-            runId: string;
-            status: string;
-            /** Format: date-time */
-            completedAt: null | string;
-            /** Format: int64 */
-            recordsPublished: number | string;
-            error: null | string;
-        };
-        /** @description A page of results and the token for the next one (absent on the last page). */
-        PageResponseOfCredentialView: {
-            items: components["schemas"]["CredentialView"][];
-            continuationToken: null | string;
-        };
-        /** @description A page of results and the token for the next one (absent on the last page). */
-        PageResponseOfDeadLetterView: {
-            items: components["schemas"]["DeadLetterView"][];
-            continuationToken: null | string;
-        };
-        /** @description A page of results and the token for the next one (absent on the last page). */
-        PageResponseOfFlowView: {
-            items: components["schemas"]["FlowView"][];
-            continuationToken: null | string;
-        };
-        /** @description A page of results and the token for the next one (absent on the last page). */
         PageResponseOfIntegrationView: {
-            items: components["schemas"]["IntegrationView"][];
-            continuationToken: null | string;
+            items: {
+                id: string;
+                name: string;
+                connectorId: string;
+                configuration: unknown;
+                credentialId: string | null;
+                stream: string;
+                schedule: string | null;
+                enabled: boolean;
+                topic: string | null;
+                mapping: unknown;
+                status: string;
+                lastRun: {
+                    runId: string;
+                    status: string;
+                    /** Format: date-time */
+                    completedAt: string | null;
+                    recordsPublished: string | number;
+                    error: string | null;
+                } | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                /** @default null */
+                webhookUrl?: string | null;
+            }[];
+            continuationToken: string | null;
         };
-        /** @description A page of results and the token for the next one (absent on the last page). */
-        PageResponseOfRunView: {
-            items: components["schemas"]["RunView"][];
-            continuationToken: null | string;
+        PreviewResponse: {
+            records: {
+                raw: unknown;
+                mapped: unknown;
+            }[];
         };
-        /** @description A page of results and the token for the next one (absent on the last page). */
-        PageResponseOfSparkJobView: {
-            items: components["schemas"]["SparkJobView"][];
-            continuationToken: null | string;
+        HealthReport: {
+            status: string;
+            version: string;
+            dependencies: {
+                [key: string]: {
+                    /** @enum {unknown} */
+                    status: "not_configured" | "reachable" | "unreachable";
+                    required: boolean;
+                    /** @default null */
+                    detail?: string | null;
+                    /** @default null */
+                    latencyMs?: string | number | null;
+                };
+            };
         };
-        ProblemDetails: {
-            type?: null | string;
-            title?: null | string;
-            /** Format: int32 */
-            status?: null | number | string;
-            detail?: null | string;
-            instance?: null | string;
-        };
-        /**
-         * @description Proactive pacing defaults: a token bucket per (connector, credential), so the hub stays under an API's
-         *     documented limit instead of discovering it through 429s.
-         */
-        RateLimitDefaults: {
-            /**
-             * Format: int32
-             * @description Burst size.
-             */
-            tokenLimit: number | string;
-            /**
-             * Format: int32
-             * @description Tokens added every Period.
-             */
-            tokensPerPeriod: number | string;
-            /** @description Replenishment period. */
-            period: string;
-        };
-        /** @description New values for a credential (a rotation), and optionally a new name. */
-        RotateCredentialRequest: {
-            values: components["schemas"]["JsonElement"];
-            name?: null | string;
-        };
-        /** @description Counts a person watches while a run goes. */
-        RunProgress: {
-            /**
-             * Format: int64
-             * @description Records read from the source.
-             */
-            recordsRead?: number | string;
-            /**
-             * Format: int64
-             * @description Records through every transform.
-             */
-            recordsTransformed?: number | string;
-            /**
-             * Format: int64
-             * @description Events acknowledged by the sink.
-             */
-            recordsPublished?: number | string;
-            /**
-             * Format: int64
-             * @description Events kept as dead letters because the sink refused them for good.
-             */
-            recordsDeadLettered?: number | string;
-            /**
-             * Format: int64
-             * @description Pages committed.
-             */
-            pages?: number | string;
-        };
-        /**
-         * @description Where a run is. Terminal: succeeded, failed, cancelled.
-         * @enum {unknown}
-         */
-        RunStatus: "pending" | "running" | "waiting" | "rate_limited" | "succeeded" | "failed" | "cancelled" | "stalled";
-        /** @description A run as the API shows it: status, per-step state, progress, times and error. */
         RunView: {
             id: string;
-            integrationId: null | string;
-            flowId: null | string;
+            integrationId: string | null;
+            flowId: string | null;
             trigger: string;
             /** Format: date-time */
-            scheduleSlot: null | string;
-            status: components["schemas"]["RunStatus"];
-            progress: components["schemas"]["RunProgress"];
-            steps: components["schemas"]["StepView"][];
+            scheduleSlot: string | null;
+            /** @enum {unknown} */
+            status: "pending" | "running" | "waiting" | "rate_limited" | "succeeded" | "failed" | "cancelled" | "stalled";
+            progress: {
+                recordsRead?: string | number;
+                recordsTransformed?: string | number;
+                recordsPublished?: string | number;
+                recordsUnchanged?: string | number;
+                recordsDeadLettered?: string | number;
+                pages?: string | number;
+            };
+            steps: {
+                name: string;
+                type: string;
+                /** @enum {unknown} */
+                status: "pending" | "running" | "waiting" | "succeeded" | "failed" | "skipped";
+                attempts: string | number;
+                error: string | null;
+                /** Format: date-time */
+                startedAt: string | null;
+                /** Format: date-time */
+                completedAt: string | null;
+                output: unknown;
+            }[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
-            startedAt: null | string;
+            startedAt: string | null;
             /** Format: date-time */
-            completedAt: null | string;
+            completedAt: string | null;
             /** Format: date-time */
-            nextAttemptAt: null | string;
+            nextAttemptAt: string | null;
             /** Format: date-time */
             deadline: string;
             cancelRequested: boolean;
-            error: null | string;
+            error: string | null;
         };
-        /**
-         * @description A Spark application a tenant registered, as Livy's `POST /batches` takes it. Property names are
-         *     Livy's, so a definition reads like the request it becomes.
-         */
+        PageResponseOfRunView: {
+            items: {
+                id: string;
+                integrationId: string | null;
+                flowId: string | null;
+                trigger: string;
+                /** Format: date-time */
+                scheduleSlot: string | null;
+                /** @enum {unknown} */
+                status: "pending" | "running" | "waiting" | "rate_limited" | "succeeded" | "failed" | "cancelled" | "stalled";
+                progress: {
+                    recordsRead?: string | number;
+                    recordsTransformed?: string | number;
+                    recordsPublished?: string | number;
+                    recordsUnchanged?: string | number;
+                    recordsDeadLettered?: string | number;
+                    pages?: string | number;
+                };
+                steps: {
+                    name: string;
+                    type: string;
+                    /** @enum {unknown} */
+                    status: "pending" | "running" | "waiting" | "succeeded" | "failed" | "skipped";
+                    attempts: string | number;
+                    error: string | null;
+                    /** Format: date-time */
+                    startedAt: string | null;
+                    /** Format: date-time */
+                    completedAt: string | null;
+                    output: unknown;
+                }[];
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                startedAt: string | null;
+                /** Format: date-time */
+                completedAt: string | null;
+                /** Format: date-time */
+                nextAttemptAt: string | null;
+                /** Format: date-time */
+                deadline: string;
+                cancelRequested: boolean;
+                error: string | null;
+            }[];
+            continuationToken: string | null;
+        };
+        ScheduleOccurrences: {
+            schedule: string;
+            occurrences: string[];
+        };
         SparkJobDefinition: {
-            /** @description The definition's name within its tenant, e.g. `nightly-aggregation`. */
             name: string;
-            /** @description The application file: a jar or Python file Livy's cluster can read (`hdfs:`, `abfss:`, `s3a:`, `local:`). */
             file: string;
-            /** @description The main class of a jar application; empty for Python. */
-            className?: null | string;
-            /** @description Command-line arguments. */
+            className?: string | null;
             args?: string[];
-            /** @description Spark configuration properties (`spark.sql.shuffle.partitions` = `200`, ...). */
             conf?: {
                 [key: string]: string;
             };
-            /** @description Driver memory in Spark's notation, e.g. `2g`, `512m`. */
-            driverMemory?: null | string;
-            /**
-             * Format: int32
-             * @description Driver cores.
-             */
-            driverCores?: null | number | string;
-            /** @description Memory per executor in Spark's notation. */
-            executorMemory?: null | string;
-            /**
-             * Format: int32
-             * @description Cores per executor.
-             */
-            executorCores?: null | number | string;
-            /**
-             * Format: int32
-             * @description Number of executors.
-             */
-            numExecutors?: null | number | string;
-            /** @description The YARN queue. */
-            queue?: null | string;
-            /** @description The user Livy impersonates to run the batch. */
-            proxyUser?: null | string;
-            /** @description Jars for the classpath. */
+            driverMemory?: string | null;
+            driverCores?: string | number | null;
+            executorMemory?: string | null;
+            executorCores?: string | number | null;
+            numExecutors?: string | number | null;
+            queue?: string | null;
+            proxyUser?: string | null;
             jars?: string[];
-            /** @description Python files for the PYTHONPATH. */
             pyFiles?: string[];
-            /** @description Files placed in each executor's working directory. */
             files?: string[];
-            /** @description Archives extracted into each executor's working directory. */
             archives?: string[];
         };
-        /** @description A registered job as the API shows it. */
         SparkJobView: {
             name: string;
-            definition: components["schemas"]["SparkJobDefinition"];
+            definition: {
+                name: string;
+                file: string;
+                className?: string | null;
+                args?: string[];
+                conf?: {
+                    [key: string]: string;
+                };
+                driverMemory?: string | null;
+                driverCores?: string | number | null;
+                executorMemory?: string | null;
+                executorCores?: string | number | null;
+                numExecutors?: string | number | null;
+                queue?: string | null;
+                proxyUser?: string | null;
+                jars?: string[];
+                pyFiles?: string[];
+                files?: string[];
+                archives?: string[];
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
         };
-        /**
-         * @description Where a step is.
-         * @enum {unknown}
-         */
-        StepStatus: "pending" | "running" | "waiting" | "succeeded" | "failed" | "skipped";
-        /** @description A step as a run's progress shows it. */
-        StepView: {
-            name: string;
-            type: string;
-            status: components["schemas"]["StepStatus"];
-            /** Format: int32 */
-            attempts: number | string;
-            error: null | string;
-            /** Format: date-time */
-            startedAt: null | string;
-            /** Format: date-time */
-            completedAt: null | string;
-            output: null | components["schemas"]["JsonElement"];
+        PageResponseOfSparkJobView: {
+            items: {
+                name: string;
+                definition: {
+                    name: string;
+                    file: string;
+                    className?: string | null;
+                    args?: string[];
+                    conf?: {
+                        [key: string]: string;
+                    };
+                    driverMemory?: string | null;
+                    driverCores?: string | number | null;
+                    executorMemory?: string | null;
+                    executorCores?: string | number | null;
+                    numExecutors?: string | number | null;
+                    queue?: string | null;
+                    proxyUser?: string | null;
+                    jars?: string[];
+                    pyFiles?: string[];
+                    files?: string[];
+                    archives?: string[];
+                };
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+            continuationToken: string | null;
         };
-        /** @description A stream a connector reads. */
-        StreamDescriptor: {
-            /** @description The name passed to IAsyncEnumerable&lt;RecordPage&gt; IConnector.ReadAsync(ConnectorContext context, string stream, JsonElement? cursor, CancellationToken cancellationToken). */
+        CreateTenantRequest: {
+            id: string;
+            displayName: string;
+        };
+        TenantView: {
+            id: string;
+            displayName: string;
+            /** Format: date-time */
+            createdAt: string;
+            disabled: boolean;
+        };
+        PageResponseOfTenantView: {
+            items: {
+                id: string;
+                displayName: string;
+                /** Format: date-time */
+                createdAt: string;
+                disabled: boolean;
+            }[];
+            continuationToken: string | null;
+        };
+        CreateApiKeyRequest: {
             name: string;
-            /** @description What the records are. */
-            description: string;
-            /** @description How the cursor works and what the API does (and does not) report: updates, deletions, ties. */
-            cursorNotes: string;
+        };
+        CreatedApiKey: {
+            keyId: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+            key: string;
+        };
+        PageResponseOfApiKeyView: {
+            items: {
+                keyId: string;
+                name: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                revokedAt: string | null;
+            }[];
+            continuationToken: string | null;
+        };
+        WebhookAcknowledgement: {
+            status: string;
+            deliveryId: string;
+            records: string | number;
+        };
+        WebhookSecretRequest: {
+            /** @default null */
+            secret?: string | null;
+        };
+        WebhookSecretView: {
+            secret: string | null;
+            url: string;
+            /** @enum {unknown} */
+            issuer: "hub" | "system";
+            version: string | number;
         };
     };
     responses: never;
@@ -1892,7 +1120,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReport"];
+                };
             };
         };
     };
@@ -1910,15 +1149,697 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "text/plain; version=0.0.4; charset=utf-8": string | null;
+                };
+            };
+        };
+    };
+    OpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string | null;
+                };
+            };
+        };
+    };
+    ListCredentials: {
+        parameters: {
+            query?: {
+                /** @description Only credentials of this connector. */
+                connectorId?: string | null;
+                /** @description Items per page, 1 to 200 (default 50). */
+                limit?: string | number;
+                /** @description The continuationToken of the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseOfCredentialView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    CreateCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCredentialRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    GetCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    RotateCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateCredentialRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeleteCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    CheckCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckCredentialRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckCredentialResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of this integration. */
+                integrationId?: string | null;
+                /** @description Only events of this run. */
+                runId?: string | null;
+                /** @description Items per page, 1 to 200 (default 50). */
+                limit?: string | number;
+                /** @description The continuationToken of the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    ListDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description Also list dead letters already replayed. */
+                includeReplayed?: boolean;
+                /** @description Items per page, 1 to 200 (default 50). */
+                limit?: string | number;
+                /** @description The continuationToken of the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseOfDeadLetterView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    ReplayDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListFlows: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200 (default 50). */
+                limit?: string | number;
+                /** @description The continuationToken of the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseOfFlowView"];
+                };
+            };
+        };
+    };
+    CreateFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlowRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    GetFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ReplaceFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlowRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeleteFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    StartFlowRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListIntegrations: {
+        parameters: {
+            query?: {
+                /** @description Only integrations of this connector. */
+                connectorId?: string | null;
+                /** @description active, disabled or error. */
+                status?: string | null;
+                /** @description Items per page, 1 to 200 (default 50). */
+                limit?: string | number;
+                /** @description The continuationToken of the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseOfIntegrationView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    CreateIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
             };
         };
     };
     ListAvailableIntegrations: {
         parameters: {
             query?: {
-                category?: string;
-                q?: string;
+                /** @description Only this category (e.g. chat, workflows). */
+                category?: string | null;
+                /** @description Text in the name or description. */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -1936,5 +1857,928 @@ export interface operations {
                 };
             };
         };
+    };
+    PreviewIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    GetIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ReplaceIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeleteIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    StartIntegrationRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListIntegrationRuns: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200 (default 50). */
+                limit?: string | number;
+                /** @description The continuationToken of the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseOfRunView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    SetWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    GetRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    CancelRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListScheduleOccurrences: {
+        parameters: {
+            query?: {
+                /** @description Six-field NCRONTAB: {second} {minute} {hour} {day} {month} {day-of-week}. */
+                schedule?: string | null;
+                /** @description How many occurrences, 1 to 50 (default 5). */
+                count?: string | number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOccurrences"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    ListSparkJobs: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200 (default 50). */
+                limit?: string | number;
+                /** @description The continuationToken of the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseOfSparkJobView"];
+                };
+            };
+        };
+    };
+    CreateSparkJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SparkJobDefinition"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SparkJobView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    GetSparkJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SparkJobView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ReplaceSparkJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SparkJobDefinition"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SparkJobView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeleteSparkJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListTenants: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200 (default 50). */
+                limit?: string | number;
+                /** @description The continuationToken of the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseOfTenantView"];
+                };
+            };
+        };
+    };
+    CreateTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTenantRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    GetTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseOfApiKeyView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    CreateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    RevokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ReceiveWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAcknowledgement"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAcknowledgement"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ZzUnmatchedApiRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: never;
+    };
+    ZzUnmatchedApiRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: never;
+    };
+    ZzUnmatchedApiRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: never;
+    };
+    ZzUnmatchedApiRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: never;
+    };
+    ZzUnmatchedApiRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: never;
+    };
+    Dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: never;
+    };
+    Dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: never;
     };
 }
