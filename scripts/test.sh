@@ -25,6 +25,23 @@ echo "== Installing test prerequisites (Azurite, the Cosmos DB emulator)"
 npm ci --prefix tools/azurite --no-audit --no-fund --loglevel=error >/dev/null || { echo "npm ci in tools/azurite failed" >&2; echo "0 passed, 1 failed"; exit 1; }
 npm ci --prefix tools/cosmos --no-audit --no-fund --loglevel=error >/dev/null || { echo "npm ci in tools/cosmos failed" >&2; echo "0 passed, 1 failed"; exit 1; }
 
+echo "== Installing Chromium for the dashboard's browser tests (Debian's package; Playwright's own download fails here)"
+if [ ! -x /usr/bin/chromium ]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 || { echo "apt-get install chromium failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+echo "== Building the dashboard (web/: npm ci, vite build) and running its unit tests (vitest)"
+npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null || { echo "npm ci in web failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+npm run --prefix web --silent build >/dev/null || { echo "the dashboard build failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+web_log="$(mktemp)"
+NO_COLOR=1 FORCE_COLOR=0 npm run --prefix web --silent test 2>&1 | tee "$web_log" | tail -8
+web_status=${PIPESTATUS[0]}
+web_passed=$(grep -E '^\s+Tests\s' "$web_log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' | head -1)
+web_failed=$(grep -E '^\s+Tests\s' "$web_log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' | head -1)
+web_passed=${web_passed:-0}; web_failed=${web_failed:-0}
+[ "$web_status" -ne 0 ] && [ "$web_failed" -eq 0 ] && web_failed=1
+rm -f "$web_log"
+
 echo "== Building the Functions host from $FUNCTIONS_HOST_KIT (once per machine; about a minute the first time)"
 "$FUNCTIONS_HOST_KIT/build.sh" >/dev/null || { echo "the functions-host build failed" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -78,6 +95,8 @@ if [ -n "$left" ]; then
   failed=$((failed + 1))
 fi
 
+passed=$((passed + web_passed)); failed=$((failed + web_failed))
+echo "== Dashboard unit tests: ${web_passed} passed, ${web_failed} failed (vitest; the browser tests run inside Hub.Functions.Tests)"
 echo "== Tests took ${tests_time} s; the whole suite (installs and build included) $((SECONDS - started)) s"
 echo "${skipped} skipped"
 echo "${passed} passed, ${failed} failed"

@@ -144,7 +144,7 @@ test("wizard: walk to a scheduled integration with a mapping; a refused definiti
   await page.getByRole("textbox", { name: "Name", exact: true }).fill(integrationName);
   await page.getByRole("button", { name: "Create integration" }).click();
   await expect(page.getByRole("heading", { name: "4. Stream, schedule & mapping", exact: true })).toBeVisible();
-  await expect(page.getByText("n: must be a path string")).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "n: must be a path string" }).first()).toBeVisible();
   await page.getByLabel("Mapping (JSON)").fill('{"n": "$.sequence", "label": {"template": "#{{$.sequence}} {{$.name}}"}}');
   // Let the occurrences and preview calls settle (on today's hub: "cannot ... yet") before the picture and axe.
   await expect(page.getByText(/cannot list upcoming runs yet|Next five runs/)).toBeVisible();

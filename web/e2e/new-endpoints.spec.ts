@@ -12,7 +12,7 @@ test("wizard: next five occurrences of the schedule and a live mapping preview",
   if (githubDouble) {
     const cred = await request.post("/api/v1/credentials", {
       headers: { Authorization: `Bearer ${key}` },
-      data: { connectorId: "github", name: "E2E GitHub bot", values: { token: "ghp_e2e_preview" } },
+      data: { connectorId: "github", name: "E2E GitHub bot", values: { token: "ghp_e2e_secret_value_1234" } },
     });
     expect(cred.ok()).toBeTruthy();
   }

@@ -319,7 +319,7 @@ export function IntegrationDetail({ id }: { id: string }) {
                     </TableCell>
                     <TableCell>{formatUtc(e.publishedAt)}</TableCell>
                     <TableCell>
-                      <pre className={styles.pre}>{JSON.stringify((e.event as { data?: unknown }).data ?? null)}</pre>
+                      <pre className={styles.pre} tabIndex={0} aria-label="Event data">{JSON.stringify((e.event as { data?: unknown }).data ?? null)}</pre>
                     </TableCell>
                   </TableRow>
                 ))}

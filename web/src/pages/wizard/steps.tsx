@@ -315,8 +315,8 @@ export function MappingPreview({ draft, connector }: { draft: Draft; connector: 
             </div>
             {q.data.records.slice(0, 10).map((r, i) => (
               <div key={i} className={styles.previewGrid}>
-                <pre className={styles.pre}>{JSON.stringify(r.raw, null, 1)}</pre>
-                <pre className={styles.pre}>{JSON.stringify(r.mapped, null, 1)}</pre>
+                <pre className={styles.pre} tabIndex={0} aria-label={`Record ${i + 1} as read`}>{JSON.stringify(r.raw, null, 1)}</pre>
+                <pre className={styles.pre} tabIndex={0} aria-label={`Record ${i + 1} mapped`}>{JSON.stringify(r.mapped, null, 1)}</pre>
               </div>
             ))}
           </div>
@@ -433,10 +433,10 @@ export function ReviewStep({ connector, draft, onChange, errors, credentialName 
         <dd style={{ margin: 0 }}>{draft.topic || "default"}</dd>
         <dt>Configuration</dt>
         <dd style={{ margin: 0 }}>
-          <pre className={styles.pre}>{JSON.stringify(draft.configuration, null, 2)}</pre>
+          <pre className={styles.pre} tabIndex={0} aria-label="Configuration">{JSON.stringify(draft.configuration, null, 2)}</pre>
         </dd>
         <dt>Mapping</dt>
-        <dd style={{ margin: 0 }}>{draft.mappingText.trim() ? <pre className={styles.pre}>{draft.mappingText}</pre> : "none (records as read)"}</dd>
+        <dd style={{ margin: 0 }}>{draft.mappingText.trim() ? <pre className={styles.pre} tabIndex={0} aria-label="Mapping">{draft.mappingText}</pre> : "none (records as read)"}</dd>
       </dl>
     </div>
   );
