@@ -35,6 +35,8 @@ test("wizard: next five occurrences of the schedule and a live mapping preview",
   await page.getByLabel("Mapping (JSON)").fill(githubDouble ? '{"number": "$.number", "title": "$.title"}' : '{"n": "$.sequence", "label": "$.name"}');
   await expect(page.getByTestId("preview-records")).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId("preview-records")).toContainText(githubDouble ? '"title"' : '"label"');
+  // The mapped column shows only the mapped fields once the preview has caught up with the mapping typed in.
+  await expect(page.getByLabel("Record 1 mapped")).not.toContainText(githubDouble ? '"state"' : '"category"', { timeout: 30_000 });
   await page.screenshot({ path: path.join(shots, "wizard.png"), fullPage: true });
 
   // A bad schedule: the occurrences endpoint's 400 is shown at the schedule field.
