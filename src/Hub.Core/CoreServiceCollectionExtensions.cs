@@ -70,6 +70,7 @@ public static class CoreServiceCollectionExtensions
         }
 
         services.TryAddSingleton<FlowStore>();
+        services.TryAddSingleton<FlowService>();
         services.TryAddSingleton<RunStore>();
         services.TryAddSingleton<OutboxStore>();
         services.TryAddSingleton<CosmosEventLog>();

@@ -50,6 +50,7 @@ public static class JobsServiceCollectionExtensions
         services.AddStepType<SparkStepType>();
         services.AddCosmosContainer(SparkJobStore.Container);
         services.TryAddSingleton<SparkJobStore>();
+        services.TryAddSingleton<SparkJobService>();
         return services;
     }
 

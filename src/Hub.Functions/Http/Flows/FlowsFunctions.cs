@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using IntegrationHub.Core.Flows;
-using IntegrationHub.Core.Runs.Steps;
 using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Middleware;
 using IntegrationHub.Functions.Security;
@@ -16,7 +15,7 @@ namespace IntegrationHub.Functions.Http.Flows;
 /// </summary>
 [Requires(Access.Tenant)]
 [Tags("Flows")]
-public sealed class FlowsFunctions(FlowStore flows, StepTypeRegistry steps, TimeProvider time)
+public sealed class FlowsFunctions(FlowService flows)
 {
     /// <summary>A flow definition; <paramref name="Description"/> is optional.</summary>
     public sealed record FlowRequest(
@@ -38,17 +37,13 @@ public sealed class FlowsFunctions(FlowStore flows, StepTypeRegistry steps, Time
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/flows")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var tenantId = request.TenantId();
         var body = await JsonBody<FlowRequest>.ReadRequiredAsync(request);
-        if ((body.Problem ?? await ValidateAsync(tenantId, body.Value!, cancellationToken)) is { } problem)
+        if (body.Problem is not null)
         {
-            return problem;
+            return body.Problem;
         }
 
-        var now = time.GetUtcNow();
-        var flow = await flows.CreateAsync(
-            new Flow { Id = $"flow-{Guid.NewGuid():N}", TenantId = tenantId, Name = body.Value!.Name, Description = body.Value.Description, Steps = body.Value.Steps, CreatedAt = now, UpdatedAt = now },
-            cancellationToken);
+        var flow = await flows.CreateAsync(request.TenantId(), Definition(body.Value!), cancellationToken);
         return TypedResults.Created($"/api/v1/flows/{flow.Id}", View(flow)).WithETag(flow.ETag);
     }
 
@@ -78,10 +73,11 @@ public sealed class FlowsFunctions(FlowStore flows, StepTypeRegistry steps, Time
     public async Task<IResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/flows/{id}")] HttpRequest request,
         string id,
-        CancellationToken cancellationToken) =>
-        await flows.GetAsync(request.TenantId(), id, cancellationToken) is { } flow
-            ? TypedResults.Ok(View(flow)).WithETag(flow.ETag)
-            : ApiProblems.NotFound("Flow", id);
+        CancellationToken cancellationToken)
+    {
+        var flow = await flows.GetAsync(request.TenantId(), id, cancellationToken);
+        return TypedResults.Ok(View(flow)).WithETag(flow.ETag);
+    }
 
     /// <summary><c>PUT /api/v1/flows/{id}</c>: replaces the definition; <c>If-Match</c> honoured.</summary>
     [Function("ReplaceFlow")]
@@ -96,24 +92,13 @@ public sealed class FlowsFunctions(FlowStore flows, StepTypeRegistry steps, Time
         string id,
         CancellationToken cancellationToken)
     {
-        var tenantId = request.TenantId();
         var body = await JsonBody<FlowRequest>.ReadRequiredAsync(request);
-        if ((body.Problem ?? await ValidateAsync(tenantId, body.Value!, cancellationToken)) is { } problem)
+        if (body.Problem is not null)
         {
-            return problem;
+            return body.Problem;
         }
 
-        if (await flows.GetAsync(tenantId, id, cancellationToken) is not { } flow)
-        {
-            return ApiProblems.NotFound("Flow", id);
-        }
-
-        if (!ETags.Satisfies(request, flow.ETag))
-        {
-            return ApiProblems.Stale("Flow", id);
-        }
-
-        var updated = await flows.ReplaceAsync(flow with { Name = body.Value!.Name, Description = body.Value.Description, Steps = body.Value.Steps, UpdatedAt = time.GetUtcNow() }, cancellationToken);
+        var updated = await flows.ReplaceAsync(request.TenantId(), id, Definition(body.Value!), ETags.IfMatch(request), cancellationToken);
         return TypedResults.Ok(View(updated)).WithETag(updated.ETag);
     }
 
@@ -128,26 +113,11 @@ public sealed class FlowsFunctions(FlowStore flows, StepTypeRegistry steps, Time
         string id,
         CancellationToken cancellationToken)
     {
-        var tenantId = request.TenantId();
-        if (await flows.GetAsync(tenantId, id, cancellationToken) is not { } flow)
-        {
-            return ApiProblems.NotFound("Flow", id);
-        }
-
-        if (!ETags.Satisfies(request, flow.ETag))
-        {
-            return ApiProblems.Stale("Flow", id);
-        }
-
-        await flows.DeleteAsync(tenantId, id, flow.ETag, cancellationToken);
+        await flows.DeleteAsync(request.TenantId(), id, ETags.IfMatch(request), cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private async Task<IResult?> ValidateAsync(string tenantId, FlowRequest request, CancellationToken cancellationToken)
-    {
-        var errors = await steps.ValidateAsync(tenantId, request.Steps, cancellationToken);
-        return errors.Count == 0 ? null : ApiProblems.Validation(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
-    }
+    private static FlowDefinition Definition(FlowRequest r) => new(r.Name, r.Steps, r.Description);
 
     private static FlowView View(Flow f) => new(f.Id, f.Name, f.Description, f.Steps, f.CreatedAt, f.UpdatedAt);
 }

@@ -1,9 +1,7 @@
-using System.Text.Json;
 using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Middleware;
 using IntegrationHub.Functions.Security;
 using IntegrationHub.Jobs.Livy;
-using IntegrationHub.Shared.Cosmos;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
@@ -16,7 +14,7 @@ namespace IntegrationHub.Functions.Http.SparkJobs;
 /// </summary>
 [Requires(Access.Tenant)]
 [Tags("Spark jobs")]
-public sealed class SparkJobsFunctions(SparkJobStore jobs, TimeProvider time)
+public sealed class SparkJobsFunctions(SparkJobService jobs)
 {
     /// <summary>A registered job as the API shows it.</summary>
     public sealed record SparkJobView(string Name, SparkJobDefinition Definition, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -34,21 +32,13 @@ public sealed class SparkJobsFunctions(SparkJobStore jobs, TimeProvider time)
         CancellationToken cancellationToken)
     {
         var body = await JsonBody<SparkJobDefinition>.ReadRequiredAsync(request);
-        if ((body.Problem ?? Validate(body.Value!)) is { } problem)
+        if (body.Problem is not null)
         {
-            return problem;
+            return body.Problem;
         }
 
-        try
-        {
-            var now = time.GetUtcNow();
-            var job = await jobs.CreateAsync(new RegisteredSparkJob { Id = body.Value!.Name, TenantId = request.TenantId(), Definition = body.Value, CreatedAt = now, UpdatedAt = now }, cancellationToken);
-            return TypedResults.Created($"/api/v1/spark-jobs/{job.Id}", View(job)).WithETag(job.ETag);
-        }
-        catch (DocumentExistsException)
-        {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, $"A Spark job named '{body.Value!.Name}' is already registered.", "Replace it with PUT, or choose another name.");
-        }
+        var job = await jobs.CreateAsync(request.TenantId(), body.Value!, cancellationToken);
+        return TypedResults.Created($"/api/v1/spark-jobs/{job.Id}", View(job)).WithETag(job.ETag);
     }
 
     /// <summary><c>GET /api/v1/spark-jobs</c>: a page of registered jobs.</summary>
@@ -77,10 +67,11 @@ public sealed class SparkJobsFunctions(SparkJobStore jobs, TimeProvider time)
     public async Task<IResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/spark-jobs/{name}")] HttpRequest request,
         string name,
-        CancellationToken cancellationToken) =>
-        await jobs.GetAsync(request.TenantId(), name, cancellationToken) is { } job
-            ? TypedResults.Ok(View(job)).WithETag(job.ETag)
-            : ApiProblems.NotFound("Spark job", name);
+        CancellationToken cancellationToken)
+    {
+        var job = await jobs.GetAsync(request.TenantId(), name, cancellationToken);
+        return TypedResults.Ok(View(job)).WithETag(job.ETag);
+    }
 
     /// <summary><c>PUT /api/v1/spark-jobs/{name}</c>: replaces the definition; <c>If-Match</c> honoured.</summary>
     [Function("ReplaceSparkJob")]
@@ -96,28 +87,12 @@ public sealed class SparkJobsFunctions(SparkJobStore jobs, TimeProvider time)
         CancellationToken cancellationToken)
     {
         var body = await JsonBody<SparkJobDefinition>.ReadRequiredAsync(request);
-        if ((body.Problem ?? Validate(body.Value!)) is { } problem)
+        if (body.Problem is not null)
         {
-            return problem;
+            return body.Problem;
         }
 
-        if (body.Value!.Name != name)
-        {
-            return ApiProblems.Validation("name", $"must be '{name}', the job's registered name; register a new name with POST.");
-        }
-
-        var tenantId = request.TenantId();
-        if (await jobs.GetAsync(tenantId, name, cancellationToken) is not { } job)
-        {
-            return ApiProblems.NotFound("Spark job", name);
-        }
-
-        if (!ETags.Satisfies(request, job.ETag))
-        {
-            return ApiProblems.Stale("Spark job", name);
-        }
-
-        var updated = await jobs.ReplaceAsync(job with { Definition = body.Value, UpdatedAt = time.GetUtcNow() }, cancellationToken);
+        var updated = await jobs.ReplaceAsync(request.TenantId(), name, body.Value!, ETags.IfMatch(request), cancellationToken);
         return TypedResults.Ok(View(updated)).WithETag(updated.ETag);
     }
 
@@ -132,28 +107,8 @@ public sealed class SparkJobsFunctions(SparkJobStore jobs, TimeProvider time)
         string name,
         CancellationToken cancellationToken)
     {
-        var tenantId = request.TenantId();
-        if (await jobs.GetAsync(tenantId, name, cancellationToken) is not { } job)
-        {
-            return ApiProblems.NotFound("Spark job", name);
-        }
-
-        if (!ETags.Satisfies(request, job.ETag))
-        {
-            return ApiProblems.Stale("Spark job", name);
-        }
-
-        await jobs.DeleteAsync(tenantId, name, job.ETag, cancellationToken);
+        await jobs.DeleteAsync(request.TenantId(), name, ETags.IfMatch(request), cancellationToken);
         return TypedResults.NoContent();
-    }
-
-    private static IResult? Validate(SparkJobDefinition definition)
-    {
-        var errors = definition.Validate()
-            .SelectMany(r => r.MemberNames.DefaultIfEmpty(string.Empty).Select(m => (Field: m.Length == 0 ? "$" : JsonNamingPolicy.CamelCase.ConvertName(m), Message: r.ErrorMessage ?? "is not valid.")))
-            .GroupBy(e => e.Field)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
-        return errors.Count == 0 ? null : ApiProblems.Validation(errors);
     }
 
     private static SparkJobView View(RegisteredSparkJob job) => new(job.Id, job.Definition, job.CreatedAt, job.UpdatedAt);
