@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Starts the local Cosmos DB emulator (tools/cosmos) on loopback in the background, if it is not running.
 # Port: COSMOS_EMULATOR_PORT (default 8081). State: .hub/cosmos.pid, log: .hub/cosmos.log.
+# Data: COSMOS_EMULATOR_DATA_DIR (default .hub/cosmos-data): every acknowledged write is journalled there
+# and replayed at the next start, so a local user's tenants and integrations survive a restart or a kill -9.
+# Delete the folder (with the emulator stopped) to start empty. Tests start their own in-memory emulators.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 port="${COSMOS_EMULATOR_PORT:-8081}"
 state="$root/.hub"
-mkdir -p "$state"
+data="${COSMOS_EMULATOR_DATA_DIR:-$state/cosmos-data}"
+mkdir -p "$state" "$data"
 
 if [ ! -d "$root/tools/cosmos/node_modules/@vercel/cosmosdb-server" ]; then
   echo "Installing the Cosmos DB emulator (npm ci in tools/cosmos)..."
@@ -17,10 +21,10 @@ if [ -f "$state/cosmos.pid" ] && kill -0 "$(cat "$state/cosmos.pid")" 2>/dev/nul
   exit 0
 fi
 
-nohup node "$root/tools/cosmos/server.js" --port "$port" --pid-file "$state/cosmos.pid" >"$state/cosmos.log" 2>&1 &
-for _ in $(seq 1 100); do
+nohup node "$root/tools/cosmos/server.js" --port "$port" --pid-file "$state/cosmos.pid" --data-dir "$data" >"$state/cosmos.log" 2>&1 &
+for _ in $(seq 1 300); do
   if curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1; then
-    echo "Cosmos DB emulator listening on http://127.0.0.1:$port/ (pid $(cat "$state/cosmos.pid"))"
+    echo "Cosmos DB emulator listening on http://127.0.0.1:$port/ (pid $(cat "$state/cosmos.pid"), data in $data)"
     exit 0
   fi
   sleep 0.2

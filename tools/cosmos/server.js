@@ -11,9 +11,22 @@
 //     '-' for '/' in rids; so do we.
 //  3. Missing documents. Reading, replacing, patching or deleting an id that does not exist throws a
 //     TypeError inside the package (500); the real service answers 404 NotFound, and so do we.
-// Usage: node server.js [--port 8081] [--host 127.0.0.1] [--pid-file path] [--parent-pid pid]
+//  4. Bad requests. The package decodes path segments synchronously, outside its own error handling, so a
+//     path it cannot decode (`%ff`: "URI malformed") used to kill the process and every document with it.
+//     Every request the wrapper cannot serve is answered with a JSON error (400 BadRequest, 404 NotFound,
+//     500 InternalServerError), and the process never exits because of one request.
+//  5. Persistence (--data-dir DIR or COSMOS_EMULATOR_DATA_DIR). Without it the data lives in memory only
+//     (what the tests use). With it every mutation that succeeded (create, replace, upsert, patch, delete,
+//     batch; of databases, containers and documents) is appended to DIR/cosmos-journal.ndjson and fsynced
+//     BEFORE its response is sent, so a kill -9 loses nothing that was acknowledged. At start the journal is
+//     replayed in order before any request is served. Mutations are applied one at a time so the journal's
+//     order is the order they took effect. ETags and _ts are assigned afresh on replay (a client holding an
+//     ETag from before a restart gets 412 and reads again, as after any concurrent change).
+// Usage: node server.js [--port 8081] [--host 127.0.0.1] [--pid-file path] [--parent-pid pid] [--data-dir DIR]
 "use strict";
 const fs = require("fs");
+const path = require("path");
+const { Readable } = require("stream");
 const { createHttpServer } = require("@vercel/cosmosdb-server");
 const ResourceId = require("@vercel/cosmosdb-server/lib/account/resource-id").default;
 
@@ -28,6 +41,7 @@ function arg(name, fallback) {
 const port = Number(arg("port", process.env.COSMOS_EMULATOR_PORT || "8081"));
 const host = arg("host", "127.0.0.1");
 const pidFile = arg("pid-file", "");
+const dataDir = arg("data-dir", process.env.COSMOS_EMULATOR_DATA_DIR || "");
 // When started by a test process, exit with it even if it dies without stopping us (a killed test host).
 const parentPid = Number(arg("parent-pid", "0"));
 if (parentPid > 0) {
@@ -62,31 +76,177 @@ const passthroughPlan = JSON.stringify({
 
 const documentPath = /^\/dbs\/[^/]+\/colls\/[^/]+\/docs\/[^/]+$/;
 
+function sendError(res, status, code, message) {
+  if (res.headersSent || res.writableEnded) return;
+  res.writeHead(status, { "content-type": "application/json", "x-ms-request-charge": "0" });
+  res.end(JSON.stringify({ code, message }));
+}
+
+// A path the package can serve: every segment decodes (it calls decodeURIComponent on each), and no
+// segment is "." or ".." once decoded (the real service refuses those ids; the package would resolve them
+// against the parent resource).
+function pathProblem(url) {
+  const pathname = String(url || "").split("?")[0];
+  for (const segment of pathname.split("/")) {
+    let decoded;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return "The request path is not valid percent-encoding (URI malformed).";
+    }
+    if (decoded === "." || decoded === "..") return "'.' and '..' are not valid resource ids.";
+    if (/[\u0000-\u001f\u007f]/.test(decoded)) return "Resource ids cannot contain control characters.";
+  }
+  return null;
+}
+
+function isMutation(req) {
+  const method = req.method;
+  if (method === "PUT" || method === "DELETE" || method === "PATCH") return true;
+  if (method !== "POST") return false;
+  const header = (name) => String(req.headers[name] || "").toLowerCase() === "true";
+  if (header("x-ms-cosmos-is-query-plan-request") || header("x-ms-documentdb-isquery")) return false;
+  return req.headers["content-type"] !== "application/query+json";
+}
+
 const server = createHttpServer({ keepAlive: true });
 const inner = server.listeners("request").slice();
 server.removeAllListeners("request");
-server.on("request", (req, res) => {
+
+// Runs the package's handler on a request whose body is already read; resolves with the status it answered.
+function dispatch(req, res, body, onEnd) {
+  const fake = Readable.from(body.length > 0 ? [body] : [], { objectMode: false });
+  fake.method = req.method;
+  fake.url = req.url;
+  fake.headers = req.headers;
+  fake.httpVersion = req.httpVersion;
+  fake.socket = req.socket;
+  fake.connection = req.socket;
+  return new Promise((resolve) => {
+    const end = res.end.bind(res);
+    res.end = (chunk, ...rest) => {
+      const path = String(req.url || "").split("?")[0];
+      if (res.statusCode === 500 && !res.headersSent && documentPath.test(path)) {
+        // A missing document makes the package throw (500); the real service answers 404.
+        res.statusCode = 404;
+        chunk = JSON.stringify({ code: "NotFound", message: "Entity with the specified id does not exist in the system." });
+      }
+      if (onEnd) onEnd(res.statusCode);
+      const result = end(chunk, ...rest);
+      resolve(res.statusCode);
+      return result;
+    };
+    try {
+      for (const listener of inner) listener.call(server, fake, res);
+    } catch (e) {
+      sendError(res, 400, "BadRequest", `The request cannot be served: ${e && e.message}`);
+      resolve(400);
+    }
+  });
+}
+
+// --- persistence: an append-only journal of acknowledged mutations ---------------------------------------
+const journalPath = dataDir ? path.join(dataDir, "cosmos-journal.ndjson") : "";
+let journalFd = -1;
+const droppedHeaders = new Set(["authorization", "if-match", "if-none-match", "x-ms-date", "date", "content-length", "host", "connection", "user-agent"]);
+
+function journal(req, body) {
+  if (journalFd < 0) return;
+  const headers = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!droppedHeaders.has(name)) headers[name] = value;
+  const line = JSON.stringify({ m: req.method, u: req.url, h: headers, b: body.toString("base64") }) + "\n";
+  fs.writeSync(journalFd, line);
+  fs.fsyncSync(journalFd);
+}
+
+async function replay() {
+  if (!journalPath) return 0;
+  fs.mkdirSync(dataDir, { recursive: true });
+  let count = 0;
+  if (fs.existsSync(journalPath)) {
+    const lines = fs.readFileSync(journalPath, "utf8").split("\n");
+    for (const line of lines) {
+      if (!line) continue;
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        break; // a line torn by a crash mid-write was never acknowledged
+      }
+      const res = fakeResponse();
+      await dispatch({ method: entry.m, url: entry.u, headers: entry.h, httpVersion: "1.1", socket: null }, res, Buffer.from(entry.b, "base64"));
+      count += 1;
+    }
+    // Rewrite without a torn tail so new entries start on a line of their own.
+    const valid = lines.slice(0, count).filter(Boolean);
+    fs.writeFileSync(journalPath, valid.length ? valid.join("\n") + "\n" : "");
+  }
+  journalFd = fs.openSync(journalPath, "a");
+  return count;
+}
+
+function fakeResponse() {
+  return {
+    statusCode: 200,
+    headersSent: false,
+    writableEnded: false,
+    finished: false,
+    setHeader() {},
+    getHeader() {},
+    removeHeader() {},
+    writeHead(status) {
+      this.statusCode = status;
+    },
+    end() {
+      this.writableEnded = this.finished = true;
+    },
+  };
+}
+
+// Mutations run one at a time, so the journal's order is the order they took effect.
+let mutations = Promise.resolve();
+let ready;
+
+async function handle(req, res) {
+  await ready;
   const isQueryPlan = String(req.headers["x-ms-cosmos-is-query-plan-request"] || "").toLowerCase() === "true";
+  const problem = pathProblem(req.url);
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const body = Buffer.concat(chunks);
   if (req.method === "POST" && isQueryPlan) {
-    req.resume();
-    req.on("end", () => {
-      res.writeHead(200, { "content-type": "application/json", "x-ms-request-charge": "0" });
-      res.end(passthroughPlan);
-    });
+    res.writeHead(200, { "content-type": "application/json", "x-ms-request-charge": "0" });
+    res.end(passthroughPlan);
     return;
   }
-  const path = (req.url || "").split("?")[0];
-  if (documentPath.test(path)) {
-    const end = res.end.bind(res);
-    res.end = (body, ...rest) => {
-      if (res.statusCode === 500 && !res.headersSent) {
-        res.statusCode = 404;
-        body = JSON.stringify({ code: "NotFound", message: "Entity with the specified id does not exist in the system." });
-      }
-      return end(body, ...rest);
-    };
+  if (problem) {
+    sendError(res, 400, "BadRequest", problem);
+    return;
   }
-  for (const listener of inner) listener.call(server, req, res);
+  if (!isMutation(req)) {
+    await dispatch(req, res, body);
+    return;
+  }
+  const run = mutations.then(() =>
+    dispatch(req, res, body, (status) => {
+      if (status >= 200 && status < 300) journal(req, body);
+    }),
+  );
+  mutations = run.catch(() => {});
+  await run;
+}
+
+server.on("request", (req, res) => {
+  handle(req, res).catch((e) => {
+    consoleError("cosmos emulator: request failed:", e);
+    sendError(res, 500, "InternalServerError", "The emulator could not serve the request.");
+  });
+});
+
+// A client that goes away mid-request, a malformed request line: answer or drop that connection only.
+server.on("clientError", (err, socket) => {
+  if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"code\":\"BadRequest\"}");
+  else socket.destroy();
 });
 
 // The package logs every handler exception to stderr; a missing document is expected traffic, not an error.
@@ -96,8 +256,22 @@ console.error = (...args) => {
   consoleError(...args);
 };
 
-server.listen(port, host, () => {
+// Whatever slips through is logged, never fatal: one request must not take every tenant's data with it.
+process.on("uncaughtException", (e) => consoleError("cosmos emulator: uncaught exception:", e));
+process.on("unhandledRejection", (e) => consoleError("cosmos emulator: unhandled rejection:", e));
+
+let markReady;
+ready = new Promise((resolve) => (markReady = resolve));
+server.listen(port, host, async () => {
   const address = server.address();
+  try {
+    const replayed = await replay();
+    if (journalPath) process.stdout.write(`cosmos emulator: ${replayed} journalled mutations replayed from ${journalPath}\n`);
+  } catch (e) {
+    consoleError(`cosmos emulator: cannot use the data directory ${dataDir}:`, e);
+    process.exit(1);
+  }
+  markReady();
   if (pidFile) fs.writeFileSync(pidFile, String(process.pid));
   process.stdout.write(`cosmos emulator listening on http://${address.address}:${address.port}/\n`);
 });

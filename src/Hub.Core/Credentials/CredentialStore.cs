@@ -1,3 +1,4 @@
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using Microsoft.Azure.Cosmos;
 
@@ -29,6 +30,6 @@ public sealed class CredentialStore(HubCosmos cosmos)
         var query = connectorId is null
             ? new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId ORDER BY c.createdAt DESC")
             : new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId AND c.connectorId = @connector ORDER BY c.createdAt DESC").WithParameter("@connector", connectorId);
-        return _credentials.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken);
+        return StoreRefusals.Translate(_credentials.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken));
     }
 }

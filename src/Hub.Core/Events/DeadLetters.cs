@@ -1,3 +1,4 @@
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using IntegrationHub.Shared.Events;
 using Microsoft.Azure.Cosmos;
@@ -67,12 +68,12 @@ public sealed class DeadLetterStore(HubCosmos cosmos, IEventSink sink, TimeProvi
 
     /// <summary>A page of a tenant's dead letters, newest first; replayed ones only when asked.</summary>
     public Task<Page<DeadLetter>> ListAsync(string tenantId, bool includeReplayed, int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
-        _letters.QueryPageAsync(
+        StoreRefusals.Translate(_letters.QueryPageAsync(
             new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId" + (includeReplayed ? string.Empty : " AND NOT IS_DEFINED(c.replayedAt)") + " ORDER BY c.failedAt DESC"),
             tenantId,
             pageSize,
             continuationToken,
-            cancellationToken);
+            cancellationToken));
 
     /// <summary>Publishes a dead letter again; on success it is marked replayed. The sink's error propagates otherwise.</summary>
     public async Task<DeadLetter> ReplayAsync(DeadLetter letter, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using IntegrationHub.Shared.Events;
 using Microsoft.Azure.Cosmos;
@@ -47,8 +48,14 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEvent
     public string Name => "cosmos";
 
     /// <inheritdoc />
-    public async Task PublishAsync(EventBatch batch, CancellationToken cancellationToken)
+    public Task PublishAsync(EventBatch batch, CancellationToken cancellationToken) => PublishWithReceiptAsync(batch, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>An event id already stored is a duplicate unless it was stored by the same run (a re-send of that run's in-flight page), which counts as accepted.</remarks>
+    public async Task<PublishReceipt> PublishWithReceiptAsync(EventBatch batch, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(batch);
+        var duplicates = 0;
         try
         {
             // Ordered by sequence id within the batch; a few writes in flight keep it quick.
@@ -74,9 +81,15 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEvent
                 }
                 catch (DocumentExistsException)
                 {
-                    // Published before (a retried page): exactly once still holds.
+                    // Published before: by this run (a retried page, exactly once still holds) or by an earlier one (unchanged).
+                    var existing = await _events.ReadAsync(e.Event.TenantId, e.Event.Id, ct);
+                    if (existing?.RunId != e.Event.RunId)
+                    {
+                        Interlocked.Increment(ref duplicates);
+                    }
                 }
             });
+            return new PublishReceipt(batch.Events.Count - duplicates, duplicates);
         }
         catch (CosmosException e)
         {
@@ -102,6 +115,6 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEvent
             query = query.WithParameter("@run", runId);
         }
 
-        return _events.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken);
+        return StoreRefusals.Translate(_events.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken));
     }
 }

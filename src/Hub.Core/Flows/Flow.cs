@@ -36,6 +36,29 @@ public sealed record FlowStep
     public JsonElement? Settings { get; init; }
 }
 
+/// <summary>
+/// The run currently holding a flow (one at a time), in the <c>flows</c> container beside the flow under id
+/// <c>{flowId}:state</c>. Claimed with an ETag-conditional write, so of simultaneous starts exactly one wins.
+/// </summary>
+public sealed record FlowState : TenantDocument
+{
+    /// <summary>Document type, which keeps it out of flow listings.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("type")]
+    public string Type { get; init; } = "flow_state";
+
+    /// <summary>The flow.</summary>
+    public required string FlowId { get; init; }
+
+    /// <summary>The run holding the flow, or null.</summary>
+    public string? ActiveRunId { get; init; }
+
+    /// <summary>When <see cref="ActiveRunId"/> was claimed.</summary>
+    public DateTimeOffset? ActiveRunClaimedAt { get; init; }
+
+    /// <summary>The state document's id for a flow.</summary>
+    public static string DocumentIdOf(string flowId) => $"{flowId}:state";
+}
+
 /// <summary>A named, stored list of steps that runs durably.</summary>
 public sealed record Flow : TenantDocument
 {

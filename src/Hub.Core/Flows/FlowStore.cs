@@ -1,18 +1,21 @@
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using Microsoft.Azure.Cosmos;
 
 namespace IntegrationHub.Core.Flows;
 
-/// <summary>Flows in the <c>flows</c> container (partition <c>/tenantId</c>).</summary>
+/// <summary>Flows and their run state (<see cref="FlowState"/>) in the <c>flows</c> container (partition <c>/tenantId</c>).</summary>
 public sealed class FlowStore(HubCosmos cosmos)
 {
     /// <summary>The container.</summary>
     public static readonly ContainerDefinition Container = new("flows");
 
     private readonly DocumentSet<Flow> _flows = cosmos.Documents<Flow>(Container.Name);
+    private readonly DocumentSet<FlowState> _states = cosmos.Documents<FlowState>(Container.Name);
 
     /// <summary>A flow, or null.</summary>
-    public Task<Flow?> GetAsync(string tenantId, string id, CancellationToken cancellationToken) => _flows.ReadAsync(tenantId, id, cancellationToken);
+    public async Task<Flow?> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>
+        id.Contains(':', StringComparison.Ordinal) ? null : await _flows.ReadAsync(tenantId, id, cancellationToken);
 
     /// <summary>Creates a flow.</summary>
     public Task<Flow> CreateAsync(Flow flow, CancellationToken cancellationToken) => _flows.CreateAsync(flow, cancellationToken);
@@ -20,10 +23,41 @@ public sealed class FlowStore(HubCosmos cosmos)
     /// <summary>Replaces a flow at the version it was read at.</summary>
     public Task<Flow> ReplaceAsync(Flow flow, CancellationToken cancellationToken) => _flows.ReplaceAsync(flow, cancellationToken);
 
-    /// <summary>Deletes a flow.</summary>
-    public Task<bool> DeleteAsync(string tenantId, string id, string? etag, CancellationToken cancellationToken) => _flows.DeleteAsync(tenantId, id, etag, cancellationToken);
+    /// <summary>Deletes a flow and its run state.</summary>
+    public async Task<bool> DeleteAsync(string tenantId, string id, string? etag, CancellationToken cancellationToken)
+    {
+        var deleted = await _flows.DeleteAsync(tenantId, id, etag, cancellationToken);
+        if (deleted)
+        {
+            await _states.DeleteAsync(tenantId, FlowState.DocumentIdOf(id), null, cancellationToken);
+        }
+
+        return deleted;
+    }
 
     /// <summary>A page of flows, newest first.</summary>
     public Task<Page<Flow>> ListAsync(string tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
-        _flows.QueryPageAsync(new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId ORDER BY c.createdAt DESC"), tenantId, pageSize, continuationToken, cancellationToken);
+        StoreRefusals.Translate(_flows.QueryPageAsync(new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId AND NOT IS_DEFINED(c.type) ORDER BY c.createdAt DESC"), tenantId, pageSize, continuationToken, cancellationToken));
+
+    /// <summary>The run state of a flow, created empty on first use.</summary>
+    public async Task<FlowState> GetStateAsync(string tenantId, string flowId, CancellationToken cancellationToken)
+    {
+        var id = FlowState.DocumentIdOf(flowId);
+        if (await _states.ReadAsync(tenantId, id, cancellationToken) is { } state)
+        {
+            return state;
+        }
+
+        try
+        {
+            return await _states.CreateAsync(new FlowState { Id = id, TenantId = tenantId, FlowId = flowId }, cancellationToken);
+        }
+        catch (DocumentExistsException)
+        {
+            return (await _states.ReadAsync(tenantId, id, cancellationToken))!;
+        }
+    }
+
+    /// <summary>Writes the run state at the version it was read at (<see cref="ConcurrencyConflictException"/> when stale).</summary>
+    public Task<FlowState> ReplaceStateAsync(FlowState state, CancellationToken cancellationToken) => _states.ReplaceAsync(state, cancellationToken);
 }

@@ -85,6 +85,9 @@ public sealed record IntegrationState : TenantDocument
     /// <summary>The run that currently owns the integration (one at a time), or null.</summary>
     public string? ActiveRunId { get; init; }
 
+    /// <summary>When <see cref="ActiveRunId"/> was claimed: a claimed run that does not exist yet is being created (see <c>ActiveRuns</c>).</summary>
+    public DateTimeOffset? ActiveRunClaimedAt { get; init; }
+
     /// <summary>The state document's id for an integration.</summary>
     public static string DocumentIdOf(string integrationId) => $"{integrationId}:state";
 }

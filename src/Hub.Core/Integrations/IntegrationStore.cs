@@ -1,3 +1,4 @@
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using Microsoft.Azure.Cosmos;
 
@@ -52,7 +53,7 @@ public sealed class IntegrationStore(HubCosmos cosmos)
             query = query.WithParameter("@status", status);
         }
 
-        return _integrations.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken);
+        return StoreRefusals.Translate(_integrations.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken));
     }
 
     /// <summary>Up to <paramref name="max"/> of the tenant's integrations that use a credential (a credential in use cannot be deleted).</summary>

@@ -80,8 +80,11 @@ public sealed record RunProgress
     /// <summary>Records through every transform.</summary>
     public long RecordsTransformed { get; init; }
 
-    /// <summary>Events acknowledged by the sink.</summary>
+    /// <summary>Events the sink accepted as new.</summary>
     public long RecordsPublished { get; init; }
+
+    /// <summary>Records read again without change: their event (same id) was published by an earlier run, so the sink dropped it.</summary>
+    public long RecordsUnchanged { get; init; }
 
     /// <summary>Events kept as dead letters because the sink refused them for good.</summary>
     public long RecordsDeadLettered { get; init; }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Core.Flows;
 using IntegrationHub.Core.Integrations;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Core.Runs;
 
-/// <summary>Why a run could not be started.</summary>
+/// <summary>Why a run could not be started (the integration is disabled).</summary>
 public sealed class RunNotStartedException(string message, string? activeRunId = null) : Exception(message)
 {
     /// <summary>The run in the way, when another run of the integration is in progress.</summary>
@@ -15,9 +16,18 @@ public sealed class RunNotStartedException(string message, string? activeRunId =
 }
 
 /// <summary>Creates runs: on demand, for a schedule slot, or of a flow; and records cancel requests.</summary>
+/// <remarks>
+/// One run at a time per integration and per flow. A start claims the integration's (or flow's) state
+/// document with an ETag-conditional write naming the new run id and the claim time, and only then creates
+/// the run; of simultaneous starts exactly one write succeeds, the others get a
+/// <see cref="ResourceConflictException"/> (409) naming the run in progress. A claimed run counts as in
+/// progress while it is not ended, and, before its document exists, for <see cref="ActiveRuns.ClaimGrace"/>
+/// after the claim (a starter that died between claim and create frees the integration after that).
+/// </remarks>
 public sealed class RunLauncher(
     RunStore runs,
     IntegrationStore integrations,
+    FlowStore flows,
     RunMetrics metrics,
     IOptions<RunsOptions> options,
     TimeProvider time,
@@ -40,7 +50,9 @@ public sealed class RunLauncher(
     public static string SlotRunId(string integrationId, DateTimeOffset slot) =>
         "sched-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{integrationId}\n{slot.UtcDateTime:O}")))[..24];
 
-    /// <summary>Starts an on-demand sync; <see cref="RunNotStartedException"/> when disabled or already running.</summary>
+    /// <summary>Starts an on-demand sync.</summary>
+    /// <exception cref="RunNotStartedException">The integration is disabled.</exception>
+    /// <exception cref="ResourceConflictException">A run of the integration is in progress (also one started at the same moment); the message names it.</exception>
     public async Task<Run> StartSyncAsync(Integration integration, CancellationToken cancellationToken)
     {
         if (!integration.Enabled)
@@ -48,21 +60,30 @@ public sealed class RunLauncher(
             throw new RunNotStartedException($"Integration '{integration.Id}' is disabled.");
         }
 
-        var state = await integrations.GetStateAsync(integration.TenantId, integration.Id, cancellationToken);
-        if (state.ActiveRunId is { } active && await runs.GetAsync(integration.TenantId, active, cancellationToken) is { IsTerminal: false })
-        {
-            throw new RunNotStartedException($"Run '{active}' of integration '{integration.Id}' is still in progress.", active);
-        }
-
-        // Claim the integration before the run exists, so a second start at the same moment is refused here.
         var id = $"run-{Guid.NewGuid():N}";
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await integrations.ReplaceStateAsync(state with { ActiveRunId = id }, cancellationToken);
-        }
-        catch (Shared.Cosmos.ConcurrencyConflictException)
-        {
-            throw new RunNotStartedException($"Another run of integration '{integration.Id}' was started at the same moment.");
+            var state = await integrations.GetStateAsync(integration.TenantId, integration.Id, cancellationToken);
+            var now = time.GetUtcNow();
+            if (await ActiveRuns.LiveAsync(runs, integration.TenantId, state.ActiveRunId, state.ActiveRunClaimedAt, now, cancellationToken) is { } active)
+            {
+                throw InProgress("integration", integration.Id, active);
+            }
+
+            try
+            {
+                // Claim before the run exists: a second start at the same moment loses this write.
+                await integrations.ReplaceStateAsync(state with { ActiveRunId = id, ActiveRunClaimedAt = now }, cancellationToken);
+                break;
+            }
+            catch (Shared.Cosmos.ConcurrencyConflictException) when (attempt < MaxClaimAttempts)
+            {
+                // Someone wrote the state meanwhile (another start, or a run committing its cursor): look again.
+            }
+            catch (Shared.Cosmos.ConcurrencyConflictException e)
+            {
+                throw new ResourceConflictException($"Integration '{integration.Id}' is busy: its state kept changing while a run was being started.", "Retry in a moment.", e);
+            }
         }
 
         var (_, run) = await CreateAsync(integration.TenantId, id, "manual", integration.Id, null, null, SyncFlowOf(integration), cancellationToken);
@@ -77,10 +98,35 @@ public sealed class RunLauncher(
     }
 
     /// <summary>Starts a run of a flow.</summary>
+    /// <exception cref="ResourceConflictException">A run of the flow is in progress (also one started at the same moment); the message names it.</exception>
     public async Task<Run> StartFlowAsync(Flow flow, CancellationToken cancellationToken)
     {
+        var id = $"run-{Guid.NewGuid():N}";
+        for (var attempt = 1; ; attempt++)
+        {
+            var state = await flows.GetStateAsync(flow.TenantId, flow.Id, cancellationToken);
+            var now = time.GetUtcNow();
+            if (await ActiveRuns.LiveAsync(runs, flow.TenantId, state.ActiveRunId, state.ActiveRunClaimedAt, now, cancellationToken) is { } active)
+            {
+                throw InProgress("flow", flow.Id, active);
+            }
+
+            try
+            {
+                await flows.ReplaceStateAsync(state with { ActiveRunId = id, ActiveRunClaimedAt = now }, cancellationToken);
+                break;
+            }
+            catch (Shared.Cosmos.ConcurrencyConflictException) when (attempt < MaxClaimAttempts)
+            {
+            }
+            catch (Shared.Cosmos.ConcurrencyConflictException e)
+            {
+                throw new ResourceConflictException($"Flow '{flow.Id}' is busy: its state kept changing while a run was being started.", "Retry in a moment.", e);
+            }
+        }
+
         var integrationId = flow.Steps.FirstOrDefault(s => s.Type == "read")?.IntegrationId;
-        var (_, run) = await CreateAsync(flow.TenantId, $"run-{Guid.NewGuid():N}", "manual", integrationId, flow.Id, null, flow.Steps, cancellationToken);
+        var (_, run) = await CreateAsync(flow.TenantId, id, "manual", integrationId, flow.Id, null, flow.Steps, cancellationToken);
         return run;
     }
 
@@ -90,6 +136,11 @@ public sealed class RunLauncher(
     /// <summary>Asks a run to stop; the instance advancing it stops at its next checkpoint. False when it has already ended.</summary>
     public async Task<Run> RequestCancelAsync(Run run, CancellationToken cancellationToken) =>
         run.IsTerminal ? run : await runs.ReplaceAsync(run with { CancelRequested = true, DueAt = time.GetUtcNow() }, cancellationToken);
+
+    private const int MaxClaimAttempts = 5;
+
+    private static ResourceConflictException InProgress(string kind, string id, string activeRunId) =>
+        new($"Run '{activeRunId}' of {kind} '{id}' is still in progress.", $"Follow it at /api/v1/runs/{activeRunId}, or cancel it (POST /api/v1/runs/{activeRunId}/cancel) first.");
 
     private async Task<(bool Created, Run Run)> CreateAsync(string tenantId, string id, string trigger, string? integrationId, string? flowId, DateTimeOffset? slot, IReadOnlyList<FlowStep> steps, CancellationToken cancellationToken)
     {
@@ -118,5 +169,32 @@ public sealed class RunLauncher(
         }
 
         return result;
+    }
+}
+
+/// <summary>Whether the run an integration or flow names as active still holds it.</summary>
+public static class ActiveRuns
+{
+    /// <summary>How long a claimed run that does not exist yet counts as being created.</summary>
+    public static readonly TimeSpan ClaimGrace = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// <paramref name="activeRunId"/> when it still holds: its run exists and has not ended, or it does not exist
+    /// yet and was claimed less than <see cref="ClaimGrace"/> ago; otherwise null.
+    /// </summary>
+    public static async Task<string?> LiveAsync(RunStore runs, string tenantId, string? activeRunId, DateTimeOffset? claimedAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        if (activeRunId is null)
+        {
+            return null;
+        }
+
+        return await runs.GetAsync(tenantId, activeRunId, cancellationToken) switch
+        {
+            { IsTerminal: false } => activeRunId,
+            not null => null,
+            null => claimedAt is { } at && now - at < ClaimGrace ? activeRunId : null,
+        };
     }
 }

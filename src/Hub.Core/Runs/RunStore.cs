@@ -1,3 +1,4 @@
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using Microsoft.Azure.Cosmos;
 
@@ -48,7 +49,7 @@ public sealed class RunStore(HubCosmos cosmos)
             query = query.WithParameter("@flow", flowId);
         }
 
-        return _runs.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken);
+        return StoreRefusals.Translate(_runs.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken));
     }
 
     /// <summary>Runs of every tenant that are due to be advanced (not ended, due now), oldest due first.</summary>

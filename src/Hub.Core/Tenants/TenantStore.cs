@@ -1,3 +1,4 @@
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using Microsoft.Azure.Cosmos;
 
@@ -13,15 +14,16 @@ public sealed class TenantStore(HubCosmos cosmos, TimeProvider time)
     private readonly DocumentSet<ApiKey> _keys = cosmos.Documents<ApiKey>(Container.Name);
 
     /// <summary>Creates a tenant; <see cref="DocumentExistsException"/> when the id is taken.</summary>
+    /// <exception cref="ValidationFailedException">On <c>id</c>: <paramref name="tenantId"/> breaks the id rule (<see cref="ResourceIds"/>).</exception>
     public Task<Tenant> CreateAsync(string tenantId, string displayName, CancellationToken cancellationToken) =>
-        _tenants.CreateAsync(new Tenant { Id = Tenant.DocumentId, TenantId = tenantId, DisplayName = displayName, CreatedAt = time.GetUtcNow() }, cancellationToken);
+        StoreRefusals.Translate(_tenants.CreateAsync(new Tenant { Id = Tenant.DocumentId, TenantId = tenantId, DisplayName = displayName, CreatedAt = time.GetUtcNow() }, cancellationToken));
 
     /// <summary>A tenant, or null.</summary>
     public Task<Tenant?> GetAsync(string tenantId, CancellationToken cancellationToken) => _tenants.ReadAsync(tenantId, Tenant.DocumentId, cancellationToken);
 
     /// <summary>A page of tenants, by id.</summary>
     public Task<Page<Tenant>> ListAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
-        _tenants.QueryPageAsync(new QueryDefinition("SELECT * FROM c WHERE c.type = 'tenant' ORDER BY c.tenantId"), null, pageSize, continuationToken, cancellationToken);
+        StoreRefusals.Translate(_tenants.QueryPageAsync(new QueryDefinition("SELECT * FROM c WHERE c.type = 'tenant' ORDER BY c.tenantId"), null, pageSize, continuationToken, cancellationToken));
 
     /// <summary>Creates a key; returns the stored record and the key text, which is never available again.</summary>
     public async Task<(ApiKey Stored, string Key)> CreateKeyAsync(string tenantId, string name, CancellationToken cancellationToken)

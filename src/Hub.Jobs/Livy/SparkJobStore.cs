@@ -1,3 +1,5 @@
+using IntegrationHub.Core;
+using IntegrationHub.Core.Errors;
 using IntegrationHub.Shared.Cosmos;
 using Microsoft.Azure.Cosmos;
 
@@ -28,7 +30,8 @@ public sealed class SparkJobStore(HubCosmos cosmos)
     public Task<RegisteredSparkJob?> GetAsync(string tenantId, string name, CancellationToken cancellationToken) => _jobs.ReadAsync(tenantId, name, cancellationToken);
 
     /// <summary>Registers a job; <see cref="DocumentExistsException"/> when the name is taken.</summary>
-    public Task<RegisteredSparkJob> CreateAsync(RegisteredSparkJob job, CancellationToken cancellationToken) => _jobs.CreateAsync(job, cancellationToken);
+    /// <exception cref="ValidationFailedException">On <c>name</c>: the name breaks the id rule (<see cref="ResourceIds"/>).</exception>
+    public Task<RegisteredSparkJob> CreateAsync(RegisteredSparkJob job, CancellationToken cancellationToken) => StoreRefusals.Translate(_jobs.CreateAsync(job, cancellationToken), "name");
 
     /// <summary>Replaces a job at the version it was read at.</summary>
     public Task<RegisteredSparkJob> ReplaceAsync(RegisteredSparkJob job, CancellationToken cancellationToken) => _jobs.ReplaceAsync(job, cancellationToken);
@@ -38,5 +41,5 @@ public sealed class SparkJobStore(HubCosmos cosmos)
 
     /// <summary>A page of a tenant's jobs by name.</summary>
     public Task<Page<RegisteredSparkJob>> ListAsync(string tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
-        _jobs.QueryPageAsync(new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId ORDER BY c.id"), tenantId, pageSize, continuationToken, cancellationToken);
+        StoreRefusals.Translate(_jobs.QueryPageAsync(new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId ORDER BY c.id"), tenantId, pageSize, continuationToken, cancellationToken));
 }

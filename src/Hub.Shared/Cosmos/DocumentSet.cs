@@ -12,8 +12,13 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? ContinuationToken);
 /// a <see cref="ConcurrencyConflictException"/>, never a silent overwrite.
 /// </summary>
 /// <remarks>
-/// Stores (integrations, credentials, runs, ...) compose this and expose their own domain operations;
-/// it is not a generic repository that callers query directly.
+/// <para>Stores (integrations, credentials, runs, ...) compose this and expose their own domain operations;
+/// it is not a generic repository that callers query directly.</para>
+/// <para>Every id and tenant id is checked against <see cref="DocumentIds"/> before a request is sent: a
+/// read or delete of an id that breaks the rule finds nothing (null, false) because nothing can be stored
+/// under it; a write throws <see cref="InvalidDocumentIdException"/>. Continuation tokens are the hub's own
+/// (<see cref="ContinuationTokens"/>): a token that is not, or that the store refuses, is an
+/// <see cref="InvalidContinuationTokenException"/>.</para>
 /// </remarks>
 public sealed class DocumentSet<T>
     where T : TenantDocument
@@ -29,6 +34,11 @@ public sealed class DocumentSet<T>
     /// <summary>Reads a document, or null when the tenant has none with that id.</summary>
     public async Task<T?> ReadAsync(string tenantId, string id, CancellationToken cancellationToken)
     {
+        if (!DocumentIds.IsValid(id) || !DocumentIds.IsValid(tenantId))
+        {
+            return null;
+        }
+
         try
         {
             var response = await _container.ReadItemAsync<T>(id, new PartitionKey(tenantId), cancellationToken: cancellationToken);
@@ -43,6 +53,7 @@ public sealed class DocumentSet<T>
     /// <summary>Creates a document; <see cref="DocumentExistsException"/> when the id is taken.</summary>
     public async Task<T> CreateAsync(T document, CancellationToken cancellationToken)
     {
+        RequireValidIds(document);
         try
         {
             var response = await _container.CreateItemAsync(document with { ETag = null }, new PartitionKey(document.TenantId), cancellationToken: cancellationToken);
@@ -64,6 +75,8 @@ public sealed class DocumentSet<T>
         {
             throw new InvalidOperationException($"Replacing '{document.Id}' in '{Name}' needs the ETag it was read with.");
         }
+
+        RequireValidIds(document);
 
         try
         {
@@ -88,6 +101,7 @@ public sealed class DocumentSet<T>
     /// <summary>Creates or overwrites a document unconditionally. Only for documents with a single writer by construction.</summary>
     public async Task<T> UpsertAsync(T document, CancellationToken cancellationToken)
     {
+        RequireValidIds(document);
         var response = await _container.UpsertItemAsync(document with { ETag = null }, new PartitionKey(document.TenantId), cancellationToken: cancellationToken);
         return WithETag(response);
     }
@@ -95,6 +109,11 @@ public sealed class DocumentSet<T>
     /// <summary>Deletes a document, at <paramref name="etag"/> when one is given. False when it was not there.</summary>
     public async Task<bool> DeleteAsync(string tenantId, string id, string? etag, CancellationToken cancellationToken)
     {
+        if (!DocumentIds.IsValid(id) || !DocumentIds.IsValid(tenantId))
+        {
+            return false;
+        }
+
         try
         {
             await _container.DeleteItemAsync<T>(id, new PartitionKey(tenantId), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
@@ -115,19 +134,39 @@ public sealed class DocumentSet<T>
     /// A tenant-scoped query must also filter on <c>c.tenantId = @tenantId</c> (the parameter is added here):
     /// the partition key option alone is not a filter on every store this hub runs against.
     /// </summary>
+    /// <param name="query">The query.</param>
+    /// <param name="tenantId">The tenant whose partition is read; null: every partition.</param>
+    /// <param name="pageSize">The most items on the page.</param>
+    /// <param name="continuationToken">Null or empty for the first page; otherwise the <see cref="Page{T}.ContinuationToken"/> of the previous page of the same query.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="InvalidContinuationTokenException">The token is not one this set issued for this query, or the store refused it (a 400).</exception>
     public async Task<Page<T>> QueryPageAsync(QueryDefinition query, string? tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        var options = Scoped(ref query, tenantId);
-        options.MaxItemCount = pageSize;
-
-        using var iterator = _container.GetItemQueryIterator<T>(query, continuationToken, options);
-        if (!iterator.HasMoreResults)
+        if (tenantId is not null && !DocumentIds.IsValid(tenantId))
         {
             return new Page<T>([], null);
         }
 
-        var response = await iterator.ReadNextAsync(cancellationToken);
-        return new Page<T>(response.ToList(), response.ContinuationToken);
+        var options = Scoped(ref query, tenantId);
+        options.MaxItemCount = pageSize;
+        var fingerprint = ContinuationTokens.Fingerprint(query, tenantId);
+        var storeToken = ContinuationTokens.Unwrap(continuationToken, fingerprint);
+
+        try
+        {
+            using var iterator = _container.GetItemQueryIterator<T>(query, storeToken, options);
+            if (!iterator.HasMoreResults)
+            {
+                return new Page<T>([], null);
+            }
+
+            var response = await iterator.ReadNextAsync(cancellationToken);
+            return new Page<T>(response.ToList(), ContinuationTokens.Wrap(response.ContinuationToken, fingerprint));
+        }
+        catch (CosmosException e) when (storeToken is not null && e.StatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            throw new InvalidContinuationTokenException("is no longer accepted by the store; list again from the first page.", e);
+        }
     }
 
     /// <summary>Streams every result of a query, page by page, without holding more than one page.</summary>
@@ -166,6 +205,19 @@ public sealed class DocumentSet<T>
 
         options.PartitionKey = new PartitionKey(tenantId);
         return options;
+    }
+
+    private static void RequireValidIds(T document)
+    {
+        if (DocumentIds.Problem(document.Id) is { } idProblem)
+        {
+            throw new InvalidDocumentIdException(document.Id, idProblem);
+        }
+
+        if (DocumentIds.Problem(document.TenantId) is { } tenantProblem)
+        {
+            throw new InvalidDocumentIdException(document.TenantId, tenantProblem);
+        }
     }
 
     // The emulator does not always echo _etag in the body; the response header is authoritative.

@@ -15,7 +15,11 @@ public sealed record CloudEvent
     [JsonPropertyName("specversion")]
     public string SpecVersion { get; init; } = "1.0";
 
-    /// <summary>Deterministic: the same source record at the same version always gets the same id (<see cref="EventIds"/>), so consumers and sinks can drop duplicates.</summary>
+    /// <summary>
+    /// Deterministic: the same source record with the same content (and version) always gets the same id, and a
+    /// changed record a new one (<see cref="EventIds"/>), so consumers and sinks can drop duplicates. Unique within
+    /// <see cref="Source"/>: CloudEvents 1.0 (§3.1.1 <c>id</c>) says source + id identify an event.
+    /// </summary>
     [JsonPropertyName("id")]
     public required string Id { get; init; }
 
@@ -56,14 +60,87 @@ public sealed record CloudEvent
     public JsonElement Data { get; init; }
 }
 
-/// <summary>Deterministic event ids, so a retried run republishes the same ids and nothing is delivered twice.</summary>
+/// <summary>
+/// Deterministic event ids, so a retried run republishes the same ids and nothing is delivered twice, while a
+/// record whose content changed is a new event.
+/// </summary>
+/// <remarks>
+/// The id of a record's event is the first 128 bits of SHA-256 over the integration, the stream, the record id,
+/// the record's version (when the source has one), the operation and the digest of the event's data in
+/// canonical form (<see cref="DigestOf"/>), in lower-case hex (32 characters). So a full-refresh source without
+/// versions still gets a new event when a record changes, and re-reading an unchanged record gives the id already
+/// published, which the sink recognises as a duplicate. The source of the event names the integration and stream,
+/// so source + id identify one event as CloudEvents 1.0 requires.
+/// </remarks>
 public static class EventIds
 {
-    /// <summary>The id of the event for <paramref name="recordId"/> at <paramref name="recordVersion"/> in an integration's stream.</summary>
-    public static string For(string integrationId, string stream, string recordId, string? recordVersion)
+    /// <summary>The id of the event for <paramref name="recordId"/> at <paramref name="recordVersion"/> in an integration's stream, without regard to content (kept for events that carry none).</summary>
+    public static string For(string integrationId, string stream, string recordId, string? recordVersion) =>
+        Hash($"{integrationId}\n{stream}\n{recordId}\n{recordVersion}");
+
+    /// <summary>The id of the event publishing <paramref name="data"/> (the record after mapping) for <paramref name="recordId"/>.</summary>
+    /// <param name="integrationId">The integration.</param>
+    /// <param name="stream">The connector stream.</param>
+    /// <param name="recordId">The source record's id.</param>
+    /// <param name="recordVersion">The source's version of the record (an updated-at, an etag), or null when it has none.</param>
+    /// <param name="operation"><c>upserted</c> or <c>deleted</c>.</param>
+    /// <param name="data">The event's data, as published.</param>
+    public static string For(string integrationId, string stream, string recordId, string? recordVersion, string operation, JsonElement data) =>
+        Hash($"{integrationId}\n{stream}\n{recordId}\n{recordVersion}\n{operation}\n{DigestOf(data)}");
+
+    /// <summary>
+    /// SHA-256 (lower-case hex) of <paramref name="data"/> in canonical form: object members sorted by name
+    /// (ordinal, UTF-16), no insignificant white space, strings re-escaped the one way the writer does, numbers as
+    /// written. Two JSON texts that differ only in member order, spacing or string escapes digest the same.
+    /// </summary>
+    public static string DigestOf(JsonElement data)
     {
-        var text = $"{integrationId}\n{stream}\n{recordId}\n{recordVersion}";
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteCanonical(writer, data);
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
     }
+
+    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in value.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteCanonical(writer, property.Value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in value.EnumerateArray())
+                {
+                    WriteCanonical(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case JsonValueKind.String:
+                writer.WriteStringValue(value.GetString());
+                break;
+            case JsonValueKind.Number:
+                writer.WriteRawValue(value.GetRawText(), skipInputValidation: true);
+                break;
+            case JsonValueKind.True or JsonValueKind.False:
+                writer.WriteBooleanValue(value.GetBoolean());
+                break;
+            default:
+                writer.WriteNullValue(); // null, and an absent (undefined) value
+                break;
+        }
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
 }

@@ -25,7 +25,24 @@ public interface IEventSink
 
     /// <summary>Publishes the batch, or throws <see cref="EventPublishException"/>.</summary>
     Task PublishAsync(EventBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Publishes the batch and says how many events the sink took as new and how many it already had from an
+    /// earlier publication (the same event id: an unchanged record read again). A re-send of events this same
+    /// run already published (its in-flight page after a crash) counts as accepted. Sinks that cannot tell
+    /// report every event as accepted (the default).
+    /// </summary>
+    /// <exception cref="EventPublishException">As <see cref="PublishAsync"/>.</exception>
+    async Task<PublishReceipt> PublishWithReceiptAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await PublishAsync(batch, cancellationToken);
+        return new PublishReceipt(batch.Events.Count, 0);
+    }
 }
+
+/// <summary>What a sink did with a batch: <paramref name="Accepted"/> events taken as new, <paramref name="Duplicates"/> it already had from an earlier publication and dropped.</summary>
+public sealed record PublishReceipt(int Accepted, int Duplicates);
 
 /// <summary>A batch could not be published. <see cref="IsTransient"/>: the sink may accept it later (broker down, timeout).</summary>
 public sealed class EventPublishException(string message, bool isTransient, Exception? inner = null) : Exception(message, inner)

@@ -134,7 +134,7 @@ public sealed class DurableRunTests
         Assert.Contains("(", first.Event.Data.GetProperty("label").GetString(), StringComparison.Ordinal);
         Assert.False(first.Event.Data.TryGetProperty("amount", out _));
         Assert.Equal("com.integrationhub.sample.events.upserted", first.Event.Type);
-        Assert.Equal(EventIds.For(integration.Id, "events", "1", SampleVersionOf(1)), first.Event.Id);
+        Assert.Equal(EventIds.For(integration.Id, "events", "1", SampleVersionOf(1), "upserted", first.Event.Data), first.Event.Id);
         Assert.Equal(Tenant, first.Event.TenantId);
         Assert.Equal(run.Id, first.Event.RunId);
     }

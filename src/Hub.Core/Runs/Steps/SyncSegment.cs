@@ -16,6 +16,10 @@ namespace IntegrationHub.Core.Runs.Steps;
 /// then commit the cursor and the next sequence id to the integration's state. Memory holds one page.
 /// </summary>
 /// <remarks>
+/// <para>Event identity: an event's id covers the record id, its version, the operation and the digest of the
+/// mapped data (<see cref="EventIds"/>): a changed record is a new event even when the source has no version
+/// (a full refresh), and an unchanged record read again gets the id already published, which the sink drops and
+/// the run counts as <see cref="RunProgress.RecordsUnchanged"/>, not published.</para>
 /// Exactly once, across crashes: the outbox holds the in-flight page with its deterministic event ids
 /// and sequence ids; an instance that resumes the run publishes that page again (the sink drops what it
 /// already has) before reading on from the committed cursor. A failed or cancelled run never moves the
@@ -81,7 +85,7 @@ internal sealed class SyncSegment(
                     RecordsRead = page.Records.Count,
                 };
                 await outbox.WriteAsync(pending, cancellationToken);
-                var (published, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
+                var (published, unchanged, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
                 if (transient is not null)
                 {
                     return new StepOutcome.Retry(transient);
@@ -99,12 +103,14 @@ internal sealed class SyncSegment(
                             RecordsRead = r.Progress.RecordsRead + page.Records.Count,
                             RecordsTransformed = r.Progress.RecordsTransformed + (transforms.Count > 0 ? page.Records.Count : 0),
                             RecordsPublished = r.Progress.RecordsPublished + published,
+                            RecordsUnchanged = r.Progress.RecordsUnchanged + unchanged,
                             RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
                         },
                     },
                     cancellationToken);
                 metrics.Records.Add(page.Records.Count, new KeyValuePair<string, object?>("stage", "read"));
                 metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
+                metrics.Records.Add(unchanged, new KeyValuePair<string, object?>("stage", "unchanged"));
                 metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
                 watch.Restart();
 
@@ -179,23 +185,21 @@ internal sealed class SyncSegment(
             return state;
         }
 
-        if (state.ActiveRunId is not null && await IsLiveAsync(run.TenantId, state.ActiveRunId, cancellationToken))
+        var now = time.GetUtcNow();
+        if (await ActiveRuns.LiveAsync(runs, run.TenantId, state.ActiveRunId, state.ActiveRunClaimedAt, now, cancellationToken) is not null)
         {
             return null;
         }
 
         try
         {
-            return await integrations.ReplaceStateAsync(state with { ActiveRunId = run.Id }, cancellationToken);
+            return await integrations.ReplaceStateAsync(state with { ActiveRunId = run.Id, ActiveRunClaimedAt = now }, cancellationToken);
         }
         catch (ConcurrencyConflictException)
         {
             return null;
         }
     }
-
-    private async Task<bool> IsLiveAsync(string tenantId, string runId, CancellationToken cancellationToken) =>
-        await runs.GetAsync(tenantId, runId, cancellationToken) is { IsTerminal: false };
 
     private async Task<IntegrationState?> ReplayOutboxAsync(RunHandle handle, IntegrationState state, CancellationToken cancellationToken)
     {
@@ -206,7 +210,7 @@ internal sealed class SyncSegment(
         }
 
         Logs.OutboxReplayed(logger, handle.Current.Id, pending.Events.Count);
-        var (published, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
+        var (published, unchanged, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
         if (transient is not null)
         {
             return null;
@@ -222,6 +226,7 @@ internal sealed class SyncSegment(
                     Pages = r.Progress.Pages + 1,
                     RecordsRead = r.Progress.RecordsRead + pending.RecordsRead,
                     RecordsPublished = r.Progress.RecordsPublished + published,
+                    RecordsUnchanged = r.Progress.RecordsUnchanged + unchanged,
                     RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
                 },
             },
@@ -229,22 +234,23 @@ internal sealed class SyncSegment(
         return state;
     }
 
-    private async Task<(long Published, long DeadLettered, string? TransientError)> PublishAsync(RunHandle handle, OutboxPage page, CancellationToken cancellationToken)
+    // Progress counts what the sink reported: accepted as new (published) or already had (unchanged).
+    private async Task<(long Published, long Unchanged, long DeadLettered, string? TransientError)> PublishAsync(RunHandle handle, OutboxPage page, CancellationToken cancellationToken)
     {
         if (page.Events.Count == 0)
         {
-            return (0, 0, null);
+            return (0, 0, 0, null);
         }
 
         var batch = new EventBatch(page.Topic, page.ProducerName, page.Events);
         try
         {
-            await sink.PublishAsync(batch, cancellationToken);
-            return (page.Events.Count, 0, null);
+            var receipt = await sink.PublishWithReceiptAsync(batch, cancellationToken);
+            return (receipt.Accepted, receipt.Duplicates, 0, null);
         }
         catch (EventPublishException e) when (e.IsTransient)
         {
-            return (0, 0, $"The {sink.Name} sink is unavailable: {e.Message}");
+            return (0, 0, 0, $"The {sink.Name} sink is unavailable: {e.Message}");
         }
         catch (EventPublishException e)
         {
@@ -252,7 +258,7 @@ internal sealed class SyncSegment(
             Logs.DeadLettered(logger, handle.Current.Id, page.Events.Count, e.Message);
             await deadLetters.KeepAsync(batch, e.Message, handle.Current.Id, handle.Current.IntegrationId, cancellationToken);
             metrics.Records.Add(page.Events.Count, new KeyValuePair<string, object?>("stage", "dead_lettered"));
-            return (0, page.Events.Count, null);
+            return (0, 0, page.Events.Count, null);
         }
     }
 
@@ -267,7 +273,7 @@ internal sealed class SyncSegment(
         var operation = record.Operation == RecordOperation.Delete ? "deleted" : "upserted";
         var cloudEvent = new CloudEvent
         {
-            Id = EventIds.For(integration.Id, integration.Stream, record.Id, record.Version),
+            Id = EventIds.For(integration.Id, integration.Stream, record.Id, record.Version, operation, data),
             Source = $"/tenants/{run.TenantId}/integrations/{integration.Id}/streams/{integration.Stream}",
             Type = $"com.integrationhub.{integration.ConnectorId}.{integration.Stream}.{operation}",
             Subject = record.Id,

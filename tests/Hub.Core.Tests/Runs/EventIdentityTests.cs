@@ -1,0 +1,90 @@
+using System.Text.Json;
+using IntegrationHub.Core.Integrations;
+using IntegrationHub.Core.Runs;
+using IntegrationHub.Shared.Events;
+using IntegrationHub.TestDoubles;
+using IntegrationHub.TestDoubles.Cosmos;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace IntegrationHub.Core.Tests.Runs;
+
+/// <summary>
+/// Issue 13, fault 4: in full-refresh mode (a REST source without cursorField, so no record versions) a
+/// changed record is a new event, and an unchanged record read again is counted as unchanged, not published.
+/// </summary>
+public sealed class EventIdentityTests
+{
+    private const string Tenant = "t1";
+
+    [Fact]
+    public async Task A_record_changed_between_full_refresh_runs_is_a_new_event_and_an_unchanged_one_is_counted_unchanged()
+    {
+        await using var api = new ItemsApi();
+        await api.StartAsync();
+        await using var hub = await EngineInstance.StartAsync(
+            SharedCosmosEmulator.NewDatabaseName("identity"),
+            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        var integration = await hub.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = "int-rest",
+                TenantId = Tenant,
+                Name = "full refresh",
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString() }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+
+        api.Body = """[{"id":"f1","v":"old"},{"id":"f2","v":"same"}]""";
+        var first = await RunToEndAsync(hub, integration);
+        api.Body = """[{"id":"f1","v":"new"},{"id":"f2","v":"same"}]""";
+        var second = await RunToEndAsync(hub, integration);
+        var third = await RunToEndAsync(hub, integration);
+
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        var f1 = events.Where(e => e.Event.Subject == "f1").ToList();
+        Assert.Equal(["new", "old"], f1.Select(e => e.Event.Data.GetProperty("v").GetString()).Order());
+        Assert.Equal(2, f1.Select(e => e.Id).Distinct().Count());
+        Assert.Single(events, e => e.Event.Subject == "f2");
+        Assert.Equal(3, events.Count);
+        Assert.All(events, e => Assert.Equal($"/tenants/{Tenant}/integrations/{integration.Id}/streams/records", e.Event.Source));
+        Assert.Equal((2, 2, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
+        Assert.Equal((2, 1, 1), (second.Progress.RecordsRead, second.Progress.RecordsPublished, second.Progress.RecordsUnchanged));
+        Assert.Equal((2, 0, 2), (third.Progress.RecordsRead, third.Progress.RecordsPublished, third.Progress.RecordsUnchanged));
+    }
+
+    [Fact]
+    public void Event_ids_cover_content_and_ignore_member_order_spacing_and_escapes()
+    {
+        static JsonElement J(string text) => JsonDocument.Parse(text).RootElement;
+        var id = EventIds.For("int-1", "s", "f1", null, "upserted", J("""{"a":1,"b":"é"}"""));
+
+        Assert.Equal(id, EventIds.For("int-1", "s", "f1", null, "upserted", J("""{ "b" : "\u00e9", "a" : 1 }""")));
+        Assert.NotEqual(id, EventIds.For("int-1", "s", "f1", null, "upserted", J("""{"a":2,"b":"é"}""")));
+        Assert.NotEqual(id, EventIds.For("int-1", "s", "f1", null, "deleted", J("""{"a":1,"b":"é"}""")));
+        Assert.NotEqual(id, EventIds.For("int-1", "s", "f1", "v2", "upserted", J("""{"a":1,"b":"é"}""")));
+        Assert.NotEqual(id, EventIds.For("int-1", "s", "f2", null, "upserted", J("""{"a":1,"b":"é"}""")));
+        Assert.NotEqual(id, EventIds.For("int-2", "s", "f1", null, "upserted", J("""{"a":1,"b":"é"}""")));
+        Assert.Matches("^[0-9a-f]{32}$", id);
+    }
+
+    private static async Task<Run> RunToEndAsync(EngineInstance hub, Integration integration)
+    {
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+        var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+        Assert.True(done.Status == RunStatus.Succeeded, $"run {done.Id} ended {done.Status}: {done.Error}");
+        return done;
+    }
+
+    private sealed class ItemsApi : DoubleServer
+    {
+        public string Body { get; set; } = "[]";
+
+        protected override void Map(WebApplication app) => app.MapGet("/items", () => Results.Text(Body, "application/json"));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using IntegrationHub.Shared.Cosmos;
+using IntegrationHub.TestDoubles.Cosmos;
+using Microsoft.Extensions.Options;
+
+namespace IntegrationHub.Shared.Tests.Cosmos;
+
+/// <summary>
+/// The local emulator wrapper (tools/cosmos/server.js): a request it cannot serve is answered, never fatal
+/// (issue 13, fault 1), and with a data directory an acknowledged write survives a kill -9.
+/// </summary>
+public sealed class EmulatorTests
+{
+    [Theory]
+    [InlineData("/dbs/%ff")]
+    [InlineData("/dbs/db/colls/c/docs/%ff")]
+    [InlineData("/dbs/db/colls/c/docs/%E0%A4%A")]
+    [InlineData("/dbs/db/colls/%2e%2e/docs/x")]
+    [InlineData("/dbs/db/colls/c/docs/..")]
+    [InlineData("/no/such/route")]
+    public async Task A_request_it_cannot_serve_is_answered_with_a_json_error_and_the_emulator_stays_up(string path)
+    {
+        await using var emulator = await CosmosEmulator.StartAsync();
+
+        // Raw bytes on a socket: HttpClient would normalise or refuse these paths before sending them.
+        var (status, body) = await RawGetAsync(emulator.Port, path);
+
+        Assert.InRange(status, 400, 404);
+        Assert.StartsWith("{", body, StringComparison.Ordinal);
+        Assert.True(emulator.IsRunning);
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(emulator.Endpoint))).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_acknowledged_write_survives_kill_9_and_a_restart_with_a_data_directory()
+    {
+        var data = Directory.CreateTempSubdirectory("cosmos-data-");
+        try
+        {
+            await using var emulator = await CosmosEmulator.StartAsync(dataDirectory: data.FullName);
+            var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "persist", UseGatewayOnly = true });
+            using (var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]))
+            {
+                await cosmos.EnsureCreatedAsync(default);
+                var notes = cosmos.Documents<DocumentSetTests.Note>("notes");
+                var created = await notes.CreateAsync(new DocumentSetTests.Note { Id = "kept", TenantId = "t1", Text = "v1" }, default);
+                await notes.ReplaceAsync(created with { Text = "v2" }, default);
+                await notes.CreateAsync(new DocumentSetTests.Note { Id = "removed", TenantId = "t1" }, default);
+                await notes.DeleteAsync("t1", "removed", null, default);
+            }
+
+            await emulator.KillAsync(); // SIGKILL: no shutdown hook runs
+            await emulator.RestartAsync();
+
+            using var again = new HubCosmos(options, [new ContainerDefinition("notes")]);
+            var reread = again.Documents<DocumentSetTests.Note>("notes");
+            Assert.Equal("v2", (await reread.ReadAsync("t1", "kept", default))!.Text);
+            Assert.Null(await reread.ReadAsync("t1", "removed", default));
+            var replaced = await reread.ReplaceAsync((await reread.ReadAsync("t1", "kept", default))! with { Text = "v3" }, default);
+            Assert.Equal("v3", replaced.Text);
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_data_directory_a_restart_starts_empty()
+    {
+        await using var emulator = await CosmosEmulator.StartAsync();
+        var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "volatile", UseGatewayOnly = true });
+        using (var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]))
+        {
+            await cosmos.EnsureCreatedAsync(default);
+            await cosmos.Documents<DocumentSetTests.Note>("notes").CreateAsync(new DocumentSetTests.Note { Id = "gone", TenantId = "t1" }, default);
+        }
+
+        await emulator.KillAsync();
+        await emulator.RestartAsync();
+
+        using var http = new HttpClient();
+        var databases = await http.GetStringAsync(new Uri(emulator.Endpoint + "dbs"));
+        Assert.DoesNotContain("volatile", databases, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Status, string Body)> RawGetAsync(int port, string path)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync();
+        var status = int.Parse(response.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var body = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        return (status, body);
+    }
+}
