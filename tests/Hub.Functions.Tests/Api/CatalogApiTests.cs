@@ -7,13 +7,10 @@ using static IntegrationHub.Functions.Tests.Api.ApiCalls;
 namespace IntegrationHub.Functions.Tests.Api;
 
 /// <summary>The connector catalog through the running hub: for a tenant's key or the operator's, never for anyone else.</summary>
-public sealed class CatalogApiTests : IAsyncLifetime
+[Collection(ApiHub.Name)]
+public sealed class CatalogApiTests(ApiHubFixture fixture)
 {
-    private HubHost _hub = null!;
-
-    public async Task InitializeAsync() => _hub = await HubHost.StartAsync();
-
-    public async Task DisposeAsync() => await _hub.DisposeAsync();
+    private readonly HubHost _hub = fixture.Hub;
 
     [Fact]
     public async Task A_tenant_sees_every_connector_with_its_schemas()
@@ -67,24 +64,6 @@ public sealed class CatalogApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_signed_in_app_service_principal_of_a_tenant_may_read_the_catalog()
-    {
-        // Behind App Service Authentication a user signs in rather than presenting a key; the tenant comes from a claim.
-        await using var hub = await HubHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Auth:TrustAppServiceAuthentication"] = "true",
-            ["Auth:PrincipalTenantClaim"] = "hub_tenant",
-        });
-        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/integrations/available");
-        var principal = JsonSerializer.Serialize(new { claims = new[] { new { typ = "hub_tenant", val = "catalog-principal" }, new { typ = "name", val = "someone" } } });
-        request.Headers.Add("X-MS-CLIENT-PRINCIPAL", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(principal)));
-
-        using var withTenant = await hub.Client.SendAsync(request);
-
-        Assert.Equal(HttpStatusCode.OK, withTenant.StatusCode);
-    }
-
-    [Fact]
     public async Task Filters_narrow_by_category_and_text()
     {
         var (client, _) = await _hub.TenantAsync("catalog-filter");
@@ -95,5 +74,30 @@ public sealed class CatalogApiTests : IAsyncLifetime
 
         Assert.Equal(["slack", "zulip"], chat.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
         Assert.Equal(["github"], git.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+    }
+}
+
+/// <summary>A host behind App Service Authentication (told to trust its principal header): its own host, its own settings.</summary>
+public sealed class CatalogTrustedPrincipalTests
+{
+    [Fact]
+    public async Task A_signed_in_app_service_principal_of_a_tenant_may_read_the_catalog()
+    {
+        // Behind App Service Authentication a user signs in rather than presenting a key; the tenant comes from a claim.
+        await using var hub = await HubHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Auth:TrustAppServiceAuthentication"] = "true",
+            ["Auth:PrincipalTenantClaim"] = "hub_tenant",
+        });
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "api/v1/integrations/available");
+        forged.Headers.Add("X-MS-CLIENT-PRINCIPAL", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { claims = new[] { new { typ = "name", val = "no tenant" } } }))));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/integrations/available");
+        var principal = JsonSerializer.Serialize(new { claims = new[] { new { typ = "hub_tenant", val = "catalog-principal" }, new { typ = "name", val = "someone" } } });
+        request.Headers.Add("X-MS-CLIENT-PRINCIPAL", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(principal)));
+
+        using var withTenant = await hub.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, withTenant.StatusCode);
+        await AssertProblemAsync(await hub.Client.SendAsync(forged), HttpStatusCode.Unauthorized); // a principal without the tenant claim is nobody
     }
 }

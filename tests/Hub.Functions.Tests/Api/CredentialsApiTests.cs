@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using IntegrationHub.Functions.Tests.Infrastructure;
 using IntegrationHub.Secrets;
+using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Cosmos;
 using IntegrationHub.TestDoubles.SaaS;
 using static IntegrationHub.Functions.Tests.Api.ApiCalls;
@@ -14,34 +15,30 @@ namespace IntegrationHub.Functions.Tests.Api;
 /// Credentials through the running hub, the real local secret store and the GitHub double: values go in,
 /// only masked hints come out, rotation and deletion are conditional, checks reach the real system.
 /// </summary>
-public sealed class CredentialsApiTests : IAsyncLifetime
+[Collection(ApiHub.Name)]
+public sealed class CredentialsApiTests(ApiHubFixture fixture)
 {
-    private const string Token = "ghp_S3cretTokenValue0123456789abcd";
+    private const string Token = ApiHubFixture.Token;
     private const string RotatedToken = "ghp_R0tatedTokenValue9876543210wxyz";
 
-    private readonly GitHubDouble _github = new(token: Token);
-    private HubHost _hub = null!;
+    private readonly HubHost _hub = fixture.Hub;
+    private readonly GitHubDouble _github = fixture.GitHub;
 
-    public async Task InitializeAsync()
-    {
-        await _github.StartAsync();
-        _hub = await HubHost.StartAsync(new Dictionary<string, string?>
-        {
-            // The GitHub double listens on loopback, which the SSRF guard refuses unless allowed.
-            ["Connectors:Network:AllowedHosts:0"] = "127.0.0.1",
-            ["Connectors:Resilience:MaxRetries"] = "0",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _github.DisposeAsync();
-    }
+    // The collection shares the GitHub double: a test looks only at the requests made since it began.
+    private readonly int _githubMark = fixture.GitHub.Requests.Count;
 
     private object GitHubConfiguration => new { owner = "octo", repository = "hub", apiBaseUrl = _github.BaseAddress.ToString().TrimEnd('/') };
 
-    private ISecretStore Secrets => _hub.Services.GetRequiredService<ISecretStore>();
+    // The hub's own secret store, in the test process, on the host's database: what the hub stored.
+    private ISecretStore Secrets => _hub.Stores.GetRequiredService<ISecretStore>();
+
+    private List<RecordedRequest> GitHubRequestsTo(string pathContains)
+    {
+        lock (_github.Requests)
+        {
+            return _github.Requests.Skip(_githubMark).Where(r => r.PathAndQuery.Contains(pathContains, StringComparison.OrdinalIgnoreCase)).ToList();
+        }
+    }
 
     [Fact]
     public async Task A_credential_is_created_read_listed_rotated_and_deleted()
@@ -114,14 +111,13 @@ public sealed class CredentialsApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Created, integration.StatusCode);
         var visible = seen.ToString();
+        await _hub.LogLineAsync(id); // the log does speak of the credential, by id
         var logs = _hub.Logs.All;
         foreach (var secret in new[] { Token, RotatedToken, "S3cretTokenValue", "R0tatedTokenValue" })
         {
             Assert.DoesNotContain(secret, visible, StringComparison.Ordinal);
             Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
         }
-
-        Assert.Contains(id, logs, StringComparison.Ordinal); // the log does speak of the credential, by id
     }
 
     [Theory]
@@ -193,7 +189,7 @@ public sealed class CredentialsApiTests : IAsyncLifetime
         Assert.Equal(0, (await other.GetFromJsonAsync<JsonElement>("api/v1/credentials")).GetProperty("items").GetArrayLength());
         Assert.Equal(Token, (await Secrets.ReadAsync("cred-owner", id, default))!.Values["token"]);
         Assert.Equal("ghp…abcd", (await owner.GetFromJsonAsync<JsonElement>($"api/v1/credentials/{id}")).GetProperty("masked").GetProperty("token").GetString());
-        Assert.Empty(_github.RequestsTo("/repos/"));
+        Assert.Empty(GitHubRequestsTo("/repos/"));
     }
 
     [Fact]
@@ -261,7 +257,7 @@ public sealed class CredentialsApiTests : IAsyncLifetime
         var check = await response.ReadJsonAsync();
         Assert.True(check.GetProperty("succeeded").GetBoolean(), check.ToString());
         Assert.Contains("octo/hub", check.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal($"Bearer {Token}", Assert.Single(_github.RequestsTo("/repos/octo/hub")).Headers["Authorization"]);
+        Assert.Equal($"Bearer {Token}", Assert.Single(GitHubRequestsTo("/repos/octo/hub")).Headers["Authorization"]);
         var lastCheck = (await client.GetFromJsonAsync<JsonElement>($"api/v1/credentials/{id}")).GetProperty("lastCheck");
         Assert.True(lastCheck.GetProperty("succeeded").GetBoolean());
         Assert.Equal(check.GetProperty("checkedAt").GetDateTimeOffset(), lastCheck.GetProperty("at").GetDateTimeOffset());
@@ -296,7 +292,7 @@ public sealed class CredentialsApiTests : IAsyncLifetime
 
         await AssertProblemAsync(noBody, HttpStatusCode.BadRequest, "configuration.owner");
         await AssertProblemAsync(badConfiguration, HttpStatusCode.BadRequest, "configuration.pageSize");
-        Assert.Empty(_github.RequestsTo("/repos/"));
+        Assert.Empty(GitHubRequestsTo("/repos/"));
     }
 
     [Fact]
@@ -318,34 +314,6 @@ public sealed class CredentialsApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_the_metadata_cannot_be_written_the_new_secret_is_deleted_again()
-    {
-        // Its own emulator: dropping a container confuses the shared emulator's other databases.
-        await using var emulator = await CosmosEmulator.StartAsync();
-        await using var hub = await HubHost.StartAsync(emulator: emulator);
-        var (client, _) = await hub.TenantAsync("cred-rollback");
-        using var _1 = client;
-        var cosmos = hub.Services.GetRequiredService<IntegrationHub.Shared.Cosmos.HubCosmos>();
-
-        // The metadata's container disappears: the secret write succeeds, the metadata write cannot.
-        await cosmos.Database.GetContainer("credentials").DeleteContainerAsync();
-        using var response = await client.SendAsync(HttpMethod.Post, "api/v1/credentials", new { connectorId = "github", name = "half", values = new { token = Token } });
-
-        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable);
-        var secrets = cosmos.Database.GetContainer("secrets").GetItemQueryIterator<JsonElement>(
-            new Microsoft.Azure.Cosmos.QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId").WithParameter("@tenantId", "cred-rollback"));
-        var left = new List<JsonElement>();
-        while (secrets.HasMoreResults)
-        {
-            left.AddRange(await secrets.ReadNextAsync());
-        }
-
-        Assert.Empty(left);
-        Assert.Contains("its new secret was deleted again", hub.Logs.All, StringComparison.Ordinal);
-        Assert.DoesNotContain(Token, hub.Logs.All, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Credentials_need_a_tenant_key()
     {
         using var admin = _hub.Admin();
@@ -359,5 +327,37 @@ public sealed class CredentialsApiTests : IAsyncLifetime
         using var created = await client.SendAsync(HttpMethod.Post, "api/v1/credentials", new { connectorId = "github", name = "n", values = new { token } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         return (await created.ReadJsonAsync()).GetProperty("id").GetString()!;
+    }
+}
+
+/// <summary>A host on an emulator of its own: the test drops a container, which would confuse the shared emulator's other databases.</summary>
+public sealed class CredentialRollbackTests
+{
+    [Fact]
+    public async Task When_the_metadata_cannot_be_written_the_new_secret_is_deleted_again()
+    {
+        // Its own emulator: dropping a container confuses the shared emulator's other databases.
+        await using var emulator = await CosmosEmulator.StartAsync();
+        await using var hub = await HubHost.StartAsync(emulator: emulator);
+        var (client, _) = await hub.TenantAsync("cred-rollback");
+        using var _1 = client;
+        var cosmos = hub.Stores.GetRequiredService<IntegrationHub.Shared.Cosmos.HubCosmos>();
+
+        // The metadata's container disappears: the secret write succeeds, the metadata write cannot.
+        await cosmos.Database.GetContainer("credentials").DeleteContainerAsync();
+        using var response = await client.SendAsync(HttpMethod.Post, "api/v1/credentials", new { connectorId = "github", name = "half", values = new { token = ApiHubFixture.Token } });
+
+        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        var secrets = cosmos.Database.GetContainer("secrets").GetItemQueryIterator<JsonElement>(
+            new Microsoft.Azure.Cosmos.QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId").WithParameter("@tenantId", "cred-rollback"));
+        var left = new List<JsonElement>();
+        while (secrets.HasMoreResults)
+        {
+            left.AddRange(await secrets.ReadNextAsync());
+        }
+
+        Assert.Empty(left);
+        await hub.LogLineAsync("its new secret was deleted again");
+        Assert.DoesNotContain(ApiHubFixture.Token, hub.Logs.All, StringComparison.Ordinal);
     }
 }

@@ -1,52 +1,60 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using IntegrationHub.Core.Events;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Functions.Tests.Infrastructure;
-using IntegrationHub.Shared.Events;
 using IntegrationHub.TestDoubles;
+using IntegrationHub.TestDoubles.Pulsar;
 
 namespace IntegrationHub.Functions.Tests.Api;
 
-/// <summary>Events the sink refuses for good are kept with the reason, listed, and can be replayed once it accepts them.</summary>
-public sealed class DeadLettersApiTests : IAsyncLifetime
+/// <summary>
+/// Events the sink refuses for good are kept with the reason, listed, and can be replayed once it accepts them.
+/// The sink is Pulsar (its WebSocket double), refusing every send with an error no retry can cure.
+/// </summary>
+[Collection(PulsarHub.Name)]
+public sealed class DeadLettersApiTests(PulsarHubFixture fixture) : IAsyncLifetime
 {
-    private readonly RefusingSink _sink = new();
-    private HubHost _hub = null!;
+    private readonly HubHost _hub = fixture.Hub;
+    private readonly PulsarWebSocketDouble _pulsar = fixture.Pulsar;
+    private readonly string _tenantId = $"dl-{Guid.NewGuid():N}"[..11];
     private HttpClient _tenant = null!;
 
-    public async Task InitializeAsync()
-    {
-        _hub = await HubHost.StartAsync(services: s => s.AddSingleton<IEventSink>(sp => _sink.Wrap(sp.GetRequiredService<CosmosEventLog>())));
-        (_tenant, _) = await _hub.TenantAsync("dl");
-    }
+    private string Topic => $"persistent://public/default/hub.{_tenantId}.sample.events";
 
-    public async Task DisposeAsync()
+    public async Task InitializeAsync() => (_tenant, _) = await _hub.TenantAsync(_tenantId);
+
+    public Task DisposeAsync()
     {
+        _pulsar.RefuseSends = false;
+        _pulsar.RefusalCode = 8;
         _tenant.Dispose();
-        await _hub.DisposeAsync();
+        return Task.CompletedTask;
     }
 
     [Fact]
     public async Task Refused_events_become_dead_letters_with_the_reason_and_a_replay_publishes_one_once()
     {
-        await _hub.Services.GetRequiredService<IntegrationStore>().CreateAsync(
-            new Integration { Id = "refused", TenantId = "dl", Name = "refused", ConnectorId = "sample", Stream = "events", Configuration = JsonSerializer.SerializeToElement(new { count = 12, pageSize = 5 }), CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow },
+        await _hub.Stores.GetRequiredService<IntegrationStore>().CreateAsync(
+            new Integration { Id = "refused", TenantId = _tenantId, Name = "refused", ConnectorId = "sample", Stream = "events", Configuration = JsonSerializer.SerializeToElement(new { count = 12, pageSize = 5 }), CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow },
             default);
+        _pulsar.RefusalCode = 7;
+        _pulsar.RefusalMessage = "message too large for the topic (test)";
+        _pulsar.RefuseSends = true;
         using var started = await _tenant.PostAsync(new Uri("api/v1/integrations/refused/run", UriKind.Relative), null);
         var location = started.Headers.Location!.ToString();
         JsonElement run = default;
-        await Eventually.TrueAsync(async () => (run = await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() is "succeeded" or "failed", "the run to end");
+        await Eventually.TrueAsync(async () => (run = await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() is "succeeded" or "failed", "the run to end", TimeSpan.FromSeconds(60));
 
         var letters = await _tenant.GetFromJsonAsync<JsonElement>("api/v1/events/dead-letters?limit=50");
         var first = letters.GetProperty("items")[0];
-        _sink.Refuse = false;
-        using var replayed = await _tenant.PostAsync(new Uri($"api/v1/events/dead-letters/{first.GetProperty("id").GetString()}/replay", UriKind.Relative), null);
-        using var again = await _tenant.PostAsync(new Uri($"api/v1/events/dead-letters/{first.GetProperty("id").GetString()}/replay", UriKind.Relative), null);
+        var firstId = first.GetProperty("id").GetString()!;
+        _pulsar.RefuseSends = false;
+        using var replayed = await _tenant.PostAsync(new Uri($"api/v1/events/dead-letters/{firstId}/replay", UriKind.Relative), null);
+        using var again = await _tenant.PostAsync(new Uri($"api/v1/events/dead-letters/{firstId}/replay", UriKind.Relative), null);
         var remaining = await _tenant.GetFromJsonAsync<JsonElement>("api/v1/events/dead-letters?limit=50");
-        var events = await _tenant.GetFromJsonAsync<JsonElement>("api/v1/events?integrationId=refused");
 
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         Assert.Equal("succeeded", run.GetProperty("status").GetString());
         Assert.Equal(12, run.GetProperty("progress").GetProperty("recordsDeadLettered").GetInt64());
         Assert.Equal(0, run.GetProperty("progress").GetProperty("recordsPublished").GetInt64());
@@ -55,25 +63,9 @@ public sealed class DeadLettersApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal(11, remaining.GetProperty("items").GetArrayLength());
-        var published = Assert.Single(events.GetProperty("items").EnumerateArray());
-        Assert.Equal(first.GetProperty("id").GetString(), published.GetProperty("id").GetString());
-        var state = await _hub.Services.GetRequiredService<IntegrationStore>().GetStateAsync("dl", "refused", default);
+        var published = Assert.Single(_pulsar.Messages(Topic));
+        Assert.Equal(firstId, JsonDocument.Parse(published.Text).RootElement.GetProperty("id").GetString());
+        var state = await _hub.Stores.GetRequiredService<IntegrationStore>().GetStateAsync(_tenantId, "refused", default);
         Assert.Equal(12, state.Cursor!.Value.GetProperty("position").GetInt64()); // kept, so the sync moved on
-    }
-
-    private sealed class RefusingSink
-    {
-        public bool Refuse { get; set; } = true;
-
-        public IEventSink Wrap(CosmosEventLog inner) => new Sink(this, inner);
-
-        private sealed class Sink(RefusingSink owner, CosmosEventLog inner) : IEventSink
-        {
-            public string Name => inner.Name;
-
-            public Task PublishAsync(EventBatch batch, CancellationToken cancellationToken) => owner.Refuse
-                ? throw new EventPublishException("message too large for the topic (test)", isTransient: false)
-                : inner.PublishAsync(batch, cancellationToken);
-        }
     }
 }

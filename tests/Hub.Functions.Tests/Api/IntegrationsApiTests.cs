@@ -7,14 +7,11 @@ using static IntegrationHub.Functions.Tests.Api.ApiCalls;
 namespace IntegrationHub.Functions.Tests.Api;
 
 /// <summary>Integrations through the running hub: definitions validated as a whole and named by field, tenants kept apart, conditional updates.</summary>
-public sealed class IntegrationsApiTests : IAsyncLifetime
+[Collection(ApiHub.Name)]
+public sealed class IntegrationsApiTests(ApiHubFixture fixture)
 {
     private const string Token = "ghp_IntegrationTestToken0123456789";
-    private HubHost _hub = null!;
-
-    public async Task InitializeAsync() => _hub = await HubHost.StartAsync();
-
-    public async Task DisposeAsync() => await _hub.DisposeAsync();
+    private readonly HubHost _hub = fixture.Hub;
 
     private static object GitHubConfiguration => new { owner = "octo", repository = "hub" };
 
@@ -230,7 +227,47 @@ public sealed class IntegrationsApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         Assert.Equal(first.Headers.Location, second.Headers.Location);
+        Assert.Equal(first.Headers.ETag, second.Headers.ETag);
+        Assert.True(second.Headers.Contains("Idempotent-Replayed"));
         Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
+        Assert.Single(await IdsAsync(client, "api/v1/integrations"));
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_on_a_differently_cased_path_creates_one_integration()
+    {
+        // The Functions host routes case-insensitively: /api/v1/Integrations reaches CreateIntegration too. The
+        // key is scoped by the function and its route values, not the path's spelling, so this is one request.
+        var (client, _) = await _hub.TenantAsync("int-idem-case");
+        using var _1 = client;
+        var body = new { name = "Once whatever the case", connectorId = "sample" };
+
+        using var first = await client.SendAsync(HttpMethod.Post, "api/v1/integrations", body, idempotencyKey: "case-once");
+        using var second = await client.SendAsync(HttpMethod.Post, "api/v1/Integrations", body, idempotencyKey: "case-once");
+        using var third = await client.SendAsync(HttpMethod.Post, "API/V1/INTEGRATIONS", body, idempotencyKey: "case-once");
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal("true", Assert.Single(second.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal("true", Assert.Single(third.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+        Assert.Equal(first.Headers.ETag, second.Headers.ETag);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await third.Content.ReadAsStringAsync());
+        Assert.Single(await IdsAsync(client, "api/v1/integrations"));
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_reused_for_another_body_is_refused_whatever_the_paths_case()
+    {
+        var (client, _) = await _hub.TenantAsync("int-idem-case-422");
+        using var _1 = client;
+
+        using var first = await client.SendAsync(HttpMethod.Post, "api/v1/integrations", new { name = "First", connectorId = "sample" }, idempotencyKey: "case-reused");
+        using var second = await client.SendAsync(HttpMethod.Post, "api/v1/Integrations", new { name = "Second", connectorId = "sample" }, idempotencyKey: "case-reused");
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        await AssertProblemAsync(second, HttpStatusCode.UnprocessableEntity);
         Assert.Single(await IdsAsync(client, "api/v1/integrations"));
     }
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using IntegrationHub.Core.Integrations;
-using IntegrationHub.Core.Runs;
 using IntegrationHub.Functions.Tests.Infrastructure;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Pulsar;
@@ -9,33 +8,23 @@ using IntegrationHub.TestDoubles.Pulsar;
 namespace IntegrationHub.Functions.Tests.Api;
 
 /// <summary>Syncs into Pulsar through the hub's WebSocket client: dropped connections and a broker outage lose nothing and duplicate nothing.</summary>
-public sealed class PulsarSyncTests : IAsyncLifetime
+[Collection(PulsarHub.Name)]
+public sealed class PulsarSyncTests(PulsarHubFixture fixture) : IAsyncLifetime
 {
-    private const string Topic = "persistent://public/default/hub.acme.sample.events";
-    private readonly PulsarWebSocketDouble _pulsar = new();
-    private HubHost _hub = null!;
+    private readonly PulsarWebSocketDouble _pulsar = fixture.Pulsar;
+    private readonly HubHost _hub = fixture.Hub;
+    private readonly string _tenantId = $"acme-{Guid.NewGuid():N}"[..13];
     private HttpClient _tenant = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _pulsar.StartAsync();
-        _hub = await HubHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Pulsar:ServiceUrl"] = _pulsar.ServiceUrl,
-            ["Pulsar:ReconnectInitialDelayMilliseconds"] = "20",
-            ["Pulsar:ReconnectMaxDelayMilliseconds"] = "200",
-            ["Pulsar:SendTimeoutSeconds"] = "5",
-            ["Pulsar:MaxSendAttempts"] = "3",
-            ["Runs:RetryBaseDelaySeconds"] = "1",
-        });
-        (_tenant, _) = await _hub.TenantAsync("acme");
-    }
+    private string Topic => $"persistent://public/default/hub.{_tenantId}.sample.events";
 
-    public async Task DisposeAsync()
+    public async Task InitializeAsync() => (_tenant, _) = await _hub.TenantAsync(_tenantId);
+
+    public Task DisposeAsync()
     {
+        _pulsar.ComeBack();
         _tenant.Dispose();
-        await _hub.DisposeAsync();
-        await _pulsar.DisposeAsync();
+        return Task.CompletedTask;
     }
 
     [Fact]
@@ -64,17 +53,12 @@ public sealed class PulsarSyncTests : IAsyncLifetime
         using var started = await _tenant.PostAsync(new Uri("api/v1/integrations/outage/run", UriKind.Relative), null);
         var location = started.Headers.Location!.ToString();
         await Eventually.TrueAsync(async () => (await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() == "waiting", "the run to wait for the broker");
-        var state = await _hub.Services.GetRequiredService<IntegrationStore>().GetStateAsync("acme", integration.Id, default);
+        var state = await _hub.Stores.GetRequiredService<IntegrationStore>().GetStateAsync(_tenantId, integration.Id, default);
         var committed = state.Cursor?.GetProperty("position").GetInt64() ?? 0;
 
         _pulsar.ComeBack();
-        var engine = _hub.Services.GetRequiredService<RunEngine>();
         await Eventually.TrueAsync(
-            async () =>
-            {
-                await engine.ResumeDueAsync(default); // what the ResumeRuns timer does
-                return (await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() == "succeeded";
-            },
+            async () => (await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() == "succeeded", // the host's ResumeRuns timer (every 2 s) resumes it
             "the run to finish after the outage",
             TimeSpan.FromSeconds(60));
 
@@ -86,7 +70,7 @@ public sealed class PulsarSyncTests : IAsyncLifetime
 
     // Both tests' integrations publish to the tenant's sample topic; each has its own producer.
     private List<StoredMessage> MessagesOf(string integrationId) =>
-        _pulsar.Messages(Topic).Where(m => m.ProducerName == $"hub-acme-{integrationId}-events").ToList();
+        _pulsar.Messages(Topic).Where(m => m.ProducerName == $"hub-{_tenantId}-{integrationId}-events").ToList();
 
     private async Task<JsonElement> RunAsync(string integrationId)
     {
@@ -98,11 +82,11 @@ public sealed class PulsarSyncTests : IAsyncLifetime
     }
 
     private Task<Integration> CreateSampleAsync(string id, long count, int pageSize) =>
-        _hub.Services.GetRequiredService<IntegrationStore>().CreateAsync(
+        _hub.Stores.GetRequiredService<IntegrationStore>().CreateAsync(
             new Integration
             {
                 Id = id,
-                TenantId = "acme",
+                TenantId = _tenantId,
                 Name = id,
                 ConnectorId = "sample",
                 Stream = "events",

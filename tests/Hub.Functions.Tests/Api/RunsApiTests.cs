@@ -1,43 +1,38 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using IntegrationHub.Core.Events;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Functions.Tests.Infrastructure;
 using IntegrationHub.Secrets;
-using IntegrationHub.Shared.Events;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.SaaS;
 
 namespace IntegrationHub.Functions.Tests.Api;
 
 /// <summary>Syncs started from the HTTP API: 202 + status URL, visible progress, history, and the events they published.</summary>
-public sealed class RunsApiTests : IAsyncLifetime
+[Collection(RunsHub.Name)]
+public sealed class RunsApiTests(RunsHubFixture fixture) : IAsyncLifetime
 {
-    private readonly GitHubDouble _github = new();
-    private HubHost _hub = null!;
+    private readonly GitHubDouble _github = fixture.GitHub;
+    private readonly HubHost _hub = fixture.Hub;
+
+    // A tenant per test: the collection's host and database outlive the test.
+    private readonly string _tenantId = $"runner-{Guid.NewGuid():N}"[..15];
     private HttpClient _tenant = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _github.StartAsync();
-        _hub = await HubHost.StartAsync(
-            new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" },
-            s => s.AddSingleton<IEventSink>(sp => new SlowSink(sp.GetRequiredService<CosmosEventLog>())));
-        (_tenant, _) = await _hub.TenantAsync("runner");
-    }
+    public async Task InitializeAsync() => (_tenant, _) = await _hub.TenantAsync(_tenantId);
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
         _tenant.Dispose();
-        await _hub.DisposeAsync();
-        await _github.DisposeAsync();
+        return Task.CompletedTask;
     }
 
     [Fact]
     public async Task A_sample_sync_started_over_http_answers_202_shows_progress_and_succeeds()
     {
-        await CreateIntegrationAsync("sample-http", "sample", "events", new { count = 600, pageSize = 30 });
+        // 100 pages, each written to the Cosmos event log: long enough for progress to be seen between polls.
+        await CreateIntegrationAsync("sample-http", "sample", "events", new { count = 1500, pageSize = 15 });
 
         using var started = await _tenant.PostAsync(new Uri("api/v1/integrations/sample-http/run", UriKind.Relative), null);
         var location = started.Headers.Location!.ToString();
@@ -55,8 +50,8 @@ public sealed class RunsApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         Assert.StartsWith("/api/v1/runs/", location, StringComparison.Ordinal);
         Assert.Equal("succeeded", run.GetProperty("status").GetString());
-        Assert.Equal(600, run.GetProperty("progress").GetProperty("recordsPublished").GetInt64());
-        Assert.Contains(observed, r => r.GetProperty("status").GetString() == "running" && r.GetProperty("progress").GetProperty("pages").GetInt64() is > 0 and < 20);
+        Assert.Equal(1500, run.GetProperty("progress").GetProperty("recordsPublished").GetInt64());
+        Assert.Contains(observed, r => r.GetProperty("status").GetString() == "running" && r.GetProperty("progress").GetProperty("pages").GetInt64() is > 0 and < 100);
         Assert.All(run.GetProperty("steps").EnumerateArray(), s => Assert.Equal("succeeded", s.GetProperty("status").GetString()));
         var events = await _tenant.GetFromJsonAsync<JsonElement>("api/v1/events?integrationId=sample-http&limit=200");
         Assert.Equal("cosmos", events.GetProperty("sink").GetString());
@@ -72,7 +67,7 @@ public sealed class RunsApiTests : IAsyncLifetime
             _github.AddIssue($"issue {i}", DateTimeOffset.UtcNow.AddMinutes(-10 + i));
         }
 
-        await _hub.Services.GetRequiredService<ISecretStore>().CreateAsync("runner", "gh-cred", SecretValues.From([new("token", _github.Token)]), default);
+        await _hub.Stores.GetRequiredService<ISecretStore>().CreateAsync(_tenantId, "gh-cred", SecretValues.From([new("token", _github.Token)]), default);
         await CreateIntegrationAsync("github-http", "github", "issues", new { owner = "octo", repository = "hub", apiBaseUrl = _github.BaseAddress.ToString().TrimEnd('/'), pageSize = 3 }, "gh-cred");
 
         var runId = await RunToEndAsync("github-http");
@@ -110,7 +105,7 @@ public sealed class RunsApiTests : IAsyncLifetime
     {
         await CreateIntegrationAsync("sample-private", "sample", "events", new { count = 5, pageSize = 5 });
         var runId = await RunToEndAsync("sample-private");
-        var (other, _) = await _hub.TenantAsync("intruder");
+        var (other, _) = await _hub.TenantAsync($"intruder-{Guid.NewGuid():N}"[..17]);
         using var _o = other;
 
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync(new Uri($"api/v1/runs/{runId}", UriKind.Relative))).StatusCode);
@@ -129,11 +124,11 @@ public sealed class RunsApiTests : IAsyncLifetime
     }
 
     private Task<Integration> CreateIntegrationAsync(string id, string connector, string stream, object configuration, string? credentialId = null) =>
-        _hub.Services.GetRequiredService<IntegrationStore>().CreateAsync(
+        _hub.Stores.GetRequiredService<IntegrationStore>().CreateAsync(
             new Integration
             {
                 Id = id,
-                TenantId = "runner",
+                TenantId = _tenantId,
                 Name = id,
                 ConnectorId = connector,
                 Stream = stream,
@@ -143,16 +138,4 @@ public sealed class RunsApiTests : IAsyncLifetime
                 UpdatedAt = DateTimeOffset.UtcNow,
             },
             default);
-
-    // Slows each page enough for progress to be seen between polls.
-    private sealed class SlowSink(CosmosEventLog inner) : IEventSink
-    {
-        public string Name => inner.Name;
-
-        public async Task PublishAsync(EventBatch batch, CancellationToken cancellationToken)
-        {
-            await Task.Delay(40, cancellationToken);
-            await inner.PublishAsync(batch, cancellationToken);
-        }
-    }
 }

@@ -7,22 +7,13 @@ using IntegrationHub.Functions.Tests.Infrastructure;
 namespace IntegrationHub.Functions.Tests.Api;
 
 /// <summary>Tenants and API keys through the running hub: who may call what, keys shown once, bad input refused.</summary>
-public sealed class TenantsApiTests : IAsyncLifetime
+[Collection(ApiHub.Name)]
+public sealed class TenantsApiTests(ApiHubFixture fixture) : IDisposable
 {
-    private HubHost _hub = null!;
-    private HttpClient _admin = null!;
+    private readonly HubHost _hub = fixture.Hub;
+    private readonly HttpClient _admin = fixture.Hub.Admin();
 
-    public async Task InitializeAsync()
-    {
-        _hub = await HubHost.StartAsync();
-        _admin = _hub.Admin();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _hub.DisposeAsync();
-    }
+    public void Dispose() => _admin.Dispose();
 
     [Fact]
     public async Task The_operator_creates_reads_and_lists_tenants()

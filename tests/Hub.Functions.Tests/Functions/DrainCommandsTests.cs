@@ -1,9 +1,7 @@
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using IntegrationHub.Core.Integrations;
-using IntegrationHub.Functions.Hosting.CustomHandler;
 using IntegrationHub.Functions.Tests.Infrastructure;
+using IntegrationHub.TestDoubles;
 using IntegrationHub.Secrets;
 using IntegrationHub.TestDoubles.Pulsar;
 using IntegrationHub.TestDoubles.SaaS;
@@ -11,30 +9,21 @@ using IntegrationHub.TestDoubles.SaaS;
 namespace IntegrationHub.Functions.Tests.Functions;
 
 /// <summary>Inbound commands from Pulsar run through a connector action, are acknowledged only when done, and poison goes to the dead-letter topic.</summary>
-public sealed class DrainCommandsTests : IAsyncLifetime
+[Collection(PulsarHub.Name)]
+public sealed class DrainCommandsTests(PulsarHubFixture fixture) : IAsyncLifetime
 {
     private const string Commands = "persistent://public/default/hub.commands";
     private const string DeadLetters = "persistent://public/default/hub.commands.dlq";
-    private readonly PulsarWebSocketDouble _pulsar = new();
-    private readonly GitHubDouble _github = new();
-    private HubHost _hub = null!;
+    private readonly PulsarWebSocketDouble _pulsar = fixture.Pulsar;
+    private readonly GitHubDouble _github = fixture.GitHub;
+    private readonly HubHost _hub = fixture.Hub;
 
     public async Task InitializeAsync()
     {
-        await _pulsar.StartAsync();
-        await _github.StartAsync();
         _pulsar.CreateSubscription(Commands, "integration-hub");
-        _hub = await HubHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Pulsar:ServiceUrl"] = _pulsar.ServiceUrl,
-            ["Pulsar:MaxCommandAttempts"] = "2",
-            ["Pulsar:CommandsRetryDelayMilliseconds"] = "20",
-            ["Pulsar:CommandsIdleWaitMilliseconds"] = "500",
-            ["Connectors:Network:AllowPrivateNetworks"] = "true",
-        });
         _github.AddIssue("broken build", DateTimeOffset.UtcNow);
-        await _hub.Services.GetRequiredService<ISecretStore>().CreateAsync("acme", "gh", SecretValues.From([new("token", _github.Token)]), default);
-        await _hub.Services.GetRequiredService<IntegrationStore>().CreateAsync(
+        await _hub.Stores.GetRequiredService<ISecretStore>().CreateAsync("acme", "gh", SecretValues.From([new("token", _github.Token)]), default);
+        await _hub.Stores.GetRequiredService<IntegrationStore>().CreateAsync(
             new Integration
             {
                 Id = "gh",
@@ -50,12 +39,7 @@ public sealed class DrainCommandsTests : IAsyncLifetime
             default);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _github.DisposeAsync();
-        await _pulsar.DisposeAsync();
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task A_command_runs_its_connector_action_and_a_poisoned_one_is_dead_lettered_without_blocking_the_rest()
@@ -64,10 +48,9 @@ public sealed class DrainCommandsTests : IAsyncLifetime
         var poison = _pulsar.Publish(Commands, JsonSerializer.Serialize(new { tenantId = "acme", integrationId = "missing", action = "create_comment", input = new { } }));
         var after = _pulsar.Publish(Commands, JsonSerializer.Serialize(new { tenantId = "acme", integrationId = "gh", action = "create_comment", input = new { issueNumber = 1, body = "second" } }));
 
-        var logs = new List<string>();
         for (var i = 0; i < 3 && !_pulsar.Messages(DeadLetters).Any(); i++)
         {
-            logs.AddRange(await InvokeAsync());
+            await DrainAsync();
         }
 
         Assert.Equal(2, _github.RequestsTo("/issues/1/comments").Count(r => r.Method == "POST"));
@@ -75,14 +58,16 @@ public sealed class DrainCommandsTests : IAsyncLifetime
         Assert.True(_pulsar.IsAcknowledged(Commands, "integration-hub", after.MessageId));
         var dead = Assert.Single(_pulsar.Messages(DeadLetters));
         Assert.Contains("missing", dead.Properties["hub-dlq-reason"], StringComparison.Ordinal);
-        Assert.Contains(logs, l => l.StartsWith("commands: ", StringComparison.Ordinal));
+        Assert.Contains(_hub.Logs.Lines, l => l.Contains("DrainCommands: ", StringComparison.Ordinal) && l.Contains("dead-lettered", StringComparison.Ordinal));
     }
 
-    private async Task<List<string>> InvokeAsync()
+    // Fires the timer through the host's admin API and waits for the host to report the invocation finished.
+    private async Task DrainAsync()
     {
-        var payload = """{ "Data": { "timer": { "IsPastDue": false } }, "Metadata": { "sys": { "MethodName": "DrainCommands" } } }""";
-        using var response = await _hub.Client.PostAsync(new Uri("DrainCommands", UriKind.Relative), new StringContent(payload, Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<InvocationResponse>())!.Logs;
+        static bool Finished(string line) => line.Contains("Executed 'Functions.DrainCommands'", StringComparison.Ordinal);
+        var before = _hub.Logs.Lines.Count(Finished);
+        await _hub.FireTimerAsync("DrainCommands");
+        await Eventually.TrueAsync(() => _hub.Logs.Lines.Count(Finished) > before, "DrainCommands to finish", TimeSpan.FromSeconds(60));
+        Assert.Contains("Succeeded", _hub.Logs.Lines.Last(Finished), StringComparison.Ordinal);
     }
 }

@@ -1,48 +1,53 @@
 using System.Net;
-using IntegrationHub.Functions.Hosting;
 using IntegrationHub.Functions.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Functions.Tests.Hosting;
 
+/// <summary>A host started with a setting the hub refuses: the API is not served and the log names the setting.</summary>
 public sealed class StartupConfigurationTests
 {
-    [Fact]
-    public async Task Missing_cosmos_endpoint_stops_start_up_naming_the_setting()
+    [Theory]
+    [InlineData("Auth:AdminKey", "too-short", "Auth__AdminKey")]
+    [InlineData("Cosmos:Endpoint", "not a url", "Cosmos__Endpoint")]
+    public async Task An_invalid_setting_stops_the_worker_and_the_log_names_it(string setting, string value, string named)
     {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync("--Cosmos:Endpoint="));
+        await using var hub = await HubHost.LaunchAsync(new Dictionary<string, string?> { [setting] = value });
 
-        Assert.Contains("Cosmos__Endpoint", error.Message, StringComparison.Ordinal);
+        var line = await hub.LogLineAsync(named, TimeSpan.FromSeconds(120));
+
+        using var admin = hub.Admin();
+        admin.Timeout = TimeSpan.FromSeconds(30);
+        HttpStatusCode? status;
+        try
+        {
+            using var response = await admin.GetAsync(new Uri("api/v1/integrations", UriKind.Relative));
+            status = response.StatusCode;
+        }
+        catch (Exception e) when (e is TaskCanceledException or HttpRequestException)
+        {
+            status = null; // no answer at all (the host gave up and exited, or hangs) is not serving either
+        }
+
+        Assert.True(status is null || (int)status >= 500, $"the API answered {(int?)status} with {setting}={value}; log: {line}");
+        Assert.Contains(value == "too-short" ? "at least 24 characters" : "not an http(s) URL", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(hub.Logs.Lines, l => l.Contains("Executed 'Functions.ListIntegrations' (Succeeded", StringComparison.Ordinal));
     }
+}
 
-    [Fact]
-    public async Task A_malformed_cosmos_endpoint_stops_start_up_naming_the_setting()
-    {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync("--Cosmos:Endpoint=not a url"));
-
-        Assert.Contains("Cosmos__Endpoint", error.Message, StringComparison.Ordinal);
-        Assert.Contains("not an http(s) URL", error.Message, StringComparison.Ordinal);
-    }
-
+[Collection(ApiHub.Name)]
+public sealed class UnknownRouteTests(ApiHubFixture fixture)
+{
     [Fact]
     public async Task Unknown_routes_answer_a_problem_response_without_revealing_routes_to_strangers()
     {
-        await using var hub = await HubHost.StartAsync();
-        using var admin = hub.Admin();
+        using var admin = fixture.Hub.Admin();
 
         using var known = await admin.GetAsync(new Uri("api/v1/nothing-here", UriKind.Relative));
-        using var stranger = await hub.Client.GetAsync(new Uri("api/v1/nothing-here", UriKind.Relative));
+        using var stranger = await fixture.Hub.Client.GetAsync(new Uri("api/v1/nothing-here", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.NotFound, known.StatusCode);
         Assert.Equal("application/problem+json", known.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode);
         Assert.Equal("application/problem+json", stranger.Content.Headers.ContentType?.MediaType);
-    }
-
-    // Validation runs when the app is built or started, whichever first needs the options.
-    private static async Task StartAsync(string setting)
-    {
-        await using var app = HubApplication.Build(["--Hosting:Urls=http://127.0.0.1:0", "--Hosting:LocalSettingsPath=none", setting]);
-        await app.StartAsync();
     }
 }

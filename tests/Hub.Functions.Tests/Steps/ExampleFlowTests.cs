@@ -53,7 +53,7 @@ public sealed class ExampleFlowTests(StepsFixture steps)
         var batchId = steps.Livy.IdOf(SparkBatchName.For(runId, "aggregate"))!.Value;
 
         steps.Livy.SetState(batchId, "success");
-        run = await RunWhenAsync(client, runId, r => r.GetProperty("status").GetString() is "succeeded" or "failed", resume: true);
+        run = await RunWhenAsync(client, runId, r => r.GetProperty("status").GetString() is "succeeded" or "failed");
         Assert.True(run.GetProperty("status").GetString() == "succeeded", run.TryGetProperty("error", out var error) ? error.ToString() : "no error");
 
         var events = (await client.GetFromJsonAsync<JsonElement>($"api/v1/events?runId={runId}&limit=100")).GetProperty("items").EnumerateArray().ToList();
@@ -71,12 +71,12 @@ public sealed class ExampleFlowTests(StepsFixture steps)
         Assert.Equal("success", (string?)Assert.Single(executions)!["status"]);
     }
 
-    // The integrations and credentials endpoints are not on main yet: the integration is created through the stores the API will use.
+    // Seeded through the hub's own stores (in the test process, on the host's database), as the API would store them.
     private async Task<string> GitHubIntegrationAsync(string tenant)
     {
         var credentialId = $"cred-{Guid.NewGuid():N}";
-        await steps.Hub.Services.GetRequiredService<ISecretStore>().CreateAsync(tenant, credentialId, SecretValues.From(new Dictionary<string, string> { ["token"] = steps.GitHub.Token }), default);
-        var integration = await steps.Hub.Services.GetRequiredService<IntegrationStore>().CreateAsync(
+        await steps.Hub.Stores.GetRequiredService<ISecretStore>().CreateAsync(tenant, credentialId, SecretValues.From(new Dictionary<string, string> { ["token"] = steps.GitHub.Token }), default);
+        var integration = await steps.Hub.Stores.GetRequiredService<IntegrationStore>().CreateAsync(
             new Integration
             {
                 Id = $"int-{Guid.NewGuid():N}",
@@ -95,23 +95,18 @@ public sealed class ExampleFlowTests(StepsFixture steps)
 
     private static JsonElement Step(JsonElement run, string name) => run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
 
-    // Polls the run's status URL; with resume, also calls the ResumeRuns function the way the Functions host does.
-    private async Task<JsonElement> RunWhenAsync(HttpClient client, string runId, Func<JsonElement, bool> condition, bool resume = false)
+    // Polls the run's status URL; the host's ResumeRuns timer (every 2 s) moves a waiting run on, as in Azure.
+    private static async Task<JsonElement> RunWhenAsync(HttpClient client, string runId, Func<JsonElement, bool> condition)
     {
         JsonElement run = default;
         await Eventually.TrueAsync(
             async () =>
             {
-                if (resume)
-                {
-                    using var invoked = await steps.Hub.Client.PostAsync(new Uri("ResumeRuns", UriKind.Relative), new StringContent("""{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""", Encoding.UTF8, "application/json"));
-                    Assert.Equal(HttpStatusCode.OK, invoked.StatusCode);
-                }
-
                 run = await client.GetFromJsonAsync<JsonElement>($"api/v1/runs/{runId}");
                 return condition(run);
             },
-            $"run {runId}");
+            $"run {runId}",
+            TimeSpan.FromSeconds(90));
         return run;
     }
 }

@@ -31,7 +31,7 @@ public sealed class N8nStepTests(StepsFixture steps)
             new { customer = new { @const = "Ada" }, quantity = new { @const = 21 } },
             new { message = "$.greeting", twice = "$.doubled", key = "$.key" }));
 
-        var run = await steps.AdvanceAsync(await steps.StartAsync(tenant, flowId));
+        var run = await steps.SettledAsync(await steps.StartAsync(tenant, flowId));
 
         Assert.True(run.Status == RunStatus.Succeeded, run.Error);
         var output = run.Steps[2].Output!.Value;
@@ -49,7 +49,7 @@ public sealed class N8nStepTests(StepsFixture steps)
             new { a = new { @const = 2 }, b = new { @const = 3 } },
             new { total = "$.total" }));
 
-        var run = await steps.AdvanceAsync(await steps.StartAsync(tenant, flowId));
+        var run = await steps.SettledAsync(await steps.StartAsync(tenant, flowId));
 
         Assert.Equal(RunStatus.Waiting, run.Status);
         Assert.Null(run.LeaseOwner);
@@ -64,7 +64,7 @@ public sealed class N8nStepTests(StepsFixture steps)
         var (tenant, client) = await steps.TenantAsync();
         var flowId = await StepsFixture.CreateFlowAsync(client, Flow(N8nFixture.IdOf(steps.N8n.Failing), new { order = new { @const = 42 } }));
 
-        var run = await steps.AdvanceAsync(await steps.StartAsync(tenant, flowId));
+        var run = await steps.SettledAsync(await steps.StartAsync(tenant, flowId));
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Equal("Order 42 was rejected by the ERP", run.Error);

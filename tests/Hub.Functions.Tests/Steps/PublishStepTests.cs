@@ -23,10 +23,10 @@ public sealed class PublishStepTests(StepsFixture steps)
             },
         });
 
-        var run = await steps.AdvanceAsync(await steps.StartAsync(tenant, flowId));
+        var run = await steps.SettledAsync(await steps.StartAsync(tenant, flowId));
 
         Assert.True(run.Status == RunStatus.Succeeded, run.Error);
-        var log = steps.Hub.Services.GetRequiredService<CosmosEventLog>();
+        var log = steps.Hub.Stores.GetRequiredService<CosmosEventLog>();
         var published = Assert.Single((await log.ListAsync(tenant, null, run.Id, 10, null, default)).Items);
         Assert.Equal("results", published.Topic);
         Assert.Equal(PublishStepType.EventIdOf(run.Id, "announce"), published.Event.Id);
@@ -35,7 +35,7 @@ public sealed class PublishStepTests(StepsFixture steps)
         Assert.Equal(published.Event.Id, run.Steps[1].Output!.Value.GetProperty("eventId").GetString());
 
         // The same step again (a retry after a crash before its checkpoint): the sink keeps one event.
-        var publish = Assert.IsType<PublishStepType>(steps.Hub.Services.GetRequiredService<StepTypeRegistry>().Find("publish"));
+        var publish = Assert.IsType<PublishStepType>(steps.Hub.Stores.GetRequiredService<StepTypeRegistry>().Find("publish"));
         var again = await publish.ExecuteAsync(new JobStepContext(run with { CurrentStep = 1 }, run.Definition[1], run.Steps[1], run.Steps[0].Output), default);
         Assert.IsType<StepOutcome.Completed>(again);
         Assert.Single((await log.ListAsync(tenant, null, run.Id, 10, null, default)).Items);

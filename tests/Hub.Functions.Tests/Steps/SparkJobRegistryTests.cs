@@ -22,7 +22,7 @@ public sealed class SparkJobRegistryTests(StepsFixture steps)
         var flow = new { name = "by name", steps = new object[] { new { name = "nightly", type = "spark", settings = new { job = "nightly" } } } };
         using var unknown = await client.PostAsJsonAsync("api/v1/flows", new { name = "unknown", steps = new object[] { new { name = "x", type = "spark", settings = new { job = "missing" } } } });
 
-        var run = await steps.AdvanceAsync(await steps.StartAsync(tenant, await StepsFixture.CreateFlowAsync(client, flow)));
+        var run = await steps.SettledAsync(await steps.StartAsync(tenant, await StepsFixture.CreateFlowAsync(client, flow)));
 
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("driverMemory", out _));

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using IntegrationHub.Core.Runs;
 using IntegrationHub.Jobs.Livy;
+using IntegrationHub.TestDoubles;
 
 namespace IntegrationHub.Functions.Tests.Steps;
 
@@ -33,7 +34,7 @@ public sealed class SparkStepTests(StepsFixture steps)
         var (tenant, client) = await steps.TenantAsync();
         var run = await steps.StartAsync(tenant, await StepsFixture.CreateFlowAsync(client, Flow()));
 
-        run = await steps.AdvanceAsync(run);
+        run = await steps.SettledAsync(run);
 
         Assert.Equal(RunStatus.Waiting, run.Status);
         Assert.Null(run.LeaseOwner); // the instance is free while Spark runs
@@ -43,8 +44,9 @@ public sealed class SparkStepTests(StepsFixture steps)
         Assert.Equal(["--mode", "full", "--day", "2026-01-05"], body["args"]!.AsArray().Select(a => (string)a!));
         Assert.Equal("8", (string?)body["conf"]!["spark.sql.shuffle.partitions"]);
 
-        // Still starting: a look at the checkpointed batch, not a new submission.
-        run = await steps.AdvanceAsync(run);
+        // Still starting: the next resumes look at the checkpointed batch and submit nothing new.
+        await steps.ResumeRunsPassesAsync(2);
+        run = (await steps.Runs.GetAsync(tenant, run.Id, default))!;
         Assert.Equal(RunStatus.Waiting, run.Status);
         Assert.Equal(batchId, BatchIdOf(run));
 
@@ -60,7 +62,7 @@ public sealed class SparkStepTests(StepsFixture steps)
     public async Task A_dead_batch_fails_the_run_with_the_tail_of_its_log()
     {
         var (tenant, client) = await steps.TenantAsync();
-        var run = await steps.AdvanceAsync(await steps.StartAsync(tenant, await StepsFixture.CreateFlowAsync(client, Flow())));
+        var run = await steps.SettledAsync(await steps.StartAsync(tenant, await StepsFixture.CreateFlowAsync(client, Flow())));
         var batchId = BatchIdOf(run);
 
         steps.Livy.AppendLog(batchId, "INFO SparkContext: Running Spark version 3.5.1", "ERROR ApplicationMaster: User class threw exception: java.lang.OutOfMemoryError: Java heap space");
@@ -76,13 +78,13 @@ public sealed class SparkStepTests(StepsFixture steps)
     public async Task Cancelling_a_run_that_waits_for_its_batch_deletes_the_batch()
     {
         var (tenant, client) = await steps.TenantAsync();
-        var run = await steps.AdvanceAsync(await steps.StartAsync(tenant, await StepsFixture.CreateFlowAsync(client, Flow())));
+        var run = await steps.SettledAsync(await steps.StartAsync(tenant, await StepsFixture.CreateFlowAsync(client, Flow())));
         var batchId = BatchIdOf(run);
         steps.Livy.SetState(batchId, "running");
 
         using var cancel = await client.PostAsync(new Uri($"api/v1/runs/{run.Id}/cancel", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-        await TestDoubles.Eventually.TrueAsync(async () => (await steps.Runs.GetAsync(tenant, run.Id, default))!.IsTerminal, "the run to end");
+        await Eventually.TrueAsync(async () => (await steps.Runs.GetAsync(tenant, run.Id, default))!.IsTerminal, "the run to end");
 
         Assert.Equal(RunStatus.Cancelled, (await steps.Runs.GetAsync(tenant, run.Id, default))!.Status);
         Assert.Contains(steps.Livy.Requests, r => r.Method == "DELETE" && r.PathAndQuery == $"/batches/{batchId}");
@@ -90,30 +92,38 @@ public sealed class SparkStepTests(StepsFixture steps)
     }
 
     [Fact]
-    public async Task A_crash_between_submitting_and_checkpointing_never_submits_the_batch_twice()
+    public async Task A_worker_killed_between_submitting_and_checkpointing_never_submits_the_batch_twice()
     {
         var (tenant, client) = await steps.TenantAsync();
-        var run = await steps.StartAsync(tenant, await StepsFixture.CreateFlowAsync(client, Flow()));
-        var name = SparkBatchName.For(run.Id, "aggregate");
+        var flowId = await StepsFixture.CreateFlowAsync(client, Flow());
         var submissionsBefore = steps.Livy.Submissions;
+        var killed = new List<int>();
 
-        steps.CrashAfterSubmit.Arm();
-        run = await steps.AdvanceAsync(run);
+        // The worker dies (SIGKILL) right after Livy accepted the batch, before it could read the answer or checkpoint.
+        steps.Livy.OnAccepted = _ =>
+        {
+            steps.Livy.OnAccepted = null;
+            killed.AddRange(steps.Hub.KillWorker());
+        };
+        var run = await steps.StartAsync(tenant, flowId);
+        await Eventually.TrueAsync(() => killed.Count > 0, "the worker to be killed");
 
-        // Livy has the batch; the run knows nothing of it and its instance still holds the lease.
+        // Livy has the batch; the run knows nothing of it and the dead worker still holds its lease.
+        var name = SparkBatchName.For(run.Id, "aggregate");
         var batchId = steps.Livy.IdOf(name);
         Assert.NotNull(batchId);
-        Assert.Null(run.Steps[1].Checkpoint);
-        Assert.Equal(steps.Engine.InstanceId, run.LeaseOwner);
+        var orphaned = (await steps.Runs.GetAsync(tenant, run.Id, default))!;
+        Assert.Null(orphaned.Steps[1].Checkpoint);
+        Assert.NotNull(orphaned.LeaseOwner);
 
-        // The instance is gone: its lease lapses and another instance resumes the run.
-        await steps.Runs.ReplaceAsync(run with { LeaseOwner = "crashed-instance", LeaseExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-1) }, default);
-        run = await steps.AdvanceAsync(run);
+        // The host starts a new worker; once the lease lapses, its ResumeRuns takes the run over and finds the batch.
+        run = await steps.SettledAsync(run);
 
         Assert.Equal(RunStatus.Waiting, run.Status);
         Assert.Equal(batchId, BatchIdOf(run));
         Assert.Equal(1, steps.Livy.Submissions - submissionsBefore);
         Assert.Single(steps.Livy.SubmittedBodies, b => (string?)b["name"] == name);
+        Assert.DoesNotContain(killed, pid => steps.Hub.WorkerPids().Contains(pid));
 
         steps.Livy.SetState(batchId.Value, "success");
         await steps.ResumeUntilAsync(run, RunStatus.Succeeded);

@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using IntegrationHub.Core.Flows;
 using IntegrationHub.Core.Runs;
 using IntegrationHub.Functions.Tests.Infrastructure;
-using IntegrationHub.Jobs;
 using IntegrationHub.Jobs.Tests.N8n;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Livy;
@@ -13,46 +11,49 @@ using IntegrationHub.TestDoubles.SaaS;
 namespace IntegrationHub.Functions.Tests.Steps;
 
 /// <summary>
-/// One real hub for the job-step tests, wired like production to a real n8n (shared), the Livy double and the
-/// GitHub double, over real sockets. Runs are advanced through the hub's own <see cref="RunEngine"/>, so waits,
-/// checkpoints and leases are the real ones. Timers are off: each test decides when the engine runs.
+/// One hub on the Functions host for the job-step tests, wired like production to a real n8n (shared), the Livy
+/// double and the GitHub double, over real sockets. Runs start through the API (the worker advances them at once)
+/// and move on on the host's ResumeRuns timer (every 2 s), as in Azure; tests read them as stored, through the
+/// hub's run store in the test process. Leases are short (5 s) so a killed worker's run is picked up soon.
 /// </summary>
 public sealed class StepsFixture : IAsyncLifetime
 {
+    private readonly Dictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+
     public N8nFixture N8n { get; } = new();
 
     public LivyDouble Livy { get; } = new();
 
     public GitHubDouble GitHub { get; } = new();
 
-    /// <summary>Arms a crash of the advancing instance right after Livy accepted a batch (before the run checkpointed it).</summary>
-    public CrashSwitch CrashAfterSubmit { get; } = new();
-
     public HubHost Hub { get; private set; } = null!;
 
-    public RunEngine Engine => Hub.Services.GetRequiredService<RunEngine>();
-
-    public RunStore Runs => Hub.Services.GetRequiredService<RunStore>();
+    public RunStore Runs => Hub.Stores.GetRequiredService<RunStore>();
 
     public async Task InitializeAsync()
     {
         await Task.WhenAll(N8n.InitializeAsync(), Livy.StartAsync(), GitHub.StartAsync());
-        Hub = await HubHost.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["Connectors:Network:AllowPrivateNetworks"] = "true",
-                ["N8n:BaseUrl"] = N8n.BaseUrl,
-                ["N8n:ApiKey"] = N8n.ApiKey,
-                ["N8n:WorkflowTag"] = N8n.Tag,
-                ["N8n:ExecutionPollIntervalSeconds"] = "1",
-                ["Livy:BaseUrl"] = Livy.BaseAddress.ToString(),
-                ["Livy:PollIntervalSeconds"] = "1",
-            },
-            services => services.AddHttpClient(JobsServiceCollectionExtensions.LivyHttpClient).AddHttpMessageHandler(() => new CrashAfterSubmitHandler(CrashAfterSubmit)));
+        Hub = await HubHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Connectors:Network:AllowPrivateNetworks"] = "true",
+            ["N8n:BaseUrl"] = N8n.BaseUrl,
+            ["N8n:ApiKey"] = N8n.ApiKey,
+            ["N8n:WorkflowTag"] = N8n.Tag,
+            ["N8n:ExecutionPollIntervalSeconds"] = "1",
+            ["Livy:BaseUrl"] = Livy.BaseAddress.ToString(),
+            ["Livy:PollIntervalSeconds"] = "1",
+            ["Runs:LeaseSeconds"] = "5",
+            ["Timers:ResumeRuns"] = "*/2 * * * * *",
+        });
     }
 
     public async Task DisposeAsync()
     {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
         if (Hub is not null)
         {
             await Hub.DisposeAsync();
@@ -63,11 +64,12 @@ public sealed class StepsFixture : IAsyncLifetime
         await N8n.DisposeAsync();
     }
 
-    /// <summary>A tenant of its own for a test, and a client with its API key.</summary>
+    /// <summary>A tenant of its own for a test, and a client with its API key (disposed with the fixture).</summary>
     public async Task<(string TenantId, HttpClient Client)> TenantAsync()
     {
         var tenantId = $"steps-{Guid.NewGuid():N}"[..20];
         var (client, _) = await Hub.TenantAsync(tenantId);
+        _clients[tenantId] = client;
         return (tenantId, client);
     }
 
@@ -80,34 +82,43 @@ public sealed class StepsFixture : IAsyncLifetime
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
     }
 
-    /// <summary>Starts a run of the flow without advancing it (the API would also kick it in the background).</summary>
+    /// <summary>Starts a run of the flow through the API (202; the worker starts advancing it at once); the run as stored.</summary>
     public async Task<Run> StartAsync(string tenantId, string flowId)
     {
-        var flow = await Hub.Services.GetRequiredService<FlowStore>().GetAsync(tenantId, flowId, default);
-        return await Hub.Services.GetRequiredService<RunLauncher>().StartFlowAsync(flow!, default);
+        using var started = await _clients[tenantId].PostAsync(new Uri($"api/v1/flows/{flowId}/run", UriKind.Relative), null);
+        var text = await started.Content.ReadAsStringAsync();
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, text);
+        var runId = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+        return (await Runs.GetAsync(tenantId, runId, default))!;
     }
 
-    /// <summary>One invocation of the engine on the run (what the kicker or ResumeRuns does), then the run as stored.</summary>
-    public async Task<Run> AdvanceAsync(Run run)
-    {
-        Assert.True(await Engine.AdvanceAsync(run.TenantId, run.Id, null, default), "the engine should take the run's lease");
-        return (await Runs.GetAsync(run.TenantId, run.Id, default))!;
-    }
+    /// <summary>The run once it has settled: waiting with no instance holding it, or ended.</summary>
+    public Task<Run> SettledAsync(Run run) => WhenAsync(run, r => r.IsTerminal || (r.Status == RunStatus.Waiting && r.LeaseOwner is null), "to settle");
 
-    /// <summary>Calls ResumeRuns (which only advances runs whose wait is over) until the run reaches <paramref name="status"/>.</summary>
+    /// <summary>Waits (while the host's ResumeRuns timer advances it) until the run reaches <paramref name="status"/> or ends.</summary>
     public async Task<Run> ResumeUntilAsync(Run run, RunStatus status)
+    {
+        var current = await WhenAsync(run, r => r.Status == status || r.IsTerminal, $"to become {status}");
+        Assert.True(current.Status == status, $"run ended {current.Status}: {current.Error}");
+        return current;
+    }
+
+    /// <summary>Waits until the host has finished ResumeRuns <paramref name="times"/> more times.</summary>
+    public async Task ResumeRunsPassesAsync(int times)
+    {
+        static bool Finished(string line) => line.Contains("Executed 'Functions.ResumeRuns'", StringComparison.Ordinal);
+        var target = Hub.Logs.Lines.Count(Finished) + times;
+        await Eventually.TrueAsync(() => Hub.Logs.Lines.Count(Finished) >= target, $"{times} ResumeRuns invocations", TimeSpan.FromSeconds(60));
+    }
+
+    private async Task<Run> WhenAsync(Run run, Func<Run, bool> condition, string what)
     {
         Run? current = null;
         await Eventually.TrueAsync(
-            async () =>
-            {
-                await Engine.ResumeDueAsync(default);
-                current = await Runs.GetAsync(run.TenantId, run.Id, default);
-                return current!.Status == status || current.IsTerminal;
-            },
-            $"run {run.Id} to become {status}");
-        Assert.True(current!.Status == status, $"run ended {current.Status}: {current.Error}");
-        return current;
+            async () => condition(current = (await Runs.GetAsync(run.TenantId, run.Id, default))!),
+            $"run {run.Id} {what}",
+            TimeSpan.FromSeconds(90));
+        return current!;
     }
 }
 
@@ -115,32 +126,4 @@ public sealed class StepsFixture : IAsyncLifetime
 public sealed class StepsGroup : ICollectionFixture<StepsFixture>
 {
     public const string Name = "steps";
-}
-
-/// <summary>Whether the next accepted Livy submission crashes the instance that sent it.</summary>
-public sealed class CrashSwitch
-{
-    private int _armed;
-
-    public void Arm() => Interlocked.Exchange(ref _armed, 1);
-
-    public bool TryFire() => Interlocked.Exchange(ref _armed, 0) == 1;
-}
-
-/// <summary>Thrown where the process would have died: after Livy accepted the batch, before anything was checkpointed.</summary>
-public sealed class SimulatedCrashException() : Exception("Simulated crash right after POST /batches.");
-
-internal sealed class CrashAfterSubmitHandler(CrashSwitch crash) : DelegatingHandler
-{
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var response = await base.SendAsync(request, cancellationToken);
-        if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/batches", StringComparison.Ordinal) && response.IsSuccessStatusCode && crash.TryFire())
-        {
-            response.Dispose();
-            throw new SimulatedCrashException();
-        }
-
-        return response;
-    }
 }

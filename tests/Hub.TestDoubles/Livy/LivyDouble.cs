@@ -29,6 +29,9 @@ public sealed class LivyDouble : DoubleServer
     /// <summary>Runs when a submission arrives, before it is checked: lets a test slip in a competing batch of the same name.</summary>
     public Action<string?>? OnSubmission { get; set; }
 
+    /// <summary>Runs when a submission has been accepted (the batch exists), before the answer is sent: lets a test crash the submitter there.</summary>
+    public Action<long>? OnAccepted { get; set; }
+
     /// <summary>The request bodies of accepted submissions, in order.</summary>
     public List<JsonObject> SubmittedBodies { get; } = [];
 
@@ -153,6 +156,7 @@ public sealed class LivyDouble : DoubleServer
                 batch.Log.Add("\nstderr: ");
                 _batches[id] = batch;
                 SubmittedBodies.Add(body);
+                OnAccepted?.Invoke(id);
                 context.Response.Headers.Location = $"/batches/{id}";
                 return Results.Json(View(batch), statusCode: StatusCodes.Status201Created);
             }

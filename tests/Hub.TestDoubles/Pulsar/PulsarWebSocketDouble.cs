@@ -52,6 +52,12 @@ public sealed class PulsarWebSocketDouble : DoubleServer
     /// <summary>While true, sends get an error receipt <c>send-error:8</c> (consuming their sequence ids, as a failed Java send does); a session that refused one refuses the rest.</summary>
     public bool RefuseSends { get; set; }
 
+    /// <summary>The <c>WebSocketError</c> code of a refusal (<see cref="RefuseSends"/>): 8 (UnknownError, the client retries) by default; 7 (PayloadEncodingError) is one no retry can cure.</summary>
+    public int RefusalCode { get; set; } = 8;
+
+    /// <summary>The <c>errorMsg</c> of a refusal.</summary>
+    public string RefusalMessage { get; set; } = "org.apache.pulsar.client.api.PulsarClientException$TimeoutException: refused by the test double";
+
     /// <summary>While true, sends are read and neither stored nor answered (a broker that stopped responding).</summary>
     public bool SwallowReceipts { get; set; }
 
@@ -281,7 +287,7 @@ public sealed class PulsarWebSocketDouble : DoubleServer
                     // A producer whose send failed fails every later send too (it does not persist a later message
                     // after dropping an earlier one), until the client opens a new session.
                     sessionFailed = true;
-                    await SendAsync(socket, Receipt("send-error:8", null, contextValue, "org.apache.pulsar.client.api.PulsarClientException$TimeoutException: refused by the test double"));
+                    await SendAsync(socket, Receipt($"send-error:{RefusalCode}", null, contextValue, RefusalMessage));
                     continue;
                 }
 
