@@ -37,10 +37,21 @@ internal sealed class SyncSegment(
     TimeProvider time,
     ILogger<SyncSegment> logger)
 {
-    /// <summary>Runs the segment <paramref name="first"/>..<paramref name="last"/> (the publish) until it completes, waits, fails or the budget runs out.</summary>
-    public async Task<StepOutcome> RunAsync(RunHandle handle, int first, int last, DateTimeOffset budgetEnd, CancellationToken cancellationToken)
+    /// <summary>
+    /// Advances the segment <paramref name="first"/>..<paramref name="last"/> (the publish) by one page: republishes
+    /// the in-flight outbox page if an interrupted attempt left one, else reads one page at the committed cursor,
+    /// transforms it, writes it to the outbox, publishes it and commits the cursor and the next sequence id.
+    /// </summary>
+    /// <returns>
+    /// <see cref="StepOutcome.Advanced"/> after a committed page (call again); <see cref="StepOutcome.Completed"/>
+    /// when the source has nothing after the committed cursor; <see cref="StepOutcome.Wait"/> for a rate limit or
+    /// another run holding the integration; <see cref="StepOutcome.Retry"/> for a transient failure (the cursor does
+    /// not move); <see cref="StepOutcome.Fail"/> for a permanent one (auth, refused destination, invalid
+    /// configuration), with the external system's reason.
+    /// </returns>
+    /// <remarks>Safe to call again with the same arguments after a crash at any point (activities run at least once).</remarks>
+    public async Task<StepOutcome> RunPageAsync(Run run, int first, int last, CancellationToken cancellationToken)
     {
-        var run = handle.Current;
         var read = run.Definition[first];
         var publish = run.Definition[last];
         var integration = await integrations.GetAsync(run.TenantId, read.IntegrationId!, cancellationToken);
@@ -59,19 +70,24 @@ internal sealed class SyncSegment(
         var topic = publish.Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
         var producer = EventNaming.ProducerFor(run.TenantId, integration.Id, integration.Stream);
 
-        // An interrupted instance may have left a page published but not committed.
-        state = await ReplayOutboxAsync(handle, state, cancellationToken);
-        if (state is null)
+        // An interrupted attempt may have left a page published (or not) but not committed: the same events again.
+        var inFlight = await outbox.GetAsync(run.TenantId, run.Id, cancellationToken);
+        if (inFlight is not null && inFlight.NextSequenceAfter > state.NextSequenceId)
         {
-            return new StepOutcome.Retry("The sink did not accept the in-flight page yet.");
+            Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
+            return await PublishAndCommitAsync(run, first, state, inFlight, transforms.Count > 0, cancellationToken);
         }
 
         try
         {
-            var (connector, context) = await connections.OpenAsync(integration, new RateLimitObserver(handle), cancellationToken);
-            var watch = Stopwatch.StartNew();
+            var (connector, context) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
             await foreach (var page in connector.ReadAsync(context, integration.Stream, state.Cursor, cancellationToken))
             {
+                if (page.Records.Count == 0 && SameCursor(page.Cursor, state.Cursor))
+                {
+                    break; // nothing after the committed cursor
+                }
+
                 var events = page.Records.Select((r, i) => Envelope(run, integration, r, state.NextSequenceId + i, transforms)).ToList();
                 var pending = new OutboxPage
                 {
@@ -85,44 +101,7 @@ internal sealed class SyncSegment(
                     RecordsRead = page.Records.Count,
                 };
                 await outbox.WriteAsync(pending, cancellationToken);
-                var (published, unchanged, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
-                if (transient is not null)
-                {
-                    return new StepOutcome.Retry(transient);
-                }
-
-                state = await integrations.ReplaceStateAsync(state with { Cursor = page.Cursor, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
-                await handle.SaveAsync(
-                    r => r with
-                    {
-                        Status = RunStatus.Running,
-                        LastProgressAt = time.GetUtcNow(),
-                        Progress = r.Progress with
-                        {
-                            Pages = r.Progress.Pages + 1,
-                            RecordsRead = r.Progress.RecordsRead + page.Records.Count,
-                            RecordsTransformed = r.Progress.RecordsTransformed + (transforms.Count > 0 ? page.Records.Count : 0),
-                            RecordsPublished = r.Progress.RecordsPublished + published,
-                            RecordsUnchanged = r.Progress.RecordsUnchanged + unchanged,
-                            RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
-                        },
-                    },
-                    cancellationToken);
-                metrics.Records.Add(page.Records.Count, new KeyValuePair<string, object?>("stage", "read"));
-                metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
-                metrics.Records.Add(unchanged, new KeyValuePair<string, object?>("stage", "unchanged"));
-                metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
-                watch.Restart();
-
-                if (handle.CancelRequested)
-                {
-                    return new StepOutcome.Cancelled();
-                }
-
-                if (time.GetUtcNow() >= budgetEnd)
-                {
-                    return new StepOutcome.Wait(time.GetUtcNow(), null, "continuing in the next invocation");
-                }
+                return await PublishAndCommitAsync(run, first, state, pending, transforms.Count > 0, cancellationToken);
             }
         }
         catch (IntegrationActionRefusedException e)
@@ -151,9 +130,50 @@ internal sealed class SyncSegment(
             return new StepOutcome.Retry($"The secret store failed: {e.Message}");
         }
 
-        var summary = JsonSerializer.SerializeToElement(new { integrationId = integration.Id, stream = integration.Stream, topic, cursor = state.Cursor, recordsPublished = handle.Current.Progress.RecordsPublished });
+        var fresh = await runs.GetAsync(run.TenantId, run.Id, cancellationToken) ?? run;
+        var summary = JsonSerializer.SerializeToElement(new { integrationId = integration.Id, stream = integration.Stream, topic, cursor = state.Cursor, recordsPublished = fresh.Progress.RecordsPublished });
         return new StepOutcome.Completed(summary);
     }
+
+    private async Task<StepOutcome> PublishAndCommitAsync(Run run, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var (published, unchanged, deadLettered, transient) = await PublishAsync(run, pending, cancellationToken);
+        if (transient is not null)
+        {
+            return new StepOutcome.Retry(transient);
+        }
+
+        await integrations.ReplaceStateAsync(state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
+        await runs.UpdateAsync(
+            run.TenantId,
+            run.Id,
+            r => r with
+            {
+                Status = RunStatus.Running,
+                LastProgressAt = time.GetUtcNow(),
+                Error = null,
+                Steps = r.Steps.Select((s, i) => i == first && s.Attempts > 0 ? s with { Attempts = 0, Error = null, Status = StepStatus.Running } : s).ToList(),
+                Progress = r.Progress with
+                {
+                    Pages = r.Progress.Pages + 1,
+                    RecordsRead = r.Progress.RecordsRead + pending.RecordsRead,
+                    RecordsTransformed = r.Progress.RecordsTransformed + (transformed ? pending.RecordsRead : 0),
+                    RecordsPublished = r.Progress.RecordsPublished + published,
+                    RecordsUnchanged = r.Progress.RecordsUnchanged + unchanged,
+                    RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
+                },
+            },
+            cancellationToken);
+        metrics.Records.Add(pending.RecordsRead, new KeyValuePair<string, object?>("stage", "read"));
+        metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
+        metrics.Records.Add(unchanged, new KeyValuePair<string, object?>("stage", "unchanged"));
+        metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
+        return new StepOutcome.Advanced();
+    }
+
+    private static bool SameCursor(JsonElement page, JsonElement? committed) =>
+        committed is { } c ? JsonElement.DeepEquals(page, c) : page.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 
     /// <summary>Gives the integration back when the run ends, so the next run may start.</summary>
     public async Task ReleaseAsync(Run run, CancellationToken cancellationToken)
@@ -201,41 +221,8 @@ internal sealed class SyncSegment(
         }
     }
 
-    private async Task<IntegrationState?> ReplayOutboxAsync(RunHandle handle, IntegrationState state, CancellationToken cancellationToken)
-    {
-        var pending = await outbox.GetAsync(handle.Current.TenantId, handle.Current.Id, cancellationToken);
-        if (pending is null || pending.NextSequenceAfter <= state.NextSequenceId)
-        {
-            return state; // nothing in flight, or it was committed before the interruption
-        }
-
-        Logs.OutboxReplayed(logger, handle.Current.Id, pending.Events.Count);
-        var (published, unchanged, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
-        if (transient is not null)
-        {
-            return null;
-        }
-
-        state = await integrations.ReplaceStateAsync(state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
-        await handle.SaveAsync(
-            r => r with
-            {
-                LastProgressAt = time.GetUtcNow(),
-                Progress = r.Progress with
-                {
-                    Pages = r.Progress.Pages + 1,
-                    RecordsRead = r.Progress.RecordsRead + pending.RecordsRead,
-                    RecordsPublished = r.Progress.RecordsPublished + published,
-                    RecordsUnchanged = r.Progress.RecordsUnchanged + unchanged,
-                    RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
-                },
-            },
-            cancellationToken);
-        return state;
-    }
-
     // Progress counts what the sink reported: accepted as new (published) or already had (unchanged).
-    private async Task<(long Published, long Unchanged, long DeadLettered, string? TransientError)> PublishAsync(RunHandle handle, OutboxPage page, CancellationToken cancellationToken)
+    private async Task<(long Published, long Unchanged, long DeadLettered, string? TransientError)> PublishAsync(Run run, OutboxPage page, CancellationToken cancellationToken)
     {
         if (page.Events.Count == 0)
         {
@@ -255,8 +242,8 @@ internal sealed class SyncSegment(
         catch (EventPublishException e)
         {
             // Refused for good: kept with the reason, replayable, and the sync goes on.
-            Logs.DeadLettered(logger, handle.Current.Id, page.Events.Count, e.Message);
-            await deadLetters.KeepAsync(batch, e.Message, handle.Current.Id, handle.Current.IntegrationId, cancellationToken);
+            Logs.DeadLettered(logger, run.Id, page.Events.Count, e.Message);
+            await deadLetters.KeepAsync(batch, e.Message, run.Id, run.IntegrationId, cancellationToken);
             metrics.Records.Add(page.Events.Count, new KeyValuePair<string, object?>("stage", "dead_lettered"));
             return (0, 0, page.Events.Count, null);
         }
@@ -291,12 +278,12 @@ internal sealed class SyncSegment(
     }
 
     // Rate-limit pauses inside the connector show on the run while they last.
-    private sealed class RateLimitObserver(RunHandle handle) : IConnectorObserver
+    private sealed class RateLimitObserver(RunStore runs, Run run) : IConnectorObserver
     {
         public void OnRateLimited(TimeSpan wait, string reason) =>
-            _ = handle.SaveAsync(r => r with { Status = RunStatus.RateLimited, Error = $"rate limited for {wait.TotalSeconds:0.#}s: {reason}" }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            _ = runs.UpdateAsync(run.TenantId, run.Id, r => r with { Status = RunStatus.RateLimited, Error = $"rate limited for {wait.TotalSeconds:0.#}s: {reason}" }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
 
         public void OnResumed() =>
-            _ = handle.SaveAsync(r => r with { Status = RunStatus.Running, Error = null }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            _ = runs.UpdateAsync(run.TenantId, run.Id, r => r with { Status = RunStatus.Running, Error = null }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 }
