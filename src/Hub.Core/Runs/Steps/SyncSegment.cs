@@ -75,13 +75,14 @@ internal sealed class SyncSegment(
         if (inFlight is not null && inFlight.NextSequenceAfter > state.NextSequenceId)
         {
             Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
-            return await PublishAndCommitAsync(run, first, state, inFlight, transforms.Count > 0, cancellationToken);
+            return (await PublishAndCommitAsync(run, first, state, inFlight, transforms.Count > 0, cancellationToken)).Outcome;
         }
 
         try
         {
             var (connector, context) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
-            await foreach (var page in connector.ReadAsync(context, integration.Stream, state.Cursor, cancellationToken))
+            var start = state.Cursor;
+            await foreach (var page in connector.ReadAsync(context, integration.Stream, start, cancellationToken))
             {
                 if (page.Records.Count == 0 && SameCursor(page.Cursor, state.Cursor))
                 {
@@ -101,7 +102,13 @@ internal sealed class SyncSegment(
                     RecordsRead = page.Records.Count,
                 };
                 await outbox.WriteAsync(pending, cancellationToken);
-                return await PublishAndCommitAsync(run, first, state, pending, transforms.Count > 0, cancellationToken);
+                (var outcome, state) = await PublishAndCommitAsync(run, first, state, pending, transforms.Count > 0, cancellationToken);
+                if (outcome is not StepOutcome.Advanced || !(SameCursor(page.Cursor, start) || (AtBeginning(page.Cursor) && AtBeginning(start))))
+                {
+                    return outcome; // one page per call when the cursor can resume the stream from here
+                }
+
+                // A cursor that did not move (a full refresh without a watermark) cannot resume mid-stream: read on here.
             }
         }
         catch (IntegrationActionRefusedException e)
@@ -135,16 +142,16 @@ internal sealed class SyncSegment(
         return new StepOutcome.Completed(summary);
     }
 
-    private async Task<StepOutcome> PublishAndCommitAsync(Run run, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken)
+    private async Task<(StepOutcome Outcome, IntegrationState State)> PublishAndCommitAsync(Run run, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var (published, unchanged, deadLettered, transient) = await PublishAsync(run, pending, cancellationToken);
         if (transient is not null)
         {
-            return new StepOutcome.Retry(transient);
+            return (new StepOutcome.Retry(transient), state);
         }
 
-        await integrations.ReplaceStateAsync(state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
+        var committed = await integrations.ReplaceStateAsync(state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
         await runs.UpdateAsync(
             run.TenantId,
             run.Id,
@@ -169,8 +176,16 @@ internal sealed class SyncSegment(
         metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
         metrics.Records.Add(unchanged, new KeyValuePair<string, object?>("stage", "unchanged"));
         metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
-        return new StepOutcome.Advanced();
+        return (new StepOutcome.Advanced(), committed);
     }
+
+    // A cursor reading from which starts at the beginning: none, {}, or a watermark without a value (a full refresh).
+    private static bool AtBeginning(JsonElement? cursor) => cursor switch
+    {
+        null or { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => true,
+        { ValueKind: JsonValueKind.Object } c => !c.EnumerateObject().Any() || (c.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Null),
+        _ => false,
+    };
 
     private static bool SameCursor(JsonElement page, JsonElement? committed) =>
         committed is { } c ? JsonElement.DeepEquals(page, c) : page.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
