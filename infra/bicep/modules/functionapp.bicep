@@ -182,14 +182,13 @@ var hubSettings = [
   { name: 'Pulsar__CommandsReceiverQueueSize', value: '20' }
   { name: 'Pulsar__CommandsRetryDelayMilliseconds', value: '10000' }
   { name: 'Pulsar__CommandsIdleWaitMilliseconds', value: '2000' }
-  { name: 'Runs__LeaseSeconds', value: '60' }
-  { name: 'Runs__AdvanceBudgetSeconds', value: '240' }
+  { name: 'Runs__PagesPerGeneration', value: '50' }
   { name: 'Runs__MaxStepAttempts', value: '5' }
   { name: 'Runs__RetryBaseDelaySeconds', value: '5' }
   { name: 'Runs__RetryMaxDelaySeconds', value: '300' }
   { name: 'Runs__StallAfterSeconds', value: '600' }
   { name: 'Runs__DeadlineMinutes', value: '360' }
-  { name: 'Runs__ResumeBatchSize', value: '20' }
+  { name: 'DurableTask__HubName', value: 'IntegrationHub' } // the Durable Functions task hub (host.json hubName %DurableTask:HubName%)
   { name: 'Runs__ScheduleLookbackMinutes', value: '1440' }
   { name: 'Connectors__Network__AllowPrivateNetworks', value: 'false' }
   { name: 'Connectors__Network__AllowedHosts', value: '' }
