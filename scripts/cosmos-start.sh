@@ -16,7 +16,15 @@ if [ ! -d "$root/tools/cosmos/node_modules/@vercel/cosmosdb-server" ]; then
   npm ci --prefix "$root/tools/cosmos" --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-if [ -f "$state/cosmos.pid" ] && kill -0 "$(cat "$state/cosmos.pid")" 2>/dev/null; then
+# Running: the pid exists, is not a zombie (a killed emulator nobody reaped yet) and is our server.js.
+running() {
+  local pid="$1"
+  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+  [ "$(cut -d' ' -f3 <"/proc/$pid/stat" 2>/dev/null)" != "Z" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "tools/cosmos/server.js"
+}
+
+if [ -f "$state/cosmos.pid" ] && running "$(cat "$state/cosmos.pid")"; then
   echo "Cosmos DB emulator already running (pid $(cat "$state/cosmos.pid")) on http://127.0.0.1:$port/"
   exit 0
 fi

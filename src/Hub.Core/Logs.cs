@@ -32,6 +32,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Schedule of integration {IntegrationId} skipped slot {Slot}: {Reason}")]
     public static partial void SlotSkipped(ILogger logger, string integrationId, DateTimeOffset slot, string reason);
 
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "A start of {Kind} {ResourceId} (tenant {TenantId}) was refused: run {ActiveRunId} holds it")]
+    public static partial void RunStartRefused(ILogger logger, string kind, string resourceId, string tenantId, string activeRunId);
+
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Credential {CredentialId} of tenant {TenantId} created for connector {ConnectorId} (secret version {Version})")]
     public static partial void CredentialCreated(ILogger logger, string tenantId, string credentialId, string connectorId, long version);
 

@@ -8,7 +8,7 @@ namespace IntegrationHub.Core;
 /// Ids of resources: the ones the hub creates (a short kind prefix and 80 random bits in hex,
 /// <c>cred-3f9a…</c>), and the rule every id a caller names must follow (tenant ids, Spark job names, ids
 /// in URLs), which is <see cref="DocumentIds"/>: 1 to 255 ASCII letters, digits, '-', '_', '.' and ':',
-/// starting with a letter or digit.
+/// starting with a letter, digit or '_'.
 /// </summary>
 /// <remarks>
 /// Random rather than sequential, so ids reveal nothing about other tenants; safe in URLs, Cosmos ids

@@ -20,7 +20,9 @@
 //     batch; of databases, containers and documents) is appended to DIR/cosmos-journal.ndjson and fsynced
 //     BEFORE its response is sent, so a kill -9 loses nothing that was acknowledged. At start the journal is
 //     replayed in order before any request is served. Mutations are applied one at a time so the journal's
-//     order is the order they took effect. ETags and _ts are assigned afresh on replay (a client holding an
+//     order is the order they took effect. After the replay the journal is compacted to the creates that
+//     rebuild the current state (written aside, fsynced, then renamed over it), so restarts stay quick.
+//     ETags and _ts are assigned afresh on replay (a client holding an
 //     ETag from before a restart gets 412 and reads again, as after any concurrent change).
 // Usage: node server.js [--port 8081] [--host 127.0.0.1] [--pid-file path] [--parent-pid pid] [--data-dir DIR]
 "use strict";
@@ -177,12 +179,65 @@ async function replay() {
       await dispatch({ method: entry.m, url: entry.u, headers: entry.h, httpVersion: "1.1", socket: null }, res, Buffer.from(entry.b, "base64"));
       count += 1;
     }
-    // Rewrite without a torn tail so new entries start on a line of their own.
-    const valid = lines.slice(0, count).filter(Boolean);
-    fs.writeFileSync(journalPath, valid.length ? valid.join("\n") + "\n" : "");
+    // Compact: rewrite the journal as the creates that rebuild the current state (this also drops a torn
+    // tail), to a temporary file that replaces the journal atomically once it is on disk.
+    const snapshot = await snapshotEntries();
+    const temporary = journalPath + ".compacting";
+    const fd = fs.openSync(temporary, "w");
+    for (const entry of snapshot) fs.writeSync(fd, JSON.stringify(entry) + "\n");
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(temporary, journalPath);
+    const dir = fs.openSync(dataDir, "r");
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
+    compacted = snapshot.length;
   }
   journalFd = fs.openSync(journalPath, "a");
   return count;
+}
+
+let compacted = 0;
+const systemProperties = new Set(["_rid", "_self", "_etag", "_ts", "_attachments", "_docs", "_sprocs", "_triggers", "_udfs", "_conflicts", "_colls", "_users"]);
+
+function withoutSystemProperties(item) {
+  const copy = {};
+  for (const [name, value] of Object.entries(item)) if (!systemProperties.has(name)) copy[name] = value;
+  return copy;
+}
+
+// Every item of a feed (databases, containers, documents), read in-process through the package's handlers.
+async function readFeed(url, itemsName) {
+  const items = [];
+  let continuation;
+  do {
+    const res = fakeResponse();
+    const headers = { "x-ms-max-item-count": "1000" };
+    if (continuation) headers["x-ms-continuation"] = continuation;
+    await dispatch({ method: "GET", url, headers, httpVersion: "1.1", socket: null }, res, Buffer.alloc(0));
+    if (res.statusCode !== 200) throw new Error(`reading ${url} for compaction answered ${res.statusCode}`);
+    items.push(...(JSON.parse(res.body)[itemsName] || []));
+    continuation = res.headers["x-ms-continuation"];
+  } while (continuation);
+  return items;
+}
+
+async function snapshotEntries() {
+  const entries = [];
+  const json = { "content-type": "application/json" };
+  const entry = (url, body) => ({ m: "POST", u: url, h: json, b: Buffer.from(JSON.stringify(body)).toString("base64") });
+  for (const database of await readFeed("/dbs", "Databases")) {
+    const db = encodeURIComponent(database.id);
+    entries.push(entry("/dbs", withoutSystemProperties(database)));
+    for (const collection of await readFeed(`/dbs/${db}/colls`, "DocumentCollections")) {
+      const coll = encodeURIComponent(collection.id);
+      entries.push(entry(`/dbs/${db}/colls`, withoutSystemProperties(collection)));
+      for (const document of await readFeed(`/dbs/${db}/colls/${coll}/docs`, "Documents")) {
+        entries.push(entry(`/dbs/${db}/colls/${coll}/docs`, withoutSystemProperties(document)));
+      }
+    }
+  }
+  return entries;
 }
 
 function fakeResponse() {
@@ -191,13 +246,22 @@ function fakeResponse() {
     headersSent: false,
     writableEnded: false,
     finished: false,
-    setHeader() {},
-    getHeader() {},
-    removeHeader() {},
+    headers: {},
+    body: "",
+    setHeader(name, value) {
+      this.headers[String(name).toLowerCase()] = value;
+    },
+    getHeader(name) {
+      return this.headers[String(name).toLowerCase()];
+    },
+    removeHeader(name) {
+      delete this.headers[String(name).toLowerCase()];
+    },
     writeHead(status) {
       this.statusCode = status;
     },
-    end() {
+    end(chunk) {
+      this.body = chunk === undefined ? "" : String(chunk);
       this.writableEnded = this.finished = true;
     },
   };
@@ -266,7 +330,7 @@ server.listen(port, host, async () => {
   const address = server.address();
   try {
     const replayed = await replay();
-    if (journalPath) process.stdout.write(`cosmos emulator: ${replayed} journalled mutations replayed from ${journalPath}\n`);
+    if (journalPath) process.stdout.write(`cosmos emulator: ${replayed} journalled mutations replayed from ${journalPath}, compacted to ${compacted}\n`);
   } catch (e) {
     consoleError(`cosmos emulator: cannot use the data directory ${dataDir}:`, e);
     process.exit(1);

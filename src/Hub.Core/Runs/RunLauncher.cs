@@ -67,6 +67,7 @@ public sealed class RunLauncher(
             var now = time.GetUtcNow();
             if (await ActiveRuns.LiveAsync(runs, integration.TenantId, state.ActiveRunId, state.ActiveRunClaimedAt, now, cancellationToken) is { } active)
             {
+                Logs.RunStartRefused(logger, "integration", integration.Id, integration.TenantId, active);
                 throw InProgress("integration", integration.Id, active);
             }
 
@@ -108,6 +109,7 @@ public sealed class RunLauncher(
             var now = time.GetUtcNow();
             if (await ActiveRuns.LiveAsync(runs, flow.TenantId, state.ActiveRunId, state.ActiveRunClaimedAt, now, cancellationToken) is { } active)
             {
+                Logs.RunStartRefused(logger, "flow", flow.Id, flow.TenantId, active);
                 throw InProgress("flow", flow.Id, active);
             }
 

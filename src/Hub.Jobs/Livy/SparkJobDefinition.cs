@@ -32,7 +32,7 @@ public sealed record SparkJobDefinition
     [JsonPropertyName("name")]
     public required string Name { get; init; }
 
-    /// <summary>The application file: a jar or Python file Livy's cluster can read (<c>hdfs:</c>, <c>abfss:</c>, <c>s3a:</c>, <c>local:</c>).</summary>
+    /// <summary>The application file: a jar or Python file Livy's cluster can read, as a URI of one of <see cref="AllowedSchemes"/> (<c>local:</c> only under <see cref="AllowedLocalDirectories"/>).</summary>
     [Required]
     [JsonPropertyName("file")]
     public required string File { get; init; }

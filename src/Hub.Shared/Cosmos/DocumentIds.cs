@@ -3,7 +3,7 @@ namespace IntegrationHub.Shared.Cosmos;
 /// <summary>
 /// The one id rule every document the hub stores follows, checked by <see cref="DocumentSet{T}"/> before
 /// any request reaches the store: ids and partition keys (tenant ids) of 1 to <see cref="MaxLength"/>
-/// ASCII letters, digits, '-', '_', '.' and ':', starting with a letter or a digit.
+/// ASCII letters, digits, '-', '_', '.' and ':', starting with a letter, a digit or '_'.
 /// </summary>
 /// <remarks>
 /// <para>Stricter than Cosmos DB itself on purpose. Cosmos DB forbids '/', '\', '?' and '#' in an id
@@ -11,7 +11,8 @@ namespace IntegrationHub.Shared.Cosmos;
 /// request path in Gateway mode, where the SDK does not escape them: a '%' is then decoded by the server
 /// (<c>%2e%2e</c> becomes <c>..</c>, which addresses the container, not a document), control characters and
 /// non-ASCII text are mangled, and '.'/'..' are path segments. Every id the hub makes
-/// (<c>cred-3f9a…</c>, <c>run-…</c>, 64-hex hashes, tenant ids, <c>int-…:state</c>) fits this rule, so an id
+/// (<c>cred-3f9a…</c>, <c>run-…</c>, 64-hex hashes, tenant ids, <c>int-…:state</c>, the operator's
+/// <c>_operator</c> idempotency scope) fits this rule, so an id
 /// that does not cannot name anything stored.</para>
 /// </remarks>
 public static class DocumentIds
@@ -32,9 +33,9 @@ public static class DocumentIds
             return $"must be at most {MaxLength} characters.";
         }
 
-        if (!char.IsAsciiLetterOrDigit(id[0]))
+        if (!char.IsAsciiLetterOrDigit(id[0]) && id[0] != '_')
         {
-            return "must start with a letter or a digit.";
+            return "must start with a letter, a digit or '_'.";
         }
 
         foreach (var c in id)

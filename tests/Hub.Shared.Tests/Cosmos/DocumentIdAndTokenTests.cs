@@ -72,6 +72,7 @@ public sealed class DocumentIdAndTokenTests : IAsyncLifetime
     [InlineData("run-0123456789abcdef0123456789abcdef")]
     [InlineData("acme")]
     [InlineData("nightly.aggregation_v2")]
+    [InlineData("_operator")]
     public void Ids_the_hub_makes_are_valid(string id) => Assert.True(DocumentIds.IsValid(id));
 
     [Theory]

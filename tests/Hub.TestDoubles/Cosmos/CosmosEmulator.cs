@@ -16,10 +16,13 @@ public sealed class CosmosEmulator : IAsyncDisposable
 
     private SupervisedProcess? _process;
 
-    private CosmosEmulator(int port, string? dataDirectory)
+    private readonly int _parentProcessId;
+
+    private CosmosEmulator(int port, string? dataDirectory, int parentProcessId)
     {
         Port = port;
         DataDirectory = dataDirectory;
+        _parentProcessId = parentProcessId;
     }
 
     /// <summary>The port it listens on.</summary>
@@ -40,9 +43,10 @@ public sealed class CosmosEmulator : IAsyncDisposable
     /// <summary>Starts an emulator on a free port and waits until it answers.</summary>
     /// <param name="port">The port; null: a free one.</param>
     /// <param name="dataDirectory">Where it persists its data (<c>--data-dir</c>); null: in memory.</param>
-    public static async Task<CosmosEmulator> StartAsync(int? port = null, string? dataDirectory = null)
+    /// <param name="parentProcessId">The process it must not outlive; null: this test process.</param>
+    public static async Task<CosmosEmulator> StartAsync(int? port = null, string? dataDirectory = null, int? parentProcessId = null)
     {
-        var emulator = new CosmosEmulator(port ?? FreePort(), dataDirectory);
+        var emulator = new CosmosEmulator(port ?? FreePort(), dataDirectory, parentProcessId ?? Environment.ProcessId);
         await emulator.RestartAsync();
         return emulator;
     }
@@ -57,13 +61,13 @@ public sealed class CosmosEmulator : IAsyncDisposable
         }
 
         // Supervised: its process group ends with the test process (and it also polls --parent-pid itself).
-        List<string> arguments = [script, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        List<string> arguments = [script, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--parent-pid", _parentProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         if (DataDirectory is not null)
         {
             arguments.AddRange(["--data-dir", DataDirectory]);
         }
 
-        _process = SupervisedProcess.Start("Cosmos emulator", "node", arguments);
+        _process = SupervisedProcess.Start("Cosmos emulator", "node", arguments, watchProcessId: _parentProcessId);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -133,6 +137,7 @@ public sealed class CosmosEmulator : IAsyncDisposable
         if (_process is not null)
         {
             await _process.DisposeAsync();
+            _process = null;
         }
     }
 
