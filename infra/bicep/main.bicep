@@ -1,12 +1,13 @@
-// IntegrationHub on Azure: a Linux Function App running the hub as a custom handler, its storage
-// account (managed identity only), Cosmos DB (serverless by default) with every container the code
+// IntegrationHub on Azure: a Linux Function App running the hub as a .NET 10 isolated worker
+// (dotnet-isolated), its storage account (managed identity only), Cosmos DB (serverless by default) with every container the code
 // uses, Application Insights on Log Analytics, Key Vault for secrets, and one user-assigned identity
 // holding every data-plane role.
 //
 //   az group create -n rg-integrationhub -l westeurope
 //   az deployment group create -g rg-integrationhub -f infra/bicep/main.bicep -p infra/bicep/main.bicepparam
 //
-// Then deploy the code (./scripts/package.sh, then a zip deploy): see README.md "Deploying to Azure".
+// Then deploy the code (./scripts/package.sh: dotnet publish output, zipped; then a zip deploy): see
+// README.md "Deploying to Azure".
 
 targetScope = 'resourceGroup'
 

@@ -8,6 +8,7 @@ using IntegrationHub.Shared.Events;
 using IntegrationHub.Core.Idempotency;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Tenants;
+using IntegrationHub.Core.Webhooks;
 using IntegrationHub.Shared.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,7 +32,9 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IntegrationConnections>();
         services.TryAddSingleton<CredentialService>();
         services.TryAddSingleton<IntegrationService>();
+        services.TryAddSingleton<IntegrationPreview>();
         services.AddHubRuns();
+        services.AddHubWebhooks();
         return services;
     }
 
@@ -40,6 +43,20 @@ public static class CoreServiceCollectionExtensions
         where TStepType : class, IStepType
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepType, TStepType>());
+        return services;
+    }
+
+    private static IServiceCollection AddHubWebhooks(this IServiceCollection services)
+    {
+        services.AddHubOptions<WebhookOptions>(WebhookOptions.Section);
+        services.AddCosmosContainer(WebhookDeliveryStore.Container);
+        services.TryAddSingleton<WebhookDeliveryStore>();
+        services.TryAddSingleton<WebhookMetrics>();
+        services.TryAddSingleton<WebhookSecrets>();
+        services.TryAddSingleton<WebhookIntake>();
+        services.TryAddSingleton<WebhookPublisher>();
+        services.TryAddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         return services;
     }
 

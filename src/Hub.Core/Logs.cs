@@ -64,4 +64,31 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 5013, Level = LogLevel.Information, Message = "Integration {IntegrationId} of tenant {TenantId} deleted")]
     public static partial void IntegrationDeleted(ILogger logger, string tenantId, string integrationId);
+
+    [LoggerMessage(EventId = 5050, Level = LogLevel.Information, Message = "Webhook secret of integration {IntegrationId} of tenant {TenantId} set (version {Version})")]
+    public static partial void WebhookSecretSet(ILogger logger, string tenantId, string integrationId, long version);
+
+    [LoggerMessage(EventId = 5051, Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} for integration {IntegrationId} of tenant {TenantId} accepted with {Records} record(s)")]
+    public static partial void WebhookAccepted(ILogger logger, string tenantId, string integrationId, string deliveryId, int records);
+
+    [LoggerMessage(EventId = 5052, Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} for integration {IntegrationId} is a redelivery: nothing new")]
+    public static partial void WebhookDuplicate(ILogger logger, string integrationId, string deliveryId);
+
+    [LoggerMessage(EventId = 5053, Level = LogLevel.Warning, Message = "Webhook request for integration {IntegrationId} ({ConnectorId}) refused: {Reason}")]
+    public static partial void WebhookRejected(ILogger logger, string integrationId, string connectorId, string reason);
+
+    [LoggerMessage(EventId = 5054, Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} of integration {IntegrationId} published: {Published} new, {Unchanged} unchanged")]
+    public static partial void WebhookPublished(ILogger logger, string integrationId, string deliveryId, int published, int unchanged);
+
+    [LoggerMessage(EventId = 5055, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of integration {IntegrationId} not published yet: {Reason}")]
+    public static partial void WebhookPublishDeferred(ILogger logger, string integrationId, string deliveryId, string reason);
+
+    [LoggerMessage(EventId = 5056, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of integration {IntegrationId} cannot be mapped ({Error}); kept as dead-lettered")]
+    public static partial void WebhookUnmappable(ILogger logger, string integrationId, string deliveryId, string error);
+
+    [LoggerMessage(EventId = 5057, Level = LogLevel.Information, Message = "Re-drove {Found} pending webhook deliveries, {Settled} settled")]
+    public static partial void WebhooksRedriven(ILogger logger, int found, int settled);
+
+    [LoggerMessage(EventId = 5058, Level = LogLevel.Error, Message = "Publishing webhook deliveries failed ({Scope}); they stay pending")]
+    public static partial void WebhookDispatchFailed(ILogger logger, string scope, Exception exception);
 }

@@ -43,7 +43,7 @@ public sealed class PulsarOptions : IValidatableObject
     [Range(1, 100)]
     public int MaxSendAttempts { get; set; } = 5;
 
-    /// <summary>First wait before reconnecting; doubles per attempt up to <see cref="ReconnectMaxDelayMilliseconds"/>.</summary>
+    /// <summary>First wait (ms) before reconnecting after a session that brought no receipt; doubles per such attempt up to <see cref="ReconnectMaxDelayMilliseconds"/> (the hub's backoff policy on Polly). A session that made progress reconnects at once.</summary>
     [Range(1, 60_000)]
     public int ReconnectInitialDelayMilliseconds { get; set; } = 200;
 

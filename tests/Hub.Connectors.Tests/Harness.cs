@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IntegrationHub.Connectors.Tests;
 
@@ -114,71 +115,21 @@ internal sealed class RecordingObserver : IConnectorObserver
 }
 
 /// <summary>
-/// A clock frozen at a whole second whose timers fire at once and move it forward by their due time: a retry
-/// that waits 30 s for a <c>Retry-After</c> completes immediately, and the clock shows the 30 s were honoured.
+/// A <see cref="FakeTimeProvider"/> frozen at a whole second whose timers come due at once: creating one moves
+/// the clock forward by its due time, so a retry that waits 30 s for a <c>Retry-After</c> completes immediately,
+/// and the clock shows the 30 s were honoured.
 /// </summary>
-internal sealed class TestClock : TimeProvider
+internal sealed class TestClock() : FakeTimeProvider(new DateTimeOffset(2025, 6, 2, 9, 0, 0, TimeSpan.Zero))
 {
-    private readonly Lock _gate = new();
-    private DateTimeOffset _now = new(2025, 6, 2, 9, 0, 0, TimeSpan.Zero);
-
-    public override DateTimeOffset GetUtcNow()
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        lock (_gate)
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        if (dueTime != Timeout.InfiniteTimeSpan)
         {
-            return _now;
-        }
-    }
-
-    public void Advance(TimeSpan by)
-    {
-        lock (_gate)
-        {
-            _now += by;
-        }
-    }
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new InstantTimer(this, callback, state, dueTime);
-
-    private sealed class InstantTimer : ITimer
-    {
-        private readonly TestClock _clock;
-        private readonly TimerCallback _callback;
-        private readonly object? _state;
-        private bool _disposed;
-
-        public InstantTimer(TestClock clock, TimerCallback callback, object? state, TimeSpan dueTime)
-        {
-            _clock = clock;
-            _callback = callback;
-            _state = state;
-            Change(dueTime, Timeout.InfiniteTimeSpan);
+            // After CreateTimer returns, so the callback never runs before its caller holds the timer.
+            ThreadPool.QueueUserWorkItem(_ => Advance(dueTime));
         }
 
-        public bool Change(TimeSpan dueTime, TimeSpan period)
-        {
-            if (_disposed || dueTime == Timeout.InfiniteTimeSpan)
-            {
-                return !_disposed;
-            }
-
-            _clock.Advance(dueTime);
-            ThreadPool.QueueUserWorkItem(_ =>
-            {
-                if (!_disposed)
-                {
-                    _callback(_state);
-                }
-            });
-            return true;
-        }
-
-        public void Dispose() => _disposed = true;
-
-        public ValueTask DisposeAsync()
-        {
-            _disposed = true;
-            return ValueTask.CompletedTask;
-        }
+        return timer;
     }
 }

@@ -35,7 +35,8 @@ public sealed class RestConnectorTests : IAsyncLifetime
 
         Assert.Equal(ids, Harness.Ids(pages));
         var requests = _api.RequestsTo("/page/items");
-        Assert.Equal(["page=1&per_page=3", "page=2&per_page=3", "page=3&per_page=3"], requests.Select(r => r.PathAndQuery.Split('?')[1]));
+        // The short third page does not end the read (a server may cap the size): the empty fourth does.
+        Assert.Equal(["page=1&per_page=3", "page=2&per_page=3", "page=3&per_page=3", "page=4&per_page=3"], requests.Select(r => r.PathAndQuery.Split('?')[1]));
         Assert.All(requests, r => Assert.Equal("Bearer rest-token", r.Headers["Authorization"]));
     }
 

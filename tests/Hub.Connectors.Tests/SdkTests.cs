@@ -84,6 +84,22 @@ public sealed class SdkTests
     }
 
     [Fact]
+    public void Validation_runs_the_catalog_schema_through_JsonSchema_Net_and_names_array_items_by_index()
+    {
+        var json = JsonSerializer.SerializeToElement(new
+        {
+            narrow = new object[] { new { @operator = "channel", operand = "general" }, new { @operator = "topic", operand = 5 }, new { operand = "x", negate = true } },
+        });
+
+        var errors = ConnectorConfigurationValidator.Validate(typeof(Zulip.ZulipConfiguration), json);
+
+        Assert.Contains(errors, e => e is { Field: "narrow[1].operand" } && e.Message.Contains("Expected string, got number", StringComparison.Ordinal));
+        Assert.Contains(new FieldError("narrow[2].operator", "The field is required."), errors);
+        Assert.Contains(new FieldError("narrow[2].negate", "Unknown field 'negate'."), errors);
+        Assert.Equal([new FieldError("", "A value is required.")], ConnectorConfigurationValidator.Validate(typeof(Zulip.ZulipConfiguration), JsonSerializer.SerializeToElement<object?>(null)));
+    }
+
+    [Fact]
     public async Task A_bad_configuration_fails_the_call_with_field_errors_and_no_request()
     {
         await using var hub = Harness.Create();

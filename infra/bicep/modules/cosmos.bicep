@@ -42,6 +42,7 @@ var containers = [
   { name: 'outbox', partitionKeyPath: '/tenantId', defaultTtl: null }
   { name: 'events', partitionKeyPath: '/tenantId', defaultTtl: null }
   { name: 'deadletters', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'webhooks', partitionKeyPath: '/tenantId', defaultTtl: null }
   { name: 'sparkjobs', partitionKeyPath: '/tenantId', defaultTtl: null }
 ]
 

@@ -1,15 +1,26 @@
-// The hosting plan and the Linux Function App that runs the hub as an Azure Functions custom handler
-// (host.json customHandler -> handler/Hub.Functions, FUNCTIONS_WORKER_RUNTIME=custom).
+// The hosting plan and the Linux Function App that runs the hub as a .NET isolated worker
+// (FUNCTIONS_WORKER_RUNTIME dotnet-isolated, .NET 10) on the Azure Functions host v4.
 //
 // Plans:
-//  - FlexConsumption (FC1): runtime 'custom' in functionAppConfig; the package lives in a blob container
-//    read with the managed identity; FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION /
-//    WEBSITE_RUN_FROM_PACKAGE must NOT be app settings there.
-//  - ElasticPremium (EP1..EP3): linuxFxVersion empty (custom handler), runs from the zip-deployed package
-//    (WEBSITE_RUN_FROM_PACKAGE=1) without an Azure Files content share, so storage needs no shared key.
+//  - FlexConsumption (FC1): the language is set in functionAppConfig.runtime { name: 'dotnet-isolated',
+//    version: '10.0' }; the package lives in a blob container read with the managed identity.
+//    FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION / WEBSITE_RUN_FROM_PACKAGE must NOT be app
+//    settings there (Microsoft Learn, "App settings reference for Azure Functions", section "Flex
+//    Consumption plan deprecations": https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations;
+//    runtime names/versions: "Flex Consumption plan hosting", https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan,
+//    and az functionapp list-flexconsumption-runtimes).
+//  - ElasticPremium (EP1..EP3): siteConfig.linuxFxVersion 'DOTNET-ISOLATED|10.0' plus the app settings
+//    FUNCTIONS_WORKER_RUNTIME=dotnet-isolated and FUNCTIONS_EXTENSION_VERSION=~4 (Microsoft Learn,
+//    "Automate resource deployment for your function app", https://learn.microsoft.com/azure/azure-functions/functions-infrastructure-as-code,
+//    and "Update language stack versions", https://learn.microsoft.com/azure/azure-functions/update-language-versions);
+//    runs from the zip-deployed package (WEBSITE_RUN_FROM_PACKAGE=1) without an Azure Files content
+//    share, so storage needs no shared key.
+//
+// The deployable is `dotnet publish src/Hub.Functions -c Release`, zipped (scripts/package.sh).
 //
 // App settings: one per line as { name: '...', value: ... } between the "app-settings:begin/end" markers.
-// Hub.Deployment.Tests reads those lines and compares them with every setting the code binds.
+// Hub.Deployment.Tests reads those lines and compares them with every setting the code binds and every
+// %Setting% the build's functions.metadata names (the Timers__* schedules).
 
 @description('Function App name (also the default host name prefix).')
 param name string
@@ -43,8 +54,8 @@ param flexInstanceMemoryMB int = 2048
 @maxValue(1000)
 param flexMaximumInstanceCount int = 100
 
-@description('Flex Consumption: runtime version for the custom handler runtime.')
-param flexCustomRuntimeVersion string = '1.0'
+@description('.NET version of the isolated worker (the project targets net10.0): functionAppConfig.runtime.version on Flex Consumption, linuxFxVersion DOTNET-ISOLATED|<version> on Elastic Premium.')
+param dotnetVersion string = '10.0'
 
 @description('Resource id of the user-assigned managed identity.')
 param identityId string
@@ -61,8 +72,8 @@ param deploymentContainerUrl string
 @description('Application Insights connection string (APPLICATIONINSIGHTS_CONNECTION_STRING).')
 param appInsightsConnectionString string
 
-@description('ASPNETCORE_ENVIRONMENT of the handler.')
-param aspNetCoreEnvironment string = 'Production'
+@description('AZURE_FUNCTIONS_ENVIRONMENT of the host and the worker (the worker takes its environment name from it, not from ASPNETCORE_ENVIRONMENT).')
+param functionsEnvironment string = 'Production'
 
 // Cosmos DB
 param cosmosEndpoint string
@@ -77,6 +88,15 @@ param pulsarTokenReference string
 
 param trustAppServiceAuthentication bool = false
 param principalTenantClaim string = 'hub_tenant'
+
+// Timer schedules: six-field NCRONTAB ({second} {minute} {hour} {day} {month} {day-of-week}), UTC.
+// The defaults are local.settings.sample.json's (Hub.Deployment.Tests compares them).
+@description('ScheduleSyncs timer (Timers__ScheduleSyncs): starts due integration schedule slots.')
+param timerScheduleSyncs string = '0 * * * * *'
+@description('DrainCommands timer (Timers__DrainCommands): drains inbound Pulsar commands.')
+param timerDrainCommands string = '*/30 * * * * *'
+@description('ProbeDependencies timer (Timers__ProbeDependencies): refreshes the dependency gauge.')
+param timerProbeDependencies string = '*/30 * * * * *'
 
 // HashiCorp Vault
 param vaultAddress string = ''
@@ -124,11 +144,18 @@ var hubSettings = [
   { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
   { name: 'AZURE_CLIENT_ID', value: identityClientId }
-  { name: 'ASPNETCORE_ENVIRONMENT', value: aspNetCoreEnvironment }
-  { name: 'Hosting__Urls', value: 'http://localhost:7071' }
-  { name: 'Hosting__RunTimers', value: 'false' }
-  { name: 'Hosting__FunctionsPath', value: '' }
+  { name: 'AZURE_FUNCTIONS_ENVIRONMENT', value: functionsEnvironment }
+  // Timer schedules (six-field NCRONTAB, UTC), read by the host as %Timers:Name% from each timer's trigger.
+  { name: 'Timers__ScheduleSyncs', value: timerScheduleSyncs }
+  { name: 'Timers__DrainCommands', value: timerDrainCommands }
+  { name: 'Timers__ProbeDependencies', value: timerProbeDependencies }
   { name: 'Api__MaxRequestBodyBytes', value: '262144' }
+  { name: 'Webhooks__MaxBodyBytes', value: '1048576' }
+  { name: 'Webhooks__RequestsPerMinute', value: '600' }
+  { name: 'Webhooks__Burst', value: '100' }
+  { name: 'Webhooks__RedriveAfterSeconds', value: '30' }
+  { name: 'Webhooks__RedriveBatchSize', value: '200' }
+  { name: 'Webhooks__PublicBaseUrl', value: '' }
   { name: 'Auth__AdminKey', value: adminKeyReference }
   { name: 'Auth__TrustAppServiceAuthentication', value: string(trustAppServiceAuthentication) }
   { name: 'Auth__PrincipalTenantClaim', value: principalTenantClaim }
@@ -233,7 +260,7 @@ var hubSettings = [
 var premiumSettings = [
   // app-settings:begin premium
   { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
   { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
   // app-settings:end premium
 ]
@@ -269,8 +296,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       http20Enabled: true
       appSettings: isFlex ? hubSettings : concat(hubSettings, premiumSettings)
     }, isFlex ? {} : {
-      // Custom handler on Linux: no language stack image.
-      linuxFxVersion: ''
+      // The .NET isolated language stack image of the Functions host (Linux).
+      linuxFxVersion: 'DOTNET-ISOLATED|${dotnetVersion}'
       alwaysOn: false
       functionAppScaleLimit: premiumMaximumElasticWorkerCount
       minimumElasticInstanceCount: 1
@@ -291,8 +318,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: flexMaximumInstanceCount
       }
       runtime: {
-        name: 'custom'
-        version: flexCustomRuntimeVersion
+        name: 'dotnet-isolated'
+        version: dotnetVersion
       }
     } : null
   }

@@ -12,7 +12,7 @@ namespace IntegrationHub.Connectors.GitHub;
 /// <c>Link</c> header), and <c>create_comment</c>. Rate limits: <c>x-ratelimit-remaining</c>/<c>x-ratelimit-reset</c>
 /// and secondary-limit <c>retry-after</c> on 403/429, all obeyed by <see cref="ConnectorHttp"/>.
 /// </summary>
-public sealed class GitHubConnector(ConnectorServices services) : Connector<GitHubConfiguration, GitHubCredential>(services)
+public sealed partial class GitHubConnector(ConnectorServices services) : Connector<GitHubConfiguration, GitHubCredential>(services)
 {
     public const string ConnectorId = "github";
     public const string IssuesStream = "issues";
@@ -26,7 +26,7 @@ public sealed class GitHubConnector(ConnectorServices services) : Connector<GitH
         Category = "developer-tools",
         Description = "Issues, pull requests and comments of a GitHub or GitHub Enterprise repository; comment on issues.",
         Logo = "https://github.githubassets.com/favicons/favicon.svg",
-        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: false),
+        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: true),
         Streams =
         [
             new StreamDescriptor(IssuesStream, "Issues and pull requests (state=all), oldest update first.", "Watermark on updated_at plus the ids seen at that instant; GitHub's 'since' is inclusive. Updates come through as upserts; GitHub does not list deleted issues."),

@@ -12,8 +12,19 @@ namespace IntegrationHub.Connectors.Http;
 /// held back while the API's quota is used up, retried with jittered backoff that obeys <c>Retry-After</c>
 /// and the reset headers, guarded by a circuit breaker and a per-attempt timeout, and sent through the
 /// SSRF guard. Responses are returned after the headers (<see cref="HttpCompletionOption.ResponseHeadersRead"/>)
-/// so bodies stream; a non-success answer becomes a <see cref="ConnectorException"/> naming the connector and status.
+/// so bodies stream; a non-success answer becomes a <see cref="ConnectorException"/> naming the connector, the status
+/// and its <see cref="ConnectorErrorKind"/>.
 /// </summary>
+/// <remarks>
+/// <para>One instance serves one operation (a read, a check, an action). Every GET it sends is a page request of that
+/// read: a GET equal (method and absolute URL) to one already sent fails with <see cref="PaginationStalledException"/>
+/// before it goes out, whatever the connector's pagination style.</para>
+/// <para>Redirects (301, 302, 303, 307, 308; at most <c>Connectors__Network__MaxRedirects</c>) are followed here, not by
+/// the handler: a hop to another origin (scheme, host and port, RFC 6454) is sent without any header but
+/// <c>Accept</c>, <c>Accept-Encoding</c>, <c>Accept-Language</c> and <c>User-Agent</c>, so no credential the connector set
+/// (Authorization, a custom API-key header, Cookie) follows it; a hop whose URL carries a credential value is refused;
+/// https is never followed to http. The handler keeps no cookies.</para>
+/// </remarks>
 public sealed class ConnectorHttp
 {
     private readonly HttpClient _client;
@@ -23,6 +34,8 @@ public sealed class ConnectorHttp
     private readonly ConnectorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Dictionary<string, int> _pageRequests = new(StringComparer.Ordinal);
+    private readonly string[] _secrets;
 
     internal ConnectorHttp(
         HttpClient client,
@@ -42,6 +55,7 @@ public sealed class ConnectorHttp
         _options = options;
         _time = time;
         _logger = logger;
+        _secrets = SecretValues(context);
     }
 
     /// <summary>The connector this client sends for.</summary>
@@ -122,9 +136,64 @@ public sealed class ConnectorHttp
         }
     }
 
-    /// <summary>A failure the API reported in a successful HTTP answer (Slack's <c>ok: false</c>, Zulip's <c>result: error</c>).</summary>
-    public ConnectorException ApiError(int status, string detail) =>
-        new(Descriptor.Id, status, $"{Descriptor.DisplayName} answered {status}: {detail}");
+    /// <summary>A failure the API reported in a successful HTTP answer, classified by its status alone (<see cref="ConnectorException.KindOf"/>).</summary>
+    public ConnectorException ApiError(int status, string detail) => ApiError(status, detail, ConnectorException.KindOf(status));
+
+    /// <summary>
+    /// A failure the API reported in its body (Slack's <c>ok: false</c>, Zulip's <c>result: error</c>), of a
+    /// <paramref name="kind"/> the connector decided from the API's error code. The message is
+    /// <c>{DisplayName} answered {status}: {detail}</c>, credential values replaced by <c>***</c>.
+    /// </summary>
+    public ConnectorException ApiError(int status, string detail, ConnectorErrorKind kind) =>
+        new(Descriptor.Id, status, kind, Redact($"{Descriptor.DisplayName} answered {status}: {detail}"));
+
+    /// <summary><paramref name="text"/> with every credential value of this operation (4 characters or more, raw or URL-encoded) replaced by <c>***</c>.</summary>
+    public string Redact(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var secret in _secrets)
+        {
+            text = text.Replace(secret, "***", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    /// <summary>Whether <paramref name="text"/> contains a credential value of this operation (raw or URL-encoded).</summary>
+    private bool CarriesSecret(string text) => _secrets.Any(s => text.Contains(s, StringComparison.Ordinal));
+
+    private static string[] SecretValues(ConnectorContext context) =>
+        context.Credentials.Values
+            .Where(v => v is { Length: >= 4 })
+            .SelectMany(v => new[] { v, Uri.EscapeDataString(v), Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(v)) })
+            .Distinct(StringComparer.Ordinal)
+            .OrderByDescending(v => v.Length)
+            .ToArray();
+
+    /// <summary>Records a page request of this read; a repeat means the pagination does not advance.</summary>
+    private void RecordPageRequest(HttpRequestMessage request)
+    {
+        if (request.Method != HttpMethod.Get || request.RequestUri is not { } uri)
+        {
+            return;
+        }
+
+        var key = uri.AbsoluteUri;
+        var number = _pageRequests.Count + 1;
+        if (_pageRequests.TryGetValue(key, out var first))
+        {
+            var shown = Redact($"GET {uri.Host}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}{uri.PathAndQuery}");
+            Logs.PaginationStalled(_logger, Descriptor.Id, number, first, uri.Host);
+            throw new PaginationStalledException(
+                Descriptor.Id,
+                shown,
+                number,
+                first,
+                $"{Descriptor.DisplayName}: the pagination does not advance: request {number} of this read repeats request {first}, {shown}. The API's next page (cursor, page token or Link) leads back to a page already read; reading on would repeat it until the run's deadline.");
+        }
+
+        _pageRequests.Add(key, number);
+    }
 
     private static HttpRequestMessage Prepare(HttpRequestMessage request, Action<HttpRequestMessage> authorize)
     {
@@ -138,7 +207,7 @@ public sealed class ConnectorHttp
         var status = (int)response.StatusCode;
         var path = response.RequestMessage?.RequestUri?.AbsolutePath ?? "";
         var detail = await ErrorDetail.ReadAsync(response, cancellationToken);
-        var text = $"{Descriptor.DisplayName} answered {status} {response.ReasonPhrase} to {response.RequestMessage?.Method} {path}{(detail is null ? "" : $": {detail}")}";
+        var text = Redact($"{Descriptor.DisplayName} answered {status} {response.ReasonPhrase} to {response.RequestMessage?.Method} {path}{(detail is null ? "" : $": {detail}")}");
         if (RateLimitHeaders.Parse(response, _time.GetUtcNow()) is { } signal)
         {
             return new RateLimitedException(Descriptor.Id, status, signal.Wait, $"{text} (rate limited{(signal.Wait is { } wait ? $"; the API asks to wait {wait.TotalSeconds:0.#} s" : "")}).");
@@ -147,23 +216,34 @@ public sealed class ConnectorHttp
         return new ConnectorException(Descriptor.Id, status, text);
     }
 
+    private static readonly HashSet<string> SafeAcrossOrigins = new(StringComparer.OrdinalIgnoreCase) { "Accept", "Accept-Encoding", "Accept-Language", "User-Agent" };
+
     /// <summary>The state of one logical request across its attempts: it reports rate-limit waits to the observer and the metrics.</summary>
     internal sealed class AttemptState(ConnectorHttp http, Func<HttpRequestMessage> create)
     {
         private bool _waiting;
+        private bool _recorded;
 
         public async ValueTask<HttpResponseMessage> SendOnceAsync(CancellationToken cancellationToken)
         {
             EndWait();
-            await http.WaitForQuotaAsync(this, cancellationToken);
             using var request = create();
             request.Headers.UserAgent.ParseAdd(http._options.Http.UserAgent);
+            if (!_recorded)
+            {
+                // Once per logical request, before its first attempt: retries of one request are not repeats.
+                _recorded = true;
+                http.RecordPageRequest(request);
+            }
+
+            await http.WaitForQuotaAsync(this, cancellationToken);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(http._options.Http.AttemptTimeout);
             HttpResponseMessage response;
             try
             {
                 response = await http._client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                response = await FollowRedirectsAsync(request, response, timeout.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -184,6 +264,91 @@ public sealed class ConnectorHttp
             }
 
             return response;
+        }
+
+        /// <summary>Follows redirects hop by hop; a hop to another origin carries no credential (see the class remarks).</summary>
+        private async Task<HttpResponseMessage> FollowRedirectsAsync(HttpRequestMessage original, HttpResponseMessage response, CancellationToken cancellationToken)
+        {
+            var origin = original.RequestUri!;
+            var current = origin;
+            var method = original.Method;
+            var foreign = false;
+            for (var hops = 0; hops < http._options.Network.MaxRedirects && IsRedirect(response) && response.Headers.Location is { } location; hops++)
+            {
+                var target = location.IsAbsoluteUri ? location : new Uri(current, location);
+                if ((target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
+                    || (current.Scheme == Uri.UriSchemeHttps && target.Scheme == Uri.UriSchemeHttp))
+                {
+                    // Not followed (as the platform handler does not follow https to http): the 3xx is the answer.
+                    return response;
+                }
+
+                var crossing = !foreign && !SameOrigin(origin, target);
+                foreign |= crossing;
+                if (foreign && http.CarriesSecret(target.OriginalString))
+                {
+                    Logs.RedirectCarriesCredential(http._logger, http.Descriptor.Id, origin.Host, origin.Port, target.Host, target.Port);
+                    response.Dispose();
+                    throw new ConnectorException(
+                        http.Descriptor.Id,
+                        (int)response.StatusCode,
+                        ConnectorErrorKind.Request,
+                        $"{http.Descriptor.DisplayName}: refused to follow a redirect from {origin.Host}:{origin.Port} to {target.Host}:{target.Port}: its URL carries a credential, and no credential may reach another origin.");
+                }
+
+                if (crossing)
+                {
+                    Logs.RedirectToOtherOrigin(http._logger, http.Descriptor.Id, origin.Host, origin.Port, target.Host, target.Port);
+                }
+
+                var status = (int)response.StatusCode;
+                if (status == 303 || (status is 301 or 302 && method == HttpMethod.Post))
+                {
+                    method = HttpMethod.Get;
+                }
+
+                response.Dispose();
+                using var hop = create();
+                hop.RequestUri = target;
+                if (hop.Method != method)
+                {
+                    hop.Method = method;
+                    hop.Content = null;
+                }
+
+                if (foreign)
+                {
+                    StripForOtherOrigin(hop);
+                }
+
+                hop.Headers.UserAgent.Clear();
+                hop.Headers.UserAgent.ParseAdd(http._options.Http.UserAgent);
+                response = await http._client.SendAsync(hop, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                current = target;
+            }
+
+            return response;
+        }
+
+        private static bool IsRedirect(HttpResponseMessage response) =>
+            (int)response.StatusCode is 301 or 302 or 303 or 307 or 308;
+
+        /// <summary>RFC 6454 origin: scheme, host and port.</summary>
+        private static bool SameOrigin(Uri a, Uri b) =>
+            string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+            && a.Port == b.Port;
+
+        /// <summary>Drops every request header but content negotiation and the user agent: whatever else the connector set may be a credential.</summary>
+        private static void StripForOtherOrigin(HttpRequestMessage request)
+        {
+            foreach (var name in request.Headers.Select(h => h.Key).ToList())
+            {
+                if (!SafeAcrossOrigins.Contains(name))
+                {
+                    request.Headers.Remove(name);
+                }
+            }
         }
 
         public void OnRetry(TimeSpan delay, string reason, bool rateLimited)

@@ -34,8 +34,12 @@ public sealed class ConnectorHttpFactory : IDisposable
             UseProxy = false,
             ConnectCallback = guard.ConnectAsync,
             ConnectTimeout = _options.Http.ConnectTimeout,
-            AllowAutoRedirect = _options.Network.MaxRedirects > 0,
-            MaxAutomaticRedirections = Math.Max(1, _options.Network.MaxRedirects),
+            // ConnectorHttp follows redirects itself, so a hop to another origin never carries a credential header
+            // (the handler strips only Authorization across origins).
+            AllowAutoRedirect = false,
+
+            // No shared cookie jar: one connection's cookies must never reach another tenant's request or another origin.
+            UseCookies = false,
             AutomaticDecompression = DecompressionMethods.All,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };

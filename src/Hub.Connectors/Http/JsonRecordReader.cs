@@ -12,10 +12,14 @@ namespace IntegrationHub.Connectors.Http;
 /// </summary>
 public sealed class JsonRecordReader
 {
+    /// <summary>The default of the largest single element accepted: 16 MiB.</summary>
+    public const int DefaultMaxElementBytes = 16 * 1024 * 1024;
+
     private const int InitialBuffer = 16 * 1024;
 
     private readonly string[] _records;
-    private readonly string[]? _scalar;
+    private readonly List<(string Path, string[] Segments)> _scalars = [];
+    private readonly Dictionary<string, string?> _scalarValues = new(StringComparer.Ordinal);
     private readonly List<string> _path = [];
     private string? _property;
     private bool _inRecords;
@@ -23,21 +27,51 @@ public sealed class JsonRecordReader
     /// <param name="recordsPath">Dotted path of the records array; empty for a root array.</param>
     /// <param name="scalarPath">Dotted path of a scalar to capture, or <see langword="null"/>.</param>
     /// <param name="maxElementBytes">The largest single element accepted, so a malformed body cannot exhaust memory.</param>
-    public JsonRecordReader(string recordsPath, string? scalarPath, int maxElementBytes = 16 * 1024 * 1024)
+    public JsonRecordReader(string recordsPath, string? scalarPath, int maxElementBytes = DefaultMaxElementBytes)
+        : this(recordsPath, scalarPath is null ? [] : [scalarPath], maxElementBytes)
+    {
+    }
+
+    /// <param name="recordsPath">Dotted path of the records array; empty for a root array.</param>
+    /// <param name="scalarPaths">Dotted paths of scalars to capture (a next cursor, <c>has_more</c>, <c>total</c>); blank ones are ignored. The first is <see cref="Scalar"/>.</param>
+    /// <param name="maxElementBytes">The largest single element accepted, so a malformed body cannot exhaust memory.</param>
+    public JsonRecordReader(string recordsPath, IReadOnlyList<string?> scalarPaths, int maxElementBytes)
     {
         ArgumentNullException.ThrowIfNull(recordsPath);
+        ArgumentNullException.ThrowIfNull(scalarPaths);
         _records = ["$", .. recordsPath.Split('.', StringSplitOptions.RemoveEmptyEntries)];
-        _scalar = string.IsNullOrWhiteSpace(scalarPath) ? null : ["$", .. scalarPath.Split('.', StringSplitOptions.RemoveEmptyEntries)];
+        foreach (var path in scalarPaths)
+        {
+            if (!string.IsNullOrWhiteSpace(path))
+            {
+                _scalars.Add((path, ["$", .. path.Split('.', StringSplitOptions.RemoveEmptyEntries)]));
+            }
+        }
+
         MaxElementBytes = maxElementBytes;
     }
 
     public int MaxElementBytes { get; }
 
-    /// <summary>The captured scalar's text (strings unquoted), once seen.</summary>
-    public string? Scalar { get; private set; }
+    /// <summary>The first captured scalar's text (strings unquoted), once seen.</summary>
+    public string? Scalar => _scalars.Count == 0 ? null : ScalarAt(_scalars[0].Path);
+
+    /// <summary>The text of the scalar at <paramref name="path"/> (one of the paths given; strings unquoted, numbers and <c>true</c>/<c>false</c> as written), or <see langword="null"/> when absent or JSON null.</summary>
+    public string? ScalarAt(string path) => _scalarValues.GetValueOrDefault(path);
 
     /// <summary>Whether the records array was found.</summary>
     public bool FoundRecords { get; private set; }
+
+    /// <summary>
+    /// The API's own words when the body's root object carries them: the string values of its top-level
+    /// <c>error</c>, <c>error_description</c>, <c>message</c>, <c>msg</c>, <c>detail</c> and <c>code</c> members, joined by
+    /// <c>" — "</c> (each cut to 200 characters); <see langword="null"/> when there are none. A body such as
+    /// <c>{"ok":false,"error":"invalid_auth"}</c> gives <c>invalid_auth</c>.
+    /// </summary>
+    public string? ErrorText => _errors.Count == 0 ? null : string.Join(" — ", _errors);
+
+    private static readonly HashSet<string> ErrorMembers = new(StringComparer.Ordinal) { "error", "error_description", "message", "msg", "detail", "code" };
+    private readonly List<string> _errors = [];
 
     /// <summary>Reads <paramref name="body"/> and yields batches of at most <paramref name="batchSize"/> records as soon as they are complete.</summary>
     public async IAsyncEnumerable<IReadOnlyList<JsonElement>> ReadAsync(Stream body, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -161,10 +195,20 @@ public sealed class JsonRecordReader
                     _path.RemoveAt(_path.Count - 1);
                     break;
                 default:
-                    if (_scalar is not null && _property is not null && _path.Count == _scalar.Length - 1
-                        && _path.SequenceEqual(_scalar.Take(_path.Count)) && _scalar[^1] == _property)
+                    if (_path.Count == 1 && _property is not null && reader.TokenType == JsonTokenType.String && ErrorMembers.Contains(_property) && _errors.Count < ErrorMembers.Count
+                        && reader.GetString() is { Length: > 0 } words)
                     {
-                        Scalar = reader.TokenType switch
+                        _errors.Add(words.Length > 200 ? words[..200] + "…" : words);
+                    }
+
+                    foreach (var (scalarPath, scalar) in _scalars)
+                    {
+                        if (_property is null || _path.Count != scalar.Length - 1 || scalar[^1] != _property || !_path.SequenceEqual(scalar.Take(_path.Count)))
+                        {
+                            continue;
+                        }
+
+                        _scalarValues[scalarPath] = reader.TokenType switch
                         {
                             JsonTokenType.String => reader.GetString(),
                             JsonTokenType.Null => null,

@@ -17,7 +17,7 @@ namespace IntegrationHub.Connectors.Jira;
 /// minute and the <see cref="WatermarkCursor"/> skips what was already handed off (earlier instants, and ids at
 /// the exact watermark instant).
 /// </remarks>
-public sealed class JiraConnector(ConnectorServices services) : Connector<JiraConfiguration, JiraCredential>(services)
+public sealed partial class JiraConnector(ConnectorServices services) : Connector<JiraConfiguration, JiraCredential>(services)
 {
     public const string ConnectorId = "jira";
     public const string IssuesStream = "issues";
@@ -30,7 +30,7 @@ public sealed class JiraConnector(ConnectorServices services) : Connector<JiraCo
         Category = "project-management",
         Description = "Issues of a Jira Cloud site selected by JQL; create issues.",
         Logo = "https://wac-cdn.atlassian.com/assets/img/favicons/atlassian/favicon.png",
-        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: false),
+        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: true),
         Streams = [new StreamDescriptor(IssuesStream, "Issues matching the JQL, oldest update first.", "Watermark on fields.updated plus the ids seen at that instant. Updates come through as upserts; deleted issues are not returned by search.")],
         Actions = [ActionDescriptor.For<CreateIssueInput>(CreateIssue, "Creates an issue.")],
         RateLimit = RateLimitDefaults.Per(TimeSpan.FromSeconds(1), 10, 20),

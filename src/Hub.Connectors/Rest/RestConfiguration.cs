@@ -21,10 +21,10 @@ public enum RestPaginationKind
     /// <summary>One request.</summary>
     None,
 
-    /// <summary>A page-number parameter, until a page is short.</summary>
+    /// <summary>A page-number parameter, until an empty page (a page shorter than asked does not end the read: servers cap page sizes).</summary>
     Page,
 
-    /// <summary>An offset parameter, until a page is short.</summary>
+    /// <summary>An offset parameter advanced by the records each page held, until an empty page.</summary>
     Offset,
 
     /// <summary>A cursor taken from the body, until it is empty.</summary>
@@ -72,6 +72,32 @@ public sealed record RestConfiguration
     public string? ApiKeyQueryParameter { get; init; }
 
     public RestPagination Pagination { get; init; } = new();
+
+    [Description("How the source signs the webhooks it pushes (POST /api/v1/webhooks/{integrationId}).")]
+    public RestWebhook Webhook { get; init; } = new();
+}
+
+/// <summary>How a generic REST source signs its webhooks: an HMAC-SHA256 of the raw body in lower- or upper-case hex, keyed by the hub's webhook secret, in a header.</summary>
+public sealed record RestWebhook
+{
+    [Description("Header carrying the signature.")]
+    [DefaultValue("X-Signature-256")]
+    [Required]
+    [StringLength(100, MinimumLength = 1)]
+    [RegularExpression("^[A-Za-z0-9-]+$")]
+    public string SignatureHeader { get; init; } = "X-Signature-256";
+
+    [Description("Text before the hex digest in the header, e.g. 'sha256='; empty for none.")]
+    [DefaultValue("sha256=")]
+    [StringLength(50)]
+    public string SignaturePrefix { get; init; } = "sha256=";
+
+    [Description("Header carrying the delivery id, the same on every redelivery (deduplication).")]
+    [DefaultValue("X-Webhook-Id")]
+    [Required]
+    [StringLength(100, MinimumLength = 1)]
+    [RegularExpression("^[A-Za-z0-9-]+$")]
+    public string DeliveryIdHeader { get; init; } = "X-Webhook-Id";
 }
 
 /// <summary>Pagination settings.</summary>
@@ -79,7 +105,7 @@ public sealed record RestPagination
 {
     public RestPaginationKind Kind { get; init; } = RestPaginationKind.None;
 
-    [Description("Records per request (size parameter); a shorter page ends page/offset pagination.")]
+    [Description("Records per request (size parameter). Page/offset pagination ends at an empty page, not at a shorter one: a server may cap the size.")]
     [DefaultValue(100)]
     [Range(1, 10_000)]
     public int PageSize { get; init; } = 100;
@@ -103,6 +129,12 @@ public sealed record RestPagination
     [Description("Dotted path of the next cursor in the body, e.g. 'meta.next_cursor'.")]
     [DefaultValue("next_cursor")]
     public string NextCursorPath { get; init; } = "next_cursor";
+
+    [Description("Dotted path of a boolean saying whether more pages follow, e.g. 'has_more' or 'meta.hasNext'; false ends the read (page, offset, cursor). Empty: not used.")]
+    public string? HasMorePath { get; init; }
+
+    [Description("Dotted path of the total number of records the query matches, e.g. 'total' or 'meta.total'; page and offset pagination end once that many were read. Empty: not used.")]
+    public string? TotalPath { get; init; }
 }
 
 /// <summary>The secret for the chosen auth kind.</summary>

@@ -13,7 +13,7 @@ namespace IntegrationHub.Connectors.Rest;
 /// nor a result is ever held whole. Incremental reads need a source that filters by <c>{cursor}</c> in the URL
 /// and returns records in ascending cursor order; the cursor is a <see cref="WatermarkCursor"/>.
 /// </summary>
-public sealed class RestConnector(ConnectorServices services) : Connector<RestConfiguration, RestCredential>(services)
+public sealed partial class RestConnector(ConnectorServices services) : Connector<RestConfiguration, RestCredential>(services)
 {
     public const string ConnectorId = "rest";
     public const string RecordsStream = "records";
@@ -24,10 +24,18 @@ public sealed class RestConnector(ConnectorServices services) : Connector<RestCo
         DisplayName = "Generic REST",
         Category = "generic",
         Description = "Any JSON REST API: URL template, API key / bearer / basic auth, page / offset / cursor / Link pagination.",
-        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: false, Webhooks: false),
+        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: false, Webhooks: true),
         Streams = [new StreamDescriptor(RecordsStream, "The records the URL returns.", "Watermark on cursorField plus the ids seen at that value; the source must filter by {cursor} and return ascending cursorField order. deletedField marks deletions.")],
         RateLimit = RateLimitDefaults.Per(TimeSpan.FromSeconds(1), 10, 10),
+        Credential = CredentialRequirement.DependsOnConfiguration,
     };
+
+    /// <summary>A credential is needed for <c>auth</c> <c>apiKey</c>, <c>bearer</c> and <c>basic</c>, not for <c>none</c>.</summary>
+    protected override bool RequiresCredential(RestConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration.Auth != RestAuthKind.None;
+    }
 
     protected override async Task<ConnectionCheck> CheckAsync(ConnectorSession<RestConfiguration, RestCredential> session, CancellationToken cancellationToken)
     {
@@ -51,19 +59,30 @@ public sealed class RestConnector(ConnectorServices services) : Connector<RestCo
         var page = pagination.StartPage;
         long offset = 0;
         var emitted = false;
+        var requests = 0;
+        List<string> previousIds = [];
         while (next is not null)
         {
+            requests++;
             using var response = await session.Http.GetAsync(next, r => Authorize(r, configuration, session.Credential), cancellationToken);
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var parser = new JsonRecordReader(configuration.RecordSelector, pagination.Kind == RestPaginationKind.Cursor ? pagination.NextCursorPath : null);
+            var parser = new JsonRecordReader(configuration.RecordSelector, [pagination.Kind == RestPaginationKind.Cursor ? pagination.NextCursorPath : null, pagination.HasMorePath, pagination.TotalPath], JsonRecordReader.DefaultMaxElementBytes);
             var count = 0;
+            var ids = new List<string>();
             await foreach (var batch in parser.ReadAsync(body, pagination.PageSize, cancellationToken))
             {
                 count += batch.Count;
                 var records = new List<ConnectorRecord>(batch.Count);
                 foreach (var item in batch)
                 {
-                    var record = ToRecord(configuration, item, watermark, incremental);
+                    var id = JsonRecordReader.Select(item, configuration.IdField) is { } idValue ? Text(idValue) : null;
+                    if (id is null)
+                    {
+                        throw new ConnectorException(ConnectorId, null, ConnectorErrorKind.Configuration, $"Generic REST: a record has no '{configuration.IdField}' (idField).");
+                    }
+
+                    ids.Add(id);
+                    var record = ToRecord(configuration, id, item, watermark, incremental);
                     if (record is not null)
                     {
                         records.Add(record);
@@ -79,15 +98,37 @@ public sealed class RestConnector(ConnectorServices services) : Connector<RestCo
 
             if (!parser.FoundRecords)
             {
-                throw new ConnectorException(ConnectorId, (int)response.StatusCode, $"Generic REST: the response of {next.Host}{next.AbsolutePath} has no array at '{(configuration.RecordSelector.Length == 0 ? "(root)" : configuration.RecordSelector)}' (recordSelector).");
+                // An API error in a 200 answer ({"ok":false,"error":"invalid_auth"}) or a wrong recordSelector: neither heals by retrying.
+                var where = $"Generic REST: the response of {next.Host}{next.AbsolutePath} has no array at '{(configuration.RecordSelector.Length == 0 ? "(root)" : configuration.RecordSelector)}' (recordSelector)";
+                throw parser.ErrorText is { } words
+                    ? new ConnectorException(ConnectorId, (int)response.StatusCode, ErrorKind(words), session.Http.Redact($"{where}; the API said: {words}"))
+                    : new ConnectorException(ConnectorId, (int)response.StatusCode, ConnectorErrorKind.Configuration, $"{where}.");
             }
 
+            if (count > 0 && ids.SequenceEqual(previousIds, StringComparer.Ordinal))
+            {
+                // The page number or offset moved but the source answered the same records: it ignores the parameter.
+                var shown = session.Http.Redact($"GET {next.Host}:{next.Port}{next.PathAndQuery}");
+                throw new PaginationStalledException(
+                    ConnectorId,
+                    shown,
+                    requests,
+                    requests - 1,
+                    $"Generic REST: the pagination does not advance: request {requests} ({shown}) answered the same {count} records as request {requests - 1}; the source ignores the {PagingParameter(pagination)}.");
+            }
+
+            previousIds = ids;
             page++;
             offset += count;
+
+            // What the API says about the end: has_more false, or as many records read as its total.
+            var noMore = pagination.HasMorePath is { Length: > 0 } hasMorePath && parser.ScalarAt(hasMorePath) is "false";
+            var allRead = pagination.TotalPath is { Length: > 0 } totalPath && long.TryParse(parser.ScalarAt(totalPath), NumberStyles.Integer, CultureInfo.InvariantCulture, out var total) && offset >= total;
             next = pagination.Kind switch
             {
-                RestPaginationKind.Page or RestPaginationKind.Offset => count < pagination.PageSize ? null : Paged(first, configuration, page, offset, null),
-                RestPaginationKind.Cursor => parser.Scalar is { Length: > 0 } token ? Paged(first, configuration, page, offset, token) : null,
+                // Otherwise the end of data is an empty page: a page shorter than asked only means the server caps its page size.
+                RestPaginationKind.Page or RestPaginationKind.Offset => count == 0 || noMore || allRead ? null : Paged(first, configuration, page, offset, null),
+                RestPaginationKind.Cursor => !noMore && pagination.NextCursorPath is { Length: > 0 } cursorPath && parser.ScalarAt(cursorPath) is { Length: > 0 } token ? Paged(first, configuration, page, offset, token) : null,
                 RestPaginationKind.Link => LinkHeader.Find(response.Headers, "next", next),
                 _ => null,
             };
@@ -99,21 +140,36 @@ public sealed class RestConnector(ConnectorServices services) : Connector<RestCo
         }
     }
 
-    private static ConnectorRecord? ToRecord(RestConfiguration configuration, JsonElement item, WatermarkCursor watermark, bool incremental)
+    /// <summary>
+    /// The kind of an error a source reported in a 200 body: words of OAuth 2.0 (RFC 6750 §3.1 <c>invalid_token</c>,
+    /// RFC 6749 §5.2 <c>invalid_client</c>/<c>invalid_grant</c>) and Slack-style codes (<c>invalid_auth</c>, <c>not_authed</c>,
+    /// <c>token_revoked</c>, <c>token_expired</c>, <c>account_inactive</c>), or "unauthorized"/"forbidden", are
+    /// <see cref="ConnectorErrorKind.Authentication"/>; anything else <see cref="ConnectorErrorKind.Request"/>.
+    /// </summary>
+    public static ConnectorErrorKind ErrorKind(string words)
     {
-        var id = JsonRecordReader.Select(item, configuration.IdField) is { } idValue ? Text(idValue) : null;
-        if (id is null)
-        {
-            throw new ConnectorException(ConnectorId, null, $"Generic REST: a record has no '{configuration.IdField}' (idField).");
-        }
+        ArgumentNullException.ThrowIfNull(words);
+        string[] auth = ["invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "invalid_token", "invalid_client", "invalid_grant", "unauthorized", "unauthenticated", "forbidden", "invalid api key", "invalid_api_key"];
+        return auth.Any(a => words.Contains(a, StringComparison.OrdinalIgnoreCase)) ? ConnectorErrorKind.Authentication : ConnectorErrorKind.Request;
+    }
 
+    private static string PagingParameter(RestPagination pagination) => pagination.Kind switch
+    {
+        RestPaginationKind.Page => $"'{pagination.PageParameter}' parameter (pagination.pageParameter)",
+        RestPaginationKind.Offset => $"'{pagination.OffsetParameter}' parameter (pagination.offsetParameter)",
+        RestPaginationKind.Cursor => $"'{pagination.CursorParameter}' parameter (pagination.cursorParameter)",
+        _ => "next link",
+    };
+
+    private static ConnectorRecord? ToRecord(RestConfiguration configuration, string id, JsonElement item, WatermarkCursor watermark, bool incremental)
+    {
         string? version = null;
         if (incremental)
         {
             version = JsonRecordReader.Select(item, configuration.CursorField!) is { } value ? Text(value) : null;
             if (version is null)
             {
-                throw new ConnectorException(ConnectorId, null, $"Generic REST: record {id} has no '{configuration.CursorField}' (cursorField).");
+                throw new ConnectorException(ConnectorId, null, ConnectorErrorKind.Configuration, $"Generic REST: record {id} has no '{configuration.CursorField}' (cursorField).");
             }
 
             if (!watermark.IsNew(version, id))

@@ -33,7 +33,29 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
         ConfigurationSchema = ConnectorSchemas.For(typeof(TConfiguration)),
         CredentialType = typeof(TCredential),
         CredentialSchema = ConnectorSchemas.For(typeof(TCredential)),
-    };
+    } is var described && typeof(TCredential) == typeof(NoCredential)
+        ? described with { Credential = CredentialRequirement.None }
+        : described;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="CredentialRequirement.None"/>: false; <see cref="CredentialRequirement.Required"/>: true;
+    /// <see cref="CredentialRequirement.DependsOnConfiguration"/>: <see cref="RequiresCredential(TConfiguration)"/> for the
+    /// bound configuration, or true when it does not bind (its errors are reported on their own).
+    /// </remarks>
+    public bool RequiresCredential(JsonElement configuration)
+    {
+        switch (Descriptor.Credential)
+        {
+            case CredentialRequirement.None:
+                return false;
+            case CredentialRequirement.Required:
+                return true;
+        }
+
+        var json = configuration.ValueKind == JsonValueKind.Undefined ? EmptyObject : configuration;
+        return ConnectorConfigurationValidator.Bind(typeof(TConfiguration), json, out var bound).Count > 0 || RequiresCredential((TConfiguration)bound!);
+    }
 
     /// <summary>The connector's descriptor; the schemas are filled in from the type parameters.</summary>
     protected abstract ConnectorDescriptor Describe();
@@ -57,13 +79,13 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
     {
         if (!Descriptor.HasStream(stream))
         {
-            throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName} has no stream '{stream}'; it has: {string.Join(", ", Descriptor.Streams.Select(s => s.Name))}.");
+            throw new ConnectorException(Descriptor.Id, null, ConnectorErrorKind.Configuration, $"{Descriptor.DisplayName} has no stream '{stream}'; it has: {string.Join(", ", Descriptor.Streams.Select(s => s.Name))}.");
         }
 
         // A cursor this connector did not write must not silently restart the stream from the beginning.
         if (cursor is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) } foreign)
         {
-            throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName}: a cursor must be a JSON object written by this connector, not {foreign.ValueKind}.");
+            throw new ConnectorException(Descriptor.Id, null, ConnectorErrorKind.Configuration, $"{Descriptor.DisplayName}: a cursor must be a JSON object written by this connector, not {foreign.ValueKind}.");
         }
 
         // Validation happens here, before enumeration, so a bad configuration fails the call itself.
@@ -74,7 +96,7 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
     public async Task<JsonElement> ExecuteActionAsync(ConnectorContext context, string action, JsonElement input, CancellationToken cancellationToken)
     {
         var descriptor = Descriptor.FindAction(action)
-            ?? throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName} has no action '{action}'; it has: {string.Join(", ", Descriptor.Actions.Select(a => a.Name))}.");
+            ?? throw new ConnectorException(Descriptor.Id, null, ConnectorErrorKind.Configuration, $"{Descriptor.DisplayName} has no action '{action}'; it has: {string.Join(", ", Descriptor.Actions.Select(a => a.Name))}.");
         var session = Open(context);
         var errors = ConnectorConfigurationValidator.Bind(descriptor.InputType, input, out var bound);
         if (errors.Count > 0)
@@ -85,6 +107,9 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
         return await ExecuteActionAsync(session, action, bound!, cancellationToken);
     }
 
+    /// <summary>For a connector whose descriptor says <see cref="CredentialRequirement.DependsOnConfiguration"/>: whether <paramref name="configuration"/> needs a credential. The default is true.</summary>
+    protected virtual bool RequiresCredential(TConfiguration configuration) => true;
+
     /// <summary>Checks the connection with a cheap authenticated call; a <see cref="ConnectorException"/> becomes a failed check.</summary>
     protected abstract Task<ConnectionCheck> CheckAsync(ConnectorSession<TConfiguration, TCredential> session, CancellationToken cancellationToken);
 
@@ -93,7 +118,7 @@ public abstract class Connector<TConfiguration, TCredential> : IConnector
 
     /// <summary>Executes an action; <paramref name="input"/> is the bound, validated input record of the action's type.</summary>
     protected virtual Task<JsonElement> ExecuteActionAsync(ConnectorSession<TConfiguration, TCredential> session, string action, object input, CancellationToken cancellationToken) =>
-        throw new ConnectorException(Descriptor.Id, null, $"{Descriptor.DisplayName} has no actions.");
+        throw new ConnectorException(Descriptor.Id, null, ConnectorErrorKind.Configuration, $"{Descriptor.DisplayName} has no actions.");
 
     private ConnectorSession<TConfiguration, TCredential> Open(ConnectorContext context)
     {

@@ -1,10 +1,12 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Json.Pointer;
+using Json.Schema;
 
 namespace IntegrationHub.Connectors;
 
@@ -12,12 +14,32 @@ namespace IntegrationHub.Connectors;
 public sealed record FieldError(string Field, string Message);
 
 /// <summary>
-/// Validates JSON against a connector record (configuration, credential or action input): unknown fields,
-/// wrong types and missing required fields from the record's JSON Schema, then the record's data-annotation
-/// rules. Every error names its field, so the API can answer with RFC 7807 field errors.
+/// Validates JSON against a connector record (configuration, credential or action input) in two stages:
+/// first JsonSchema.Net evaluates it against the record's JSON Schema 2020-12 — the very schema
+/// <see cref="ConnectorSchemas.For"/> generates and the catalog shows (types, <c>required</c>, unknown fields
+/// through <c>additionalProperties: false</c>, <c>enum</c>, <c>minimum</c>/<c>maximum</c>, lengths, <c>pattern</c>,
+/// <c>format</c>); only a document that passes is bound and then checked against the record's data annotations
+/// for what a schema cannot say (for example <c>[Url]</c>'s http/https/ftp only, <c>[Required]</c>'s non-empty).
 /// </summary>
+/// <remarks>
+/// Every error names its field by JSON path (<c>pagination.pageSize</c>, <c>narrow[0].operand</c>; the root is
+/// <c>""</c>) so the API can answer with RFC 7807 field errors under a prefix (<c>configuration.owner</c>).
+/// Messages: <c>The field is required.</c>, <c>Unknown field 'x'.</c>, <c>Expected string, got number.</c>,
+/// <c>A value is required.</c> (null where none is allowed), <c>Must be one of: ...</c>; other keywords carry
+/// JsonSchema.Net's message (<c>0 should be at least 1.</c>).
+/// </remarks>
 public static class ConnectorConfigurationValidator
 {
+    private static readonly BuildOptions BuildOptions = new();
+
+    private static readonly EvaluationOptions EvaluationOptions = new()
+    {
+        OutputFormat = OutputFormat.List,
+        RequireFormatValidation = true,
+    };
+
+    private static readonly ConcurrentDictionary<Type, (JsonSchema Schema, JsonElement Document)> Schemas = new();
+
     /// <summary>Validates <paramref name="json"/> against <paramref name="type"/>; an empty list means valid.</summary>
     public static IReadOnlyList<FieldError> Validate(Type type, JsonElement json) => Bind(type, json, out _);
 
@@ -34,8 +56,13 @@ public static class ConnectorConfigurationValidator
     {
         value = null;
         var errors = new List<FieldError>();
-        var schema = ConnectorSchemas.For(type);
-        CheckStructure(schema, schema, json, "", errors);
+        if (json.ValueKind == JsonValueKind.Undefined)
+        {
+            errors.Add(new FieldError("", "A JSON object is required."));
+            return errors;
+        }
+
+        CheckSchema(type, json, errors);
         if (errors.Count > 0)
         {
             return errors;
@@ -66,109 +93,156 @@ public static class ConnectorConfigurationValidator
         return errors;
     }
 
-    private static void CheckStructure(JsonNode root, JsonNode? schema, JsonElement json, string path, List<FieldError> errors)
+    /// <summary>
+    /// JSON Schema 2020-12 validation by JsonSchema.Net of <paramref name="json"/> against the schema the catalog
+    /// shows for <paramref name="type"/>; each failure becomes a field error named by its JSON path.
+    /// </summary>
+    private static void CheckSchema(Type type, JsonElement json, List<FieldError> errors)
     {
-        if (schema is not JsonObject node)
+        var (schema, document) = Schemas.GetOrAdd(type, Build);
+        var results = schema.Evaluate(json, EvaluationOptions);
+        if (results.IsValid)
         {
             return;
         }
 
-        if (node["$ref"] is JsonValue reference)
+        foreach (var result in (IEnumerable<EvaluationResults>?)results.Details ?? [results])
         {
-            CheckStructure(root, Resolve(root, reference.GetValue<string>()), json, path, errors);
-            return;
-        }
-
-        var types = TypesOf(node);
-        if (types.Count > 0 && !types.Any(t => Matches(t, json)))
-        {
-            errors.Add(new FieldError(path, json.ValueKind == JsonValueKind.Null
-                ? "A value is required."
-                : $"Expected {string.Join(" or ", types.Where(t => t != "null"))}, got {Describe(json.ValueKind)}."));
-            return;
-        }
-
-        if (node["enum"] is JsonArray allowed && !allowed.Any(a => JsonNode.DeepEquals(a, JsonSerializer.SerializeToNode(json))))
-        {
-            errors.Add(new FieldError(path, $"Must be one of: {string.Join(", ", allowed.Select(a => a?.ToJsonString()))}."));
-            return;
-        }
-
-        if (json.ValueKind == JsonValueKind.Object && node["properties"] is JsonObject properties)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in json.EnumerateObject())
+            if (result.Errors is not { Count: > 0 } failures)
             {
-                var child = Join(path, property.Name);
-                seen.Add(property.Name);
-                if (!properties.TryGetPropertyValue(property.Name, out var childSchema))
+                continue;
+            }
+
+            var instance = result.InstanceLocation.Evaluate(json) ?? default;
+            var path = FieldPath(result.InstanceLocation, json);
+
+            // JsonSchema.Net 8.0.5 reports odd schema locations below "items"; the subschema is found by
+            // following the instance's own path through the document instead.
+            var node = SchemaFor(document, json, result.InstanceLocation, result.InstanceLocation.SegmentCount);
+            foreach (var (keyword, message) in failures)
+            {
+                switch (keyword)
                 {
-                    errors.Add(new FieldError(child, $"Unknown field '{property.Name}'."));
-                    continue;
-                }
+                    case "" when IsUnknownProperty(document, json, result.InstanceLocation) is { } name:
+                        errors.Add(new FieldError(path, $"Unknown field '{name}'."));
+                        break;
+                    case "required":
+                        var present = instance.ValueKind == JsonValueKind.Object ? instance.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal) : [];
+                        foreach (var name in Strings(node, "required").Where(n => !present.Contains(n)))
+                        {
+                            errors.Add(new FieldError(Join(path, name), "The field is required."));
+                        }
 
-                CheckStructure(root, childSchema, property.Value, child, errors);
-            }
-
-            if (node["required"] is JsonArray required)
-            {
-                foreach (var name in required.Select(r => r!.GetValue<string>()).Where(n => !seen.Contains(n)))
-                {
-                    errors.Add(new FieldError(Join(path, name), "The field is required."));
+                        break;
+                    case "type":
+                        errors.Add(new FieldError(path, instance.ValueKind == JsonValueKind.Null
+                            ? "A value is required."
+                            : $"Expected {string.Join(" or ", Strings(node, "type").Where(t => t != "null"))}, got {Describe(instance.ValueKind)}."));
+                        break;
+                    case "enum" when node?.TryGetProperty("enum", out var allowed) == true:
+                        errors.Add(new FieldError(path, $"Must be one of: {string.Join(", ", allowed.EnumerateArray().Select(a => a.GetRawText()))}."));
+                        break;
+                    default:
+                        errors.Add(new FieldError(path, message.EndsWith('.') ? message : message + "."));
+                        break;
                 }
-            }
-        }
-        else if (json.ValueKind == JsonValueKind.Array && node["items"] is JsonNode items)
-        {
-            var index = 0;
-            foreach (var item in json.EnumerateArray())
-            {
-                CheckStructure(root, items, item, $"{path}[{index++}]", errors);
-            }
-        }
-        else if (json.ValueKind == JsonValueKind.Object && node["additionalProperties"] is JsonObject values)
-        {
-            foreach (var property in json.EnumerateObject())
-            {
-                CheckStructure(root, values, property.Value, Join(path, property.Name), errors);
             }
         }
     }
 
-    private static JsonNode? Resolve(JsonNode root, string pointer)
+    private static (JsonSchema Schema, JsonElement Document) Build(Type type)
     {
-        if (pointer == "#")
-        {
-            return root;
-        }
-
-        var current = root;
-        foreach (var segment in pointer.TrimStart('#', '/').Split('/'))
-        {
-            current = current?[segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)];
-        }
-
-        return current;
+        var document = JsonSerializer.SerializeToElement(ConnectorSchemas.For(type));
+        return (JsonSchema.Build(document, BuildOptions), document);
     }
 
-    private static List<string> TypesOf(JsonObject node) => node["type"] switch
+    /// <summary>
+    /// The subschema that applies at the first <paramref name="depth"/> segments of <paramref name="pointer"/>:
+    /// <c>properties</c> (else <c>additionalProperties</c>) for an object member, <c>items</c> for an array item, local
+    /// <c>$ref</c>s followed. Null where the schema says nothing.
+    /// </summary>
+    private static JsonElement? SchemaFor(JsonElement document, JsonElement json, JsonPointer pointer, int depth)
     {
-        JsonValue v => [v.GetValue<string>()],
-        JsonArray a => a.Select(t => t!.GetValue<string>()).ToList(),
-        _ => [],
-    };
+        JsonElement? schema = Dereference(document, document);
+        var current = json;
+        for (var i = 0; i < depth && schema is { ValueKind: JsonValueKind.Object } node; i++)
+        {
+            var segment = pointer[i].ToString();
+            if (current.ValueKind == JsonValueKind.Array)
+            {
+                schema = node.TryGetProperty("items", out var items) ? items : null;
+                current = int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < current.GetArrayLength() ? current[index] : default;
+            }
+            else
+            {
+                schema = node.TryGetProperty("properties", out var properties) && properties.TryGetProperty(segment, out var property) ? property
+                    : node.TryGetProperty("additionalProperties", out var others) ? others
+                    : null;
+                current = current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child) ? child : default;
+            }
 
-    private static bool Matches(string type, JsonElement json) => type switch
+            schema = schema is { } s ? Dereference(document, s) : null;
+        }
+
+        return schema;
+    }
+
+    private static JsonElement? Dereference(JsonElement document, JsonElement schema)
     {
-        "object" => json.ValueKind == JsonValueKind.Object,
-        "array" => json.ValueKind == JsonValueKind.Array,
-        "string" => json.ValueKind == JsonValueKind.String,
-        "boolean" => json.ValueKind is JsonValueKind.True or JsonValueKind.False,
-        "null" => json.ValueKind == JsonValueKind.Null,
-        "number" => json.ValueKind == JsonValueKind.Number,
-        "integer" => json.ValueKind == JsonValueKind.Number && json.TryGetDecimal(out var d) && decimal.Truncate(d) == d,
-        _ => true,
-    };
+        for (var hops = 0; hops < 32 && schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("$ref", out var reference); hops++)
+        {
+            var target = reference.GetString() ?? "";
+            if (!target.StartsWith('#') || !JsonPointer.TryParse(Uri.UnescapeDataString(target[1..]), out var pointer) || pointer.Evaluate(document) is not { } resolved)
+            {
+                return null;
+            }
+
+            schema = resolved;
+        }
+
+        return schema;
+    }
+
+    /// <summary>The member name when <paramref name="pointer"/> is an object member its schema's <c>properties</c> do not name.</summary>
+    private static string? IsUnknownProperty(JsonElement document, JsonElement json, JsonPointer pointer)
+    {
+        if (pointer.SegmentCount == 0 || pointer.GetParent(1)?.Evaluate(json) is not { ValueKind: JsonValueKind.Object })
+        {
+            return null;
+        }
+
+        var name = pointer[pointer.SegmentCount - 1].ToString();
+        var parent = SchemaFor(document, json, pointer, pointer.SegmentCount - 1);
+        return parent is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("properties", out var properties) && properties.TryGetProperty(name, out _) ? null : name;
+    }
+
+    private static IEnumerable<string> Strings(JsonElement? node, string keyword) =>
+        node is { ValueKind: JsonValueKind.Object } n && n.TryGetProperty(keyword, out var value)
+            ? value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(v => v.GetString() ?? "") : [value.GetString() ?? ""]
+            : [];
+
+    /// <summary>A JSON Pointer into the instance as the hub names fields: <c>/narrow/0/operand</c> is <c>narrow[0].operand</c>.</summary>
+    private static string FieldPath(JsonPointer pointer, JsonElement json)
+    {
+        var path = "";
+        var current = json;
+        for (var i = 0; i < pointer.SegmentCount; i++)
+        {
+            var segment = pointer[i].ToString();
+            if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                path = $"{path}[{index}]";
+                current = index < current.GetArrayLength() ? current[index] : default;
+            }
+            else
+            {
+                path = Join(path, segment);
+                current = current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child) ? child : default;
+            }
+        }
+
+        return path;
+    }
 
     private static string Describe(JsonValueKind kind) => kind switch
     {

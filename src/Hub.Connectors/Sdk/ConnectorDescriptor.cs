@@ -23,6 +23,20 @@ public enum ConnectorKind
 /// <param name="Webhooks">Receives pushed events.</param>
 public sealed record ConnectorCapabilities(bool PollStreams, bool Actions, bool Webhooks);
 
+/// <summary>Whether a connector takes a credential, for the catalog and for the checks made when an integration is saved.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CredentialRequirement>))]
+public enum CredentialRequirement
+{
+    /// <summary>The connector takes no credential (its credential record is <see cref="NoCredential"/>); one attached is refused.</summary>
+    None,
+
+    /// <summary>Every integration of the connector needs a credential.</summary>
+    Required,
+
+    /// <summary>The integration's configuration decides (the generic REST source with <c>auth: none</c> needs none): <see cref="IConnector.RequiresCredential"/> answers for one configuration.</summary>
+    DependsOnConfiguration,
+}
+
 /// <summary>A stream a connector reads.</summary>
 /// <param name="Name">The name passed to <see cref="IConnector.ReadAsync"/>.</param>
 /// <param name="Description">What the records are.</param>
@@ -83,6 +97,13 @@ public sealed record ConnectorDescriptor
     public IReadOnlyList<StreamDescriptor> Streams { get; init; } = [];
 
     public IReadOnlyList<ActionDescriptor> Actions { get; init; } = [];
+
+    /// <summary>
+    /// Whether integrations need a credential. <see cref="Connector{TConfiguration, TCredential}"/> sets
+    /// <see cref="CredentialRequirement.None"/> for a <see cref="NoCredential"/> connector; a connector whose need depends on
+    /// its configuration says <see cref="CredentialRequirement.DependsOnConfiguration"/> in its descriptor.
+    /// </summary>
+    public CredentialRequirement Credential { get; init; } = CredentialRequirement.Required;
 
     /// <summary>Pacing defaults; <see langword="null"/> means unpaced.</summary>
     public RateLimitDefaults? RateLimit { get; init; }

@@ -10,6 +10,14 @@ public interface IConnector
 {
     ConnectorDescriptor Descriptor { get; }
 
+    /// <summary>
+    /// Whether an integration with <paramref name="configuration"/> (JSON of the connector's configuration record) needs a
+    /// credential. The default follows <see cref="ConnectorDescriptor.Credential"/>, counting
+    /// <see cref="CredentialRequirement.DependsOnConfiguration"/> as required; the hub asks this before it saves an
+    /// integration without a credential.
+    /// </summary>
+    bool RequiresCredential(JsonElement configuration) => Descriptor.Credential != CredentialRequirement.None;
+
     /// <summary>Tests the connection: a cheap authenticated call. Fails with a message, not an exception, when the source refuses.</summary>
     Task<ConnectionCheck> CheckAsync(ConnectorContext context, CancellationToken cancellationToken);
 

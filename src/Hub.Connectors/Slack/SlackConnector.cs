@@ -19,7 +19,7 @@ namespace IntegrationHub.Connectors.Slack;
 /// so nothing is lost or repeated even when Slack's own page cursor has expired; a finished sweep moves
 /// <c>oldest</c> to <c>high</c>. Message ts values are unique per channel, so there are no ties.
 /// </remarks>
-public sealed class SlackConnector(ConnectorServices services) : Connector<SlackConfiguration, SlackCredential>(services)
+public sealed partial class SlackConnector(ConnectorServices services) : Connector<SlackConfiguration, SlackCredential>(services)
 {
     public const string ConnectorId = "slack";
     public const string MessagesStream = "messages";
@@ -32,7 +32,7 @@ public sealed class SlackConnector(ConnectorServices services) : Connector<Slack
         Category = "chat",
         Description = "Messages of a Slack channel; post messages.",
         Logo = "https://a.slack-edge.com/80588/marketing/img/meta/favicon-32.png",
-        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: false),
+        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: true),
         Streams = [new StreamDescriptor(MessagesStream, "Top-level messages of the channel.", "Sweep cursor {oldest, latest, high} over message ts (unique per channel). conversations.history does not report edits or deletions of messages already read.")],
         Actions = [ActionDescriptor.For<SlackSendMessageInput>(SendMessage, "Posts a message with chat.postMessage.")],
 
@@ -154,10 +154,27 @@ public sealed class SlackConnector(ConnectorServices services) : Connector<Slack
             return body;
         }
 
-        var error = body.RootElement.TryGetProperty("error", out var e) ? e.GetString() : "unknown_error";
+        var error = body.RootElement.TryGetProperty("error", out var e) ? e.GetString() ?? "unknown_error" : "unknown_error";
         body.Dispose();
-        throw session.Http.ApiError((int)response.StatusCode, $"{error} ({methodAndQuery.Split('?')[0]})");
+        throw session.Http.ApiError((int)response.StatusCode, $"{error} ({methodAndQuery.Split('?')[0]})", ErrorKind(error));
     }
+
+    /// <summary>
+    /// The kind of a Slack <c>ok: false</c> error code. Slack answers these with HTTP 200, so the status says nothing.
+    /// Token and account errors (https://api.slack.com/web#errors, https://api.slack.com/methods/conversations.history#errors)
+    /// are <see cref="ConnectorErrorKind.Authentication"/>; <c>ratelimited</c>, <c>internal_error</c>, <c>fatal_error</c>,
+    /// <c>service_unavailable</c>, <c>request_timeout</c> and <c>invalid_cursor</c> (the next read starts from the stored sweep,
+    /// without Slack's page cursor) are <see cref="ConnectorErrorKind.Transient"/>; every other code (<c>channel_not_found</c>,
+    /// <c>not_in_channel</c>, ...) is <see cref="ConnectorErrorKind.Request"/>.
+    /// </summary>
+    public static ConnectorErrorKind ErrorKind(string error) => error switch
+    {
+        "not_authed" or "invalid_auth" or "account_inactive" or "token_revoked" or "token_expired" or "no_permission"
+            or "missing_scope" or "not_allowed_token_type" or "org_login_required" or "ekm_access_denied"
+            or "team_access_not_granted" or "access_denied" or "two_factor_setup_required" or "enterprise_is_restricted" => ConnectorErrorKind.Authentication,
+        "ratelimited" or "internal_error" or "fatal_error" or "service_unavailable" or "request_timeout" or "invalid_cursor" => ConnectorErrorKind.Transient,
+        _ => ConnectorErrorKind.Request,
+    };
 
     private static DateTimeOffset? FromTs(string ts) =>
         decimal.TryParse(ts, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)

@@ -12,7 +12,7 @@ namespace IntegrationHub.Connectors.Zulip;
 /// <c>POST /api/v1/messages</c> to send. Basic auth with email and API key; 429 with <c>Retry-After</c> and
 /// <c>X-RateLimit-*</c>. Message ids only grow, so the cursor is the last id handed off.
 /// </summary>
-public sealed class ZulipConnector(ConnectorServices services) : Connector<ZulipConfiguration, ZulipCredential>(services)
+public sealed partial class ZulipConnector(ConnectorServices services) : Connector<ZulipConfiguration, ZulipCredential>(services)
 {
     public const string ConnectorId = "zulip";
     public const string MessagesStream = "messages";
@@ -25,7 +25,7 @@ public sealed class ZulipConnector(ConnectorServices services) : Connector<Zulip
         Category = "chat",
         Description = "Messages of Zulip channels and narrows since an anchor; send messages. Zulip Cloud or self-hosted.",
         Logo = "https://zulip.com/static/images/logo/zulip-icon-128x128.png",
-        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: false),
+        Capabilities = new ConnectorCapabilities(PollStreams: true, Actions: true, Webhooks: true),
         Streams = [new StreamDescriptor(MessagesStream, "Messages matching the narrow, oldest first.", "Cursor {\"anchor\": id}: the last message id handed off (ids are unique and increasing). Edits and deletions of messages already read are not reported by this endpoint.")],
         Actions = [ActionDescriptor.For<ZulipSendMessageInput>(SendMessage, "Sends a channel or direct message.")],
 
@@ -57,7 +57,8 @@ public sealed class ZulipConnector(ConnectorServices services) : Connector<Zulip
             using var body = await CallAsync(session, () => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken);
             var root = body.RootElement;
             var records = new List<ConnectorRecord>();
-            foreach (var message in root.GetProperty("messages").EnumerateArray())
+            var messages = root.GetProperty("messages");
+            foreach (var message in messages.EnumerateArray())
             {
                 var messageId = message.GetProperty("id").GetInt64();
                 if (anchor is { } last && messageId <= last)
@@ -71,14 +72,18 @@ public sealed class ZulipConnector(ConnectorServices services) : Connector<Zulip
                 records.Add(new ConnectorRecord(messageId.ToString(CultureInfo.InvariantCulture), version, RecordOperation.Upsert, timestamp, message.Clone()));
             }
 
+            // The end of data is what Zulip says: found_newest, or no message at all after the anchor. A page shorter
+            // than num_after is not the end (the server caps num_after); a page of only old messages reads on, and if
+            // the anchor did not move the next request repeats this one and fails as pagination that does not advance.
             var foundNewest = root.TryGetProperty("found_newest", out var newest) && newest.GetBoolean();
+            var end = foundNewest || messages.GetArrayLength() == 0;
             var state = anchor is { } position ? JsonSerializer.SerializeToElement(new { anchor = position }) : JsonSerializer.SerializeToElement(new { });
-            if (records.Count > 0 || foundNewest)
+            if (records.Count > 0 || end)
             {
                 yield return new RecordPage(records, state);
             }
 
-            if (foundNewest || records.Count == 0)
+            if (end)
             {
                 yield break;
             }
@@ -123,9 +128,26 @@ public sealed class ZulipConnector(ConnectorServices services) : Connector<Zulip
         }
 
         var msg = body.RootElement.TryGetProperty("msg", out var m) ? m.GetString() : "unknown error";
+        var code = body.RootElement.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
         body.Dispose();
-        throw session.Http.ApiError((int)response.StatusCode, msg ?? "unknown error");
+        var status = (int)response.StatusCode;
+        throw session.Http.ApiError(status, code is null ? msg ?? "unknown error" : $"{msg} ({code})", ErrorKind(status, code));
     }
+
+    /// <summary>
+    /// The kind of a Zulip <c>result: error</c> (https://zulip.com/api/rest-error-handling): <c>UNAUTHORIZED</c>,
+    /// <c>INVALID_API_KEY</c>, <c>USER_DEACTIVATED</c>, <c>REALM_DEACTIVATED</c> and any 401/403 are
+    /// <see cref="ConnectorErrorKind.Authentication"/>; <c>RATE_LIMIT_HIT</c> <see cref="ConnectorErrorKind.RateLimited"/>;
+    /// otherwise by the status (<see cref="ConnectorException.KindOf"/>), a <c>result: error</c> in a 200 being a
+    /// <see cref="ConnectorErrorKind.Request"/>.
+    /// </summary>
+    public static ConnectorErrorKind ErrorKind(int status, string? code) => code switch
+    {
+        "UNAUTHORIZED" or "INVALID_API_KEY" or "USER_DEACTIVATED" or "REALM_DEACTIVATED" or "MISSING_AUTHENTICATION" => ConnectorErrorKind.Authentication,
+        "RATE_LIMIT_HIT" => ConnectorErrorKind.RateLimited,
+        _ when status is >= 200 and < 300 => ConnectorErrorKind.Request,
+        _ => ConnectorException.KindOf(status),
+    };
 
     private static Uri ApiUri(ZulipConfiguration configuration, string pathAndQuery) => new($"{configuration.SiteUrl.TrimEnd('/')}/api/v1/{pathAndQuery}");
 }

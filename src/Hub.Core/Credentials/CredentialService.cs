@@ -218,9 +218,12 @@ public sealed class CredentialService(
         Logs.CredentialNeedsReauth(logger, tenantId, id);
     }
 
-    /// <summary>Whether a connector's credential record has any field, i.e. it needs a credential at all.</summary>
-    public static bool NeedsCredential(ConnectorDescriptor descriptor) =>
-        descriptor.CredentialType != typeof(NoCredential) && descriptor.CredentialType != typeof(object);
+    /// <summary>Whether a connector takes a credential at all (for some configuration); whether one configuration needs it is <see cref="IConnector.RequiresCredential"/>.</summary>
+    public static bool NeedsCredential(ConnectorDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return descriptor.Credential != CredentialRequirement.None && descriptor.CredentialType != typeof(NoCredential) && descriptor.CredentialType != typeof(object);
+    }
 
     private IConnector ConnectorOf(Credential credential) =>
         catalog.Find(credential.ConnectorId)

@@ -16,7 +16,7 @@ namespace IntegrationHub.Core.Integrations;
 /// <param name="Configuration">Configuration for the connector's schema; absent means <c>{}</c>.</param>
 /// <param name="CredentialId">A credential of the tenant for the same connector; required when the connector takes one.</param>
 /// <param name="Stream">One of the connector's streams; absent means its first.</param>
-/// <param name="Schedule">Six-field NCRONTAB; absent means on demand only.</param>
+/// <param name="Schedule">Six-field NCRONTAB in UTC (see <see cref="IntegrationSchedule"/>); absent (null) means on demand only; blank or never-firing text is refused.</param>
 /// <param name="Enabled">Absent means enabled.</param>
 /// <param name="Topic">A short Pulsar topic name or <c>persistent://tenant/namespace/topic</c>; absent means the default naming scheme.</param>
 /// <param name="Mapping">A <see cref="RecordMapping"/>; absent publishes records as read.</param>
@@ -70,6 +70,18 @@ public sealed partial class IntegrationService(
             cancellationToken);
         Logs.IntegrationCreated(logger, tenantId, created.Id, created.ConnectorId, created.Stream);
         return created;
+    }
+
+    /// <summary>
+    /// Validates <paramref name="definition"/> exactly as <see cref="CreateAsync"/> does and answers the
+    /// integration it would create, without storing anything (id <c>preview</c>, no cursor): what a preview reads with.
+    /// </summary>
+    /// <exception cref="ValidationFailedException">Any field is invalid; every error is listed.</exception>
+    public async Task<Integration> DraftAsync(string tenantId, IntegrationDefinition definition, CancellationToken cancellationToken)
+    {
+        var valid = await ValidateAsync(tenantId, definition, existing: null, cancellationToken);
+        var now = time.GetUtcNow();
+        return Apply(new Integration { Id = "preview", TenantId = tenantId, Name = definition.Name, ConnectorId = valid.ConnectorId, Stream = valid.Stream, CreatedAt = now }, definition, valid, now);
     }
 
     /// <summary>An integration.</summary>
@@ -135,7 +147,7 @@ public sealed partial class IntegrationService(
             Configuration = valid.Configuration,
             CredentialId = definition.CredentialId,
             Stream = valid.Stream,
-            Schedule = string.IsNullOrWhiteSpace(definition.Schedule) ? null : definition.Schedule.Trim(),
+            Schedule = definition.Schedule?.Trim(),
             Enabled = enabled,
             Topic = definition.Topic,
             Mapping = valid.Mapping,
@@ -186,10 +198,11 @@ public sealed partial class IntegrationService(
                 Add("stream", $"cannot change from '{existing.Stream}': the integration's cursor belongs to it. Create a new integration instead.");
             }
 
-            await ValidateCredentialAsync(tenantId, descriptor, definition.CredentialId, Add, cancellationToken);
+            await ValidateCredentialAsync(tenantId, connector, configuration, definition.CredentialId, Add, cancellationToken);
         }
 
-        if (!string.IsNullOrWhiteSpace(definition.Schedule) && !CronSchedule.TryParse(definition.Schedule.Trim(), out _, out var scheduleError))
+        // Absent (null) means on demand only; anything given, blank included, must be a schedule that can fire.
+        if (definition.Schedule is not null && !IntegrationSchedule.TryParse(definition.Schedule, out _, out var scheduleError))
         {
             Add("schedule", $"is not a valid NCRONTAB schedule: {scheduleError}");
         }
@@ -216,20 +229,21 @@ public sealed partial class IntegrationService(
         return new ValidDefinition(connector!.Descriptor.Id, configuration, stream!, mapping);
     }
 
-    private async Task ValidateCredentialAsync(string tenantId, ConnectorDescriptor descriptor, string? credentialId, Action<string, string> add, CancellationToken cancellationToken)
+    // The connector decides whether this configuration needs a credential (the REST source with auth none does not).
+    private async Task ValidateCredentialAsync(string tenantId, IConnector connector, JsonElement configuration, string? credentialId, Action<string, string> add, CancellationToken cancellationToken)
     {
-        var needed = CredentialService.NeedsCredential(descriptor);
+        var descriptor = connector.Descriptor;
         if (credentialId is null)
         {
-            if (needed)
+            if (connector.RequiresCredential(configuration))
             {
-                add("credentialId", $"is required: the {descriptor.DisplayName} connector needs a credential (POST /api/v1/credentials).");
+                add("credentialId", $"is required: the {descriptor.DisplayName} connector needs a credential with this configuration (POST /api/v1/credentials).");
             }
 
             return;
         }
 
-        if (!needed)
+        if (!CredentialService.NeedsCredential(descriptor))
         {
             add("credentialId", $"must be absent: the {descriptor.DisplayName} connector takes no credential.");
             return;

@@ -17,6 +17,22 @@ public sealed class IntegrationStore(HubCosmos cosmos)
     public async Task<Integration?> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>
         !id.Contains(':', StringComparison.Ordinal) && await _integrations.ReadAsync(tenantId, id, cancellationToken) is { Type: "integration" } found ? found : null;
 
+    /// <summary>
+    /// The integration with <paramref name="id"/> in whichever tenant holds it, or null: for callers that know no tenant
+    /// (a webhook sender knows only the URL). Ids are random (<see cref="ResourceIds.New"/>), so at most one matches.
+    /// A cross-partition query: callers cache the tenant.
+    /// </summary>
+    public async Task<Integration?> FindAnyTenantAsync(string id, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.id = @id AND c.type = 'integration'").WithParameter("@id", id);
+        await foreach (var integration in _integrations.QueryAsync(query, null, cancellationToken))
+        {
+            return integration;
+        }
+
+        return null;
+    }
+
     /// <summary>Creates an integration.</summary>
     public Task<Integration> CreateAsync(Integration integration, CancellationToken cancellationToken) => _integrations.CreateAsync(integration, cancellationToken);
 

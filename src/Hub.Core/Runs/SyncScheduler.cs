@@ -21,7 +21,7 @@ public sealed class SyncScheduler(IntegrationStore integrations, RunLauncher lau
         var started = new List<Run>();
         await foreach (var integration in integrations.ScheduledAsync(cancellationToken))
         {
-            if (!CronSchedule.TryParse(integration.Schedule, out var schedule, out _))
+            if (!IntegrationSchedule.TryParse(integration.Schedule, out var schedule, out _))
             {
                 continue; // validated on save; an old document with a bad schedule is skipped, not fatal
             }
@@ -60,7 +60,7 @@ public sealed class SyncScheduler(IntegrationStore integrations, RunLauncher lau
     }
 
     /// <summary>The latest occurrence in (<paramref name="since"/>, <paramref name="now"/>], if any.</summary>
-    public static DateTimeOffset? LatestSlot(CronSchedule schedule, DateTimeOffset since, DateTimeOffset now)
+    public static DateTimeOffset? LatestSlot(IntegrationSchedule schedule, DateTimeOffset since, DateTimeOffset now)
     {
         DateTimeOffset? latest = null;
         foreach (var occurrence in schedule.GetOccurrences(since, now))

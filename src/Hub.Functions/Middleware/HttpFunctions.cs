@@ -10,13 +10,18 @@ namespace IntegrationHub.Functions.Middleware;
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class IdempotentAttribute : Attribute;
 
+/// <summary>Marks the webhook receiver: its body limit is <c>Webhooks__MaxBodyBytes</c> instead of <c>Api__MaxRequestBodyBytes</c> (see <see cref="RequestLimitsMiddleware"/>).</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class WebhookBodyLimitAttribute : Attribute;
+
 /// <summary>
 /// What the middleware needs to know of an HTTP function, read once from its method by reflection: the
 /// <see cref="FunctionDefinition.EntryPoint"/> (<c>Namespace.Type.Method</c>) names it.
 /// </summary>
 /// <param name="Access">Who may call it (<see cref="RequiresAttribute"/>; null: any authenticated caller).</param>
 /// <param name="Idempotent">Whether a POST honours <c>Idempotency-Key</c>.</param>
-internal sealed record HttpFunctionInfo(Access? Access, bool Idempotent)
+/// <param name="WebhookBody">Whether the webhook body limit applies.</param>
+internal sealed record HttpFunctionInfo(Access? Access, bool Idempotent, bool WebhookBody = false)
 {
     private static readonly ConcurrentDictionary<string, HttpFunctionInfo> Cache = new(StringComparer.Ordinal);
 
@@ -31,7 +36,7 @@ internal sealed record HttpFunctionInfo(Access? Access, bool Idempotent)
         var method = type.GetMethod(entryPoint[(split + 1)..], BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static)
             ?? throw new InvalidOperationException($"The function entry point '{entryPoint}' was not found.");
         var access = method.GetCustomAttribute<RequiresAttribute>()?.Access ?? type.GetCustomAttribute<RequiresAttribute>()?.Access;
-        return new HttpFunctionInfo(access, method.GetCustomAttribute<IdempotentAttribute>() is not null);
+        return new HttpFunctionInfo(access, method.GetCustomAttribute<IdempotentAttribute>() is not null, method.GetCustomAttribute<WebhookBodyLimitAttribute>() is not null);
     }
 }
 

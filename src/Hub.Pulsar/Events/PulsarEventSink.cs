@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using IntegrationHub.Pulsar.Producer;
 using IntegrationHub.Pulsar.Topics;
 using IntegrationHub.Shared.Events;
@@ -10,7 +8,8 @@ namespace IntegrationHub.Pulsar.Events;
 
 /// <summary>
 /// Publishes event batches to Pulsar: each event is one message whose payload is the CloudEvent in structured JSON
-/// mode, whose key is <see cref="OutboundEvent.Key"/> (keyed ordering and routing) and whose properties carry the
+/// mode, encoded by the CloudEvents SDK (<see cref="CloudEventEnvelope"/>; the hub's Pulsar binding is structured
+/// mode, content type <c>application/cloudevents+json</c>), whose key is <see cref="OutboundEvent.Key"/> (keyed ordering and routing) and whose properties carry the
 /// routing attributes (<c>ce-id</c>, <c>ce-type</c>, <c>ce-source</c>, <c>tenantid</c>, <c>integrationid</c>,
 /// <c>runid</c>, plus the event's own). Returns when every message has an ok receipt.
 /// </summary>
@@ -22,9 +21,7 @@ namespace IntegrationHub.Pulsar.Events;
 public sealed class PulsarEventSink(IOptions<PulsarOptions> options, PulsarProducerPool producers, ILogger<PulsarEventSink> logger) : IEventSink
 {
     /// <summary>Structured-mode content type (CloudEvents JSON format).</summary>
-    public const string ContentType = "application/cloudevents+json; charset=utf-8";
-
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    public const string ContentType = CloudEventEnvelope.StructuredContentType;
 
     public string Name => "pulsar";
 
@@ -50,7 +47,15 @@ public sealed class PulsarEventSink(IOptions<PulsarOptions> options, PulsarProdu
         for (var i = 0; i < messages.Length; i++)
         {
             var outbound = batch.Events[i];
-            messages[i] = new PulsarMessage(outbound.SequenceId, JsonSerializer.SerializeToUtf8Bytes(outbound.Event, Json), outbound.Key, Properties(outbound));
+            try
+            {
+                messages[i] = new PulsarMessage(outbound.SequenceId, CloudEventEnvelope.EncodeStructured(outbound.Event), outbound.Key, Properties(outbound));
+            }
+            catch (ArgumentException e)
+            {
+                // The SDK refuses an event that breaks the spec (no id, source or type): no retry can fix it.
+                throw new EventPublishException($"Pulsar: event {outbound.Event.Id} is not a valid CloudEvent: {e.Message}", isTransient: false, e);
+            }
         }
 
         try

@@ -1,6 +1,7 @@
 using System.Globalization;
 using IntegrationHub.Pulsar.Diagnostics;
 using IntegrationHub.Pulsar.WebSocket;
+using IntegrationHub.Shared.Resilience.Backoff;
 using Microsoft.Extensions.Logging;
 
 namespace IntegrationHub.Pulsar.Producer;
@@ -108,45 +109,74 @@ public sealed class PulsarProducer : IAsyncDisposable
     private async Task SendRunAsync(IReadOnlyList<PulsarMessage> messages, int start, int end, PublishReceipt?[] receipts, CancellationToken cancellationToken)
     {
         var run = new RunState(start);
-        var fruitless = 0;
         while (true)
         {
-            var before = run.FirstUnreceipted;
+            // One burst of sessions that bring no receipt, retried with the hub's backoff; a session that made progress
+            // ends the burst and the next one starts with a fresh count, so a long stream over a flaky link keeps going.
+            var fruitless = 0;
+            var progressed = false;
+            var reconnect = new BackoffOptions
+            {
+                FirstDelay = TimeSpan.FromMilliseconds(_options.ReconnectInitialDelayMilliseconds),
+                MaxDelay = TimeSpan.FromMilliseconds(_options.ReconnectMaxDelayMilliseconds),
+                MaxRetries = int.MaxValue,
+                ShouldRetry = e => e is PulsarException { IsTransient: true } && !progressed && fruitless < _options.MaxSendAttempts,
+                OnRetry = retry =>
+                {
+                    Resent(run);
+                    Logs.ProducerRetrying(_logger, ProducerName ?? "(unnamed)", Topic, fruitless + 1, end - run.FirstUnreceipted, messages[run.FirstUnreceipted].SequenceId, retry.Delay.TotalMilliseconds, retry.Failure.Message);
+                    return ValueTask.CompletedTask;
+                },
+            }.Build(_time);
+
             try
             {
-                var session = await EnsureSessionAsync(messages[run.FirstUnreceipted].SequenceId, cancellationToken).ConfigureAwait(false);
-                await PumpAsync(session, messages, run, end, receipts, cancellationToken).ConfigureAwait(false);
+                await reconnect.ExecuteAsync(
+                    async ct =>
+                    {
+                        var before = run.FirstUnreceipted;
+                        try
+                        {
+                            var session = await EnsureSessionAsync(messages[run.FirstUnreceipted].SequenceId, ct).ConfigureAwait(false);
+                            await PumpAsync(session, messages, run, end, receipts, ct).ConfigureAwait(false);
+                        }
+                        catch (PulsarException e) when (e.IsTransient && !ct.IsCancellationRequested)
+                        {
+                            await DropSessionAsync().ConfigureAwait(false);
+                            _metrics.Reconnect(Topic);
+                            progressed = run.FirstUnreceipted > before;
+                            fruitless = progressed ? 0 : fruitless + 1;
+                            throw;
+                        }
+                        catch
+                        {
+                            await DropSessionAsync().ConfigureAwait(false);
+                            throw;
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PulsarException e) when (e.IsTransient && !cancellationToken.IsCancellationRequested)
+            catch (PulsarException e) when (e.IsTransient && progressed && !cancellationToken.IsCancellationRequested)
             {
-                await DropSessionAsync().ConfigureAwait(false);
-                _metrics.Reconnect(Topic);
-
-                // Only sessions that brought no receipt count against the limit: a long stream over a flaky link keeps going.
-                fruitless = run.FirstUnreceipted > before ? 0 : fruitless + 1;
-                if (fruitless >= _options.MaxSendAttempts)
-                {
-                    throw new PulsarException(
-                        $"Publishing to {Topic} failed {fruitless} time(s) in a row; {end - run.FirstUnreceipted} message(s) have no receipt. Last error: {e.Message}",
-                        isTransient: true, e.HttpStatus, e);
-                }
-
-                var unsentAgain = run.Sent - run.FirstUnreceipted;
-                if (unsentAgain > 0)
-                {
-                    _metrics.Resent(Topic, unsentAgain);
-                }
-
-                var delay = Backoff(fruitless + 1);
-                Logs.ProducerRetrying(_logger, ProducerName ?? "(unnamed)", Topic, fruitless + 1, end - run.FirstUnreceipted, messages[run.FirstUnreceipted].SequenceId, delay.TotalMilliseconds, e.Message);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                Resent(run);
+                Logs.ProducerRetrying(_logger, ProducerName ?? "(unnamed)", Topic, 1, end - run.FirstUnreceipted, messages[run.FirstUnreceipted].SequenceId, 0, e.Message);
             }
-            catch
+            catch (PulsarException e) when (e.IsTransient && fruitless >= _options.MaxSendAttempts)
             {
-                await DropSessionAsync().ConfigureAwait(false);
-                throw;
+                throw new PulsarException(
+                    $"Publishing to {Topic} failed {fruitless} time(s) in a row; {end - run.FirstUnreceipted} message(s) have no receipt. Last error: {e.Message}",
+                    isTransient: true, e.HttpStatus, e);
             }
+        }
+    }
+
+    private void Resent(RunState run)
+    {
+        var unsentAgain = run.Sent - run.FirstUnreceipted;
+        if (unsentAgain > 0)
+        {
+            _metrics.Resent(Topic, unsentAgain);
         }
     }
 
@@ -257,12 +287,6 @@ public sealed class PulsarProducer : IAsyncDisposable
             session.Abort();
             await session.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var delay = _options.ReconnectInitialDelayMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16));
-        return TimeSpan.FromMilliseconds(Math.Min(delay, _options.ReconnectMaxDelayMilliseconds));
     }
 
     /// <summary>Closes the session cleanly, so the broker frees the producer name at once.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using IntegrationHub.Shared.Diagnostics;
+using IntegrationHub.Shared.Resilience.Backoff;
 
 namespace IntegrationHub.Shared.Cosmos;
 
@@ -9,7 +10,7 @@ namespace IntegrationHub.Shared.Cosmos;
 /// </summary>
 /// <remarks>
 /// An unreachable account does not stop the process: the hub comes up, <c>/api/health</c> reports Cosmos
-/// unreachable, and creation is retried with backoff until it succeeds. A misconfigured account (bad
+/// unreachable, and creation is retried with the hub's backoff (<see cref="BackoffOptions"/>: 1 s doubling to 30 s) until it succeeds. A misconfigured account (bad
 /// settings) is caught earlier, by options validation.
 /// </remarks>
 internal sealed class CosmosInitializer(HubCosmos cosmos, ILogger<CosmosInitializer> logger, TimeProvider time) : BackgroundService
@@ -21,21 +22,26 @@ internal sealed class CosmosInitializer(HubCosmos cosmos, ILogger<CosmosInitiali
             return;
         }
 
-        var delay = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
+        // Until it succeeds or the host stops: 1 s, 2 s, 4 s, ... at most 30 s apart.
+        var creation = new BackoffOptions
         {
-            try
+            FirstDelay = TimeSpan.FromSeconds(1),
+            MaxDelay = TimeSpan.FromSeconds(30),
+            MaxRetries = int.MaxValue,
+            OnRetry = retry =>
             {
-                await cosmos.EnsureCreatedAsync(stoppingToken);
-                Logs.CosmosReady(logger, cosmos.Options.Database, cosmos.Definitions.Count);
-                return;
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                Logs.CosmosNotReady(logger, cosmos.Options.Endpoint, delay.TotalSeconds, e.Message);
-                await Task.Delay(delay, time, stoppingToken);
-                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
-            }
+                Logs.CosmosNotReady(logger, cosmos.Options.Endpoint, retry.Delay.TotalSeconds, retry.Failure.Message);
+                return ValueTask.CompletedTask;
+            },
+        }.Build(time);
+        try
+        {
+            await creation.ExecuteAsync(async ct => await cosmos.EnsureCreatedAsync(ct), stoppingToken);
+            Logs.CosmosReady(logger, cosmos.Options.Database, cosmos.Definitions.Count);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
         }
     }
 }

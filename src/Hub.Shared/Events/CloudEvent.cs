@@ -6,57 +6,49 @@ using System.Text.Json.Serialization;
 namespace IntegrationHub.Shared.Events;
 
 /// <summary>
-/// A CloudEvents 1.0 event in structured JSON mode: what the hub publishes for every record it syncs,
-/// whatever the sink (Pulsar, or the Cosmos event log when Pulsar is not configured).
+/// A CloudEvents 1.0 event: what the hub publishes for every record it syncs, whatever the sink (Pulsar, or the
+/// Cosmos event log when Pulsar is not configured). A typed view of the envelope; its JSON, wherever it is
+/// written or read (Pulsar payloads, Cosmos documents, API answers), is the structured-mode JSON format of the
+/// CNCF CloudEvents SDK (<see cref="CloudEventEnvelope"/>), so the spec's rules and encoding are the SDK's.
 /// </summary>
+[JsonConverter(typeof(CloudEventJsonConverter))]
 public sealed record CloudEvent
 {
-    /// <summary>Always <c>1.0</c>.</summary>
-    [JsonPropertyName("specversion")]
+    /// <summary>Always <c>1.0</c> (<c>specversion</c>).</summary>
     public string SpecVersion { get; init; } = "1.0";
 
     /// <summary>
-    /// Deterministic: the same source record with the same content (and version) always gets the same id, and a
+    /// <c>id</c>. Deterministic: the same source record with the same content (and version) always gets the same id, and a
     /// changed record a new one (<see cref="EventIds"/>), so consumers and sinks can drop duplicates. Unique within
     /// <see cref="Source"/>: CloudEvents 1.0 (§3.1.1 <c>id</c>) says source + id identify an event.
     /// </summary>
-    [JsonPropertyName("id")]
     public required string Id { get; init; }
 
-    /// <summary>Where the event comes from: <c>/tenants/{tenant}/integrations/{integration}/streams/{stream}</c>.</summary>
-    [JsonPropertyName("source")]
+    /// <summary><c>source</c>, a URI-reference: <c>/tenants/{tenant}/integrations/{integration}/streams/{stream}</c>.</summary>
     public required string Source { get; init; }
 
-    /// <summary>Reverse-DNS type, e.g. <c>com.integrationhub.github.issues.upserted</c>.</summary>
-    [JsonPropertyName("type")]
+    /// <summary><c>type</c>: reverse-DNS, e.g. <c>com.integrationhub.github.issues.upserted</c>.</summary>
     public required string Type { get; init; }
 
-    /// <summary>The source record's id.</summary>
-    [JsonPropertyName("subject")]
+    /// <summary><c>subject</c>: the source record's id.</summary>
     public string? Subject { get; init; }
 
-    /// <summary>When the record changed at the source, or when it was read.</summary>
-    [JsonPropertyName("time")]
+    /// <summary><c>time</c> (RFC 3339): when the record changed at the source, or when it was read.</summary>
     public DateTimeOffset? Time { get; init; }
 
-    /// <summary>Always <c>application/json</c>.</summary>
-    [JsonPropertyName("datacontenttype")]
+    /// <summary><c>datacontenttype</c>: always <c>application/json</c>.</summary>
     public string DataContentType { get; init; } = "application/json";
 
-    /// <summary>Extension attribute: the owning tenant.</summary>
-    [JsonPropertyName("tenantid")]
+    /// <summary>Extension attribute <c>tenantid</c>: the owning tenant.</summary>
     public required string TenantId { get; init; }
 
-    /// <summary>Extension attribute: the integration.</summary>
-    [JsonPropertyName("integrationid")]
+    /// <summary>Extension attribute <c>integrationid</c>: the integration.</summary>
     public string? IntegrationId { get; init; }
 
-    /// <summary>Extension attribute: the run that published it.</summary>
-    [JsonPropertyName("runid")]
+    /// <summary>Extension attribute <c>runid</c>: the run that published it.</summary>
     public string? RunId { get; init; }
 
-    /// <summary>The transformed record.</summary>
-    [JsonPropertyName("data")]
+    /// <summary><c>data</c>: the transformed record (JSON).</summary>
     public JsonElement Data { get; init; }
 }
 

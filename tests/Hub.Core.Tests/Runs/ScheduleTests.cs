@@ -40,7 +40,7 @@ public sealed class ScheduleTests
         var started = await hub.Services.GetRequiredService<SyncScheduler>().StartDueAsync(default);
 
         var run = Assert.Single(started); // five missed hourly slots, one run
-        var latest = SyncScheduler.LatestSlot(CronSchedule.Parse("0 0 * * * *"), DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow);
+        var latest = SyncScheduler.LatestSlot(IntegrationSchedule.Parse("0 0 * * * *"), DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow);
         Assert.Equal(latest, run.ScheduleSlot);
         Assert.Equal(RunLauncher.SlotRunId(integration.Id, run.ScheduleSlot!.Value), run.Id);
     }

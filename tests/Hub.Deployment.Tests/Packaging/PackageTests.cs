@@ -1,187 +1,105 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
+using IntegrationHub.Deployment.Tests.Support;
 using IntegrationHub.TestDoubles.Cosmos;
 
 namespace IntegrationHub.Deployment.Tests.Packaging;
 
 /// <summary>
-/// The folder <c>scripts/package.sh</c> builds is what the Functions host expects (host.json at the root,
-/// one folder per function, the handler executable where host.json says), the zip holds the same with the
-/// executable bit kept, and the packaged handler serves the host's contract: started the way the host
-/// starts it, it answers a timer invocation and forwarded HTTP requests.
+/// The zip <c>scripts/package.sh</c> builds is the <c>dotnet publish</c> output at its root: what the
+/// Functions host needs to index and start a .NET isolated app (host.json, functions.metadata,
+/// worker.config.json, the worker assembly, the <c>.azurefunctions/</c> extension loader) and no function.json
+/// or local settings. Unzipped, it starts under the real Functions host and answers <c>/api/health</c>.
 /// </summary>
 public sealed class PackageTests(PackagedApp package) : IClassFixture<PackagedApp>
 {
-    private static string FunctionsSource => Path.Combine(RepositoryRoot.Path, "src", "Hub.Functions", "Functions");
-
-    private static readonly JsonElement HostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json"))).RootElement;
-
-    private static string ExecutablePath => HostJson.GetProperty("customHandler").GetProperty("description").GetProperty("defaultExecutablePath").GetString()!;
-
-    private static string WorkingDirectory => HostJson.GetProperty("customHandler").GetProperty("description").GetProperty("workingDirectory").GetString()!;
-
     [Fact]
-    public void The_folder_has_host_json_and_every_function_json_at_the_hosts_layout()
+    public void The_zip_has_what_the_host_needs_to_index_the_isolated_worker_and_no_function_json()
     {
-        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")), File.ReadAllText(Path.Combine(package.Folder, "host.json")));
+        var entries = Entries();
+        Assert.Contains("host.json", entries);
+        Assert.Contains("functions.metadata", entries);
+        Assert.Contains("worker.config.json", entries);
+        Assert.Contains("Hub.Functions.dll", entries);
+        Assert.Contains(entries, e => e.StartsWith(".azurefunctions/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => Path.GetFileName(e) == "function.json");
+        Assert.DoesNotContain(entries, e => Path.GetFileName(e) == "local.settings.json");
+        Assert.DoesNotContain(entries, e => e.StartsWith("handler/", StringComparison.Ordinal));
 
-        var functions = Directory.EnumerateDirectories(FunctionsSource).Where(d => File.Exists(Path.Combine(d, "function.json"))).Select(Path.GetFileName).ToList();
-        Assert.NotEmpty(functions);
-        foreach (var function in functions)
-        {
-            var packaged = Path.Combine(package.Folder, function!, "function.json");
-            Assert.True(File.Exists(packaged), $"{function}/function.json is missing from the package");
-            Assert.Equal(File.ReadAllText(Path.Combine(FunctionsSource, function!, "function.json")), File.ReadAllText(packaged));
-        }
-
-        // Nothing else at the root: the host reads every top-level folder with a function.json as a function.
-        var topLevel = Directory.EnumerateDirectories(package.Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(functions.Append(WorkingDirectory).Order(StringComparer.Ordinal), topLevel);
-        Assert.Equal(["host.json"], Directory.EnumerateFiles(package.Folder).Select(Path.GetFileName));
+        using var zip = ZipFile.OpenRead(package.Zip);
+        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")), Read(zip, "host.json"));
     }
 
     [Fact]
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public void The_executable_host_json_names_exists_and_is_executable()
+    public void The_zip_holds_exactly_the_publish_output()
     {
-        var executable = Path.Combine(package.Folder, ExecutablePath);
-        Assert.True(File.Exists(executable), $"{ExecutablePath} is not in the package");
-        Assert.True(File.GetUnixFileMode(executable).HasFlag(UnixFileMode.UserExecute), $"{ExecutablePath} is not executable");
-        Assert.True(Directory.Exists(Path.Combine(package.Folder, WorkingDirectory)));
-
-        // Self-contained: the runtime travels with the handler (the Functions image has no .NET 10 runtime for a custom handler).
-        Assert.True(File.Exists(Path.Combine(package.Folder, WorkingDirectory, "libcoreclr.so")), "the handler is not self-contained linux-x64");
-        Assert.False(File.Exists(Path.Combine(package.Folder, "local.settings.json")), "local settings must never be deployed");
+        var files = Directory.EnumerateFiles(package.Folder, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(package.Folder, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(files, Entries().Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void The_zip_holds_the_folder_at_its_root_with_the_executable_bit()
+    public void The_worker_config_starts_the_packaged_assembly_and_the_metadata_is_the_builds()
     {
         using var zip = ZipFile.OpenRead(package.Zip);
-        var entries = zip.Entries.Where(e => !e.FullName.EndsWith('/')).ToDictionary(e => e.FullName, StringComparer.Ordinal);
-        var files = Directory.EnumerateFiles(package.Folder, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(package.Folder, f).Replace('\\', '/')).ToList();
-        Assert.Equal(files.Order(StringComparer.Ordinal), entries.Keys.Order(StringComparer.Ordinal));
+        using var worker = JsonDocument.Parse(Read(zip, "worker.config.json"));
+        var description = worker.RootElement.GetProperty("description");
+        Assert.Equal("dotnet-isolated", description.GetProperty("language").GetString());
+        Assert.Equal("Hub.Functions.dll", description.GetProperty("defaultWorkerPath").GetString());
+        Assert.Contains("Hub.Functions.dll", Entries());
 
-        var handler = entries[ExecutablePath];
-        var unixMode = (handler.ExternalAttributes >> 16) & 0x1FF;
-        Assert.True((unixMode & 0x40) != 0, $"{ExecutablePath} lost its executable bit in the zip (mode {Convert.ToString(unixMode, 8)})");
+        var folder = package.NewFolder("metadata");
+        var path = Path.Combine(folder, "functions.metadata");
+        File.WriteAllText(path, Read(zip, "functions.metadata"));
+        var packaged = FunctionsMetadata.Read(path).Select(f => f.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(FunctionsMetadata.Functions.Select(f => f.Name).Order(StringComparer.Ordinal), packaged);
     }
 
     [Fact]
-    public async Task The_packaged_handler_serves_the_host_contract()
+    public async Task Unzipped_it_starts_under_the_Functions_host_and_answers_health()
     {
+        var root = package.NewFolder("app");
+        ZipFile.ExtractToDirectory(package.Zip, root);
         var emulator = await SharedCosmosEmulator.GetAsync();
-        var port = CosmosEmulator.FreePort();
-        var start = new ProcessStartInfo(Path.Combine(package.Folder, ExecutablePath))
-        {
-            WorkingDirectory = Path.Combine(package.Folder, WorkingDirectory),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        await using var host = await FunctionsHost.StartAsync(root, package.NewFolder("host"), emulator.Settings(SharedCosmosEmulator.NewDatabaseName("pkg")));
 
-        // What the Functions host gives the handler: its port, plus the app settings as environment variables.
-        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["FUNCTIONS_WORKER_RUNTIME"] = "custom";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment.Remove("ASPNETCORE_URLS");
-        start.Environment.Remove("APPLICATIONINSIGHTS_CONNECTION_STRING");
-        foreach (var (key, value) in emulator.Settings(SharedCosmosEmulator.NewDatabaseName("pkg")))
+        using var health = await host.Http.GetAsync(new Uri("api/health", UriKind.Relative));
+        var body = await health.Content.ReadAsStringAsync();
+        Assert.True(health.StatusCode == HttpStatusCode.OK, $"{(int)health.StatusCode} {body}\n{host.Output}");
+        using (var report = JsonDocument.Parse(body))
         {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            Assert.Equal("healthy", report.RootElement.GetProperty("status").GetString());
+            Assert.Equal("reachable", report.RootElement.GetProperty("dependencies").GetProperty("cosmos").GetProperty("status").GetString(), ignoreCase: true);
         }
 
-        start.Environment["Auth__AdminKey"] = "packaged-admin-key-0123456789abcdef";
-        start.Environment["Secrets__LocalKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        // The host indexed the timers from functions.metadata with their %Timers:*% schedules resolved: one fires on request.
+        using var fire = new HttpRequestMessage(HttpMethod.Post, "admin/functions/ProbeDependencies") { Content = new StringContent("""{"input":""}""", System.Text.Encoding.UTF8, "application/json") };
+        fire.Headers.Add("x-functions-key", host.MasterKey);
+        using var fired = await host.Http.SendAsync(fire);
+        Assert.True(fired.StatusCode == HttpStatusCode.Accepted, $"{(int)fired.StatusCode} {await fired.Content.ReadAsStringAsync()}\n{host.Output}");
 
-        var output = new StringBuilder();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("the handler did not start");
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
+        // /api/metrics from the worker: the dependency gauge the health check just set, in Prometheus text.
+        var scraped = string.Empty;
+        await IntegrationHub.TestDoubles.Eventually.TrueAsync(async () =>
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
-            var health = await WaitForHealthyAsync(http, process, output);
-            Assert.Equal("functions-host", health.GetProperty("mode").GetString());
-            Assert.Equal("reachable", health.GetProperty("dependencies").GetProperty("cosmos").GetProperty("status").GetString(), ignoreCase: true);
-
-            // A timer fires as POST /{FunctionName} with the host's payload and is answered with Outputs, Logs, ReturnValue.
-            const string payload = """
-                {
-                  "Data": { "timer": { "Schedule": { "AdjustForDST": true }, "ScheduleStatus": { "Last": "2026-01-05T09:00:00+00:00", "Next": "2026-01-05T09:00:30+00:00", "LastUpdated": "2026-01-05T09:00:00+00:00" }, "IsPastDue": false } },
-                  "Metadata": { "sys": { "MethodName": "ProbeDependencies", "UtcNow": "2026-01-05T09:00:30.1Z", "RandGuid": "0f8fad5b-d9cb-469f-a165-70867728950e" } }
-                }
-                """;
-            using var invocation = await http.PostAsync(new Uri("ProbeDependencies", UriKind.Relative), new StringContent(payload, Encoding.UTF8, "application/json"));
-            var text = await invocation.Content.ReadAsStringAsync();
-            Assert.True(invocation.StatusCode == HttpStatusCode.OK, text);
-            using var answer = JsonDocument.Parse(text);
-            Assert.Equal(JsonValueKind.Object, answer.RootElement.GetProperty("Outputs").ValueKind);
-            Assert.Contains(answer.RootElement.GetProperty("Logs").EnumerateArray(), l => l.GetString() == "cosmos: Reachable");
-            Assert.True(answer.RootElement.TryGetProperty("ReturnValue", out _), text);
-
-            // Forwarded HTTP requests keep their /api path; the admin key from the app settings is honoured.
-            using var admin = new HttpRequestMessage(HttpMethod.Get, "api/v1/tenants");
-            admin.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "packaged-admin-key-0123456789abcdef");
-            using var tenants = await http.SendAsync(admin);
-            Assert.Equal(HttpStatusCode.OK, tenants.StatusCode);
-            using var anonymous = await http.GetAsync(new Uri("api/v1/tenants", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            await process.WaitForExitAsync();
-        }
+            using var metrics = await host.Http.GetAsync(new Uri("api/metrics", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            Assert.Equal("text/plain", metrics.Content.Headers.ContentType?.MediaType);
+            scraped = await metrics.Content.ReadAsStringAsync();
+            return scraped.Contains("integrationhub_health_hub_dependency_up{dependency=\"cosmos\"} 1", StringComparison.Ordinal);
+        }, "the cosmos dependency gauge at 1 in /api/metrics");
     }
 
-    private static async Task<JsonElement> WaitForHealthyAsync(HttpClient http, Process process, StringBuilder output)
+    private List<string> Entries()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        string last = "no answer";
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                lock (output)
-                {
-                    Assert.Fail($"The packaged handler exited with {process.ExitCode}:\n{output}");
-                }
-            }
+        using var zip = ZipFile.OpenRead(package.Zip);
+        return zip.Entries.Where(e => !e.FullName.EndsWith('/')).Select(e => e.FullName).ToList();
+    }
 
-            try
-            {
-                using var response = await http.GetAsync(new Uri("api/health", UriKind.Relative));
-                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
-                }
-            }
-            catch (HttpRequestException e)
-            {
-                last = e.Message;
-            }
-
-            await Task.Delay(200);
-        }
-
-        lock (output)
-        {
-            Assert.Fail($"The packaged handler did not become healthy in 60 s (last: {last}):\n{output}");
-        }
-
-        return default;
+    private static string Read(ZipArchive zip, string name)
+    {
+        using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+        return reader.ReadToEnd();
     }
 }

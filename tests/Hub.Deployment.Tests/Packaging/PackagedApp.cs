@@ -4,18 +4,27 @@ using IntegrationHub.TestDoubles.Cosmos;
 namespace IntegrationHub.Deployment.Tests.Packaging;
 
 /// <summary>
-/// Runs <c>scripts/package.sh</c> once for the test class into a temporary folder (it publishes a
-/// self-contained linux-x64 handler: 10–40 s) and deletes it afterwards.
+/// Runs <c>scripts/package.sh</c> once for the test class into a temporary folder (a Release
+/// <c>dotnet publish</c> of Hub.Functions, then the zip: 30–120 s on a busy 2-core machine) and deletes it
+/// afterwards.
 /// </summary>
 public sealed class PackagedApp : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "hub-package-" + Guid.NewGuid().ToString("N")[..12]);
 
-    /// <summary>The deployable folder (what the zip holds).</summary>
+    /// <summary>The publish output (what the zip holds).</summary>
     public string Folder => Path.Combine(_root, "functionapp");
 
     /// <summary>The zip for zip deploy.</summary>
     public string Zip => Folder + ".zip";
+
+    /// <summary>A new empty folder inside the fixture's temporary folder (deleted with it).</summary>
+    public string NewFolder(string name)
+    {
+        var path = Path.Combine(_root, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
 
     /// <summary>What the script printed, for failure messages.</summary>
     public string Output { get; private set; } = string.Empty;

@@ -3,9 +3,11 @@ using IntegrationHub.Deployment.Tests.Support;
 namespace IntegrationHub.Deployment.Tests.Settings;
 
 /// <summary>
-/// Every setting the code binds is in <c>local.settings.sample.json</c> and in the Function App's app
-/// settings in Bicep, and nothing there is unused. The list of bound settings comes from the hub's own
-/// registrations, so a new options section fails these tests until the sample and Bicep carry it.
+/// Every setting the code reads is in <c>local.settings.sample.json</c> and in the Function App's app
+/// settings in Bicep, and nothing there is unused. What the code reads comes from the hub's own
+/// registrations (options sections) and from the build's <c>functions.metadata</c> (<c>%Timers:Name%</c>
+/// binding expressions the host resolves), so a new section or timer fails these tests until the sample
+/// and Bicep carry it.
 /// </summary>
 public sealed class SettingsConsistencyTests
 {
@@ -32,6 +34,16 @@ public sealed class SettingsConsistencyTests
         var names = SampleSettings.Values().Select(v => v.Key).ToList();
         var missing = HubCode.Settings.Where(s => !names.Any(s.IsSetBy)).Select(s => s.Name).ToList();
         Assert.True(missing.Count == 0, "Add to local.settings.sample.json: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Every_setting_a_binding_expression_names_is_in_the_sample_and_in_Bicep()
+    {
+        Assert.NotEmpty(FunctionsMetadata.ReferencedSettings);
+        var sample = SampleSettings.Values().Select(v => v.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var bicep = Common.Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.True(FunctionsMetadata.ReferencedSettings.All(sample.Contains), "Add to local.settings.sample.json: " + string.Join(", ", FunctionsMetadata.ReferencedSettings.Where(s => !sample.Contains(s))));
+        Assert.True(FunctionsMetadata.ReferencedSettings.All(bicep.Contains), "Add to the app-settings block of functionapp.bicep: " + string.Join(", ", FunctionsMetadata.ReferencedSettings.Where(s => !bicep.Contains(s))));
     }
 
     [Fact]
@@ -69,7 +81,7 @@ public sealed class SettingsConsistencyTests
     public void The_hub_starts_with_the_sample_settings()
     {
         var values = SampleSettings.Values();
-        var environment = values.Single(v => v.Key == "ASPNETCORE_ENVIRONMENT").Value;
+        var environment = values.Single(v => v.Key == "AZURE_FUNCTIONS_ENVIRONMENT").Value;
         Assert.Empty(OptionsCheck.Failures(values, environment));
     }
 
@@ -88,22 +100,41 @@ public sealed class SettingsConsistencyTests
             settings.Add(new(setting.Name, value));
         }
 
-        var environment = settings.Single(s => s.Key == "ASPNETCORE_ENVIRONMENT").Value;
+        var environment = settings.Single(s => s.Key == "AZURE_FUNCTIONS_ENVIRONMENT").Value;
         Assert.Equal("Production", environment);
         Assert.Empty(OptionsCheck.Failures(settings, environment));
     }
 
     [Fact]
-    public void Flex_Consumption_gets_no_setting_it_rejects_and_Elastic_Premium_runs_the_custom_handler()
+    public void Flex_Consumption_gets_no_setting_it_rejects_and_both_plans_run_dotnet_isolated_on_the_projects_NET()
     {
-        // Flex Consumption sets the runtime in functionAppConfig and rejects these as app settings.
-        string[] rejectedByFlex = ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "AzureWebJobsStorage"];
+        // Flex Consumption sets the runtime in functionAppConfig and rejects these as app settings (Microsoft Learn,
+        // "App settings reference for Azure Functions", Flex Consumption plan deprecations).
+        string[] rejectedByFlex = ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_WORKER_RUNTIME_VERSION", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_NODE_DEFAULT_VERSION", "SCM_DO_BUILD_DURING_DEPLOYMENT", "AzureWebJobsStorage"];
         Assert.Empty(Common.Select(s => s.Name).Intersect(rejectedByFlex));
 
-        Assert.Equal("'custom'", Premium.Single(s => s.Name == "FUNCTIONS_WORKER_RUNTIME").Value);
+        // The .NET version the platform runs is the one the project targets (Directory.Build.props: net10.0 -> 10.0).
+        var targetFramework = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(IntegrationHub.TestDoubles.Cosmos.RepositoryRoot.Path, "Directory.Build.props")), "<TargetFramework>net(?<v>[0-9.]+)</TargetFramework>").Groups["v"].Value;
+        Assert.Equal("10.0", targetFramework);
+        Assert.Equal(targetFramework, BicepText.ParameterDefault(FunctionApp, "dotnetVersion"));
+
+        var text = FunctionApp.Replace("\r", string.Empty, StringComparison.Ordinal);
+        Assert.Contains("runtime: {\n        name: 'dotnet-isolated'\n        version: dotnetVersion\n      }", text, StringComparison.Ordinal);
+        Assert.Contains("linuxFxVersion: 'DOTNET-ISOLATED|${dotnetVersion}'", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("'custom'", text, StringComparison.Ordinal);
+
+        Assert.Equal("'dotnet-isolated'", Premium.Single(s => s.Name == "FUNCTIONS_WORKER_RUNTIME").Value);
         Assert.Equal("'~4'", Premium.Single(s => s.Name == "FUNCTIONS_EXTENSION_VERSION").Value);
-        Assert.Contains("runtime: {\n        name: 'custom'", FunctionApp.Replace("\r", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Equal("custom", SampleSettings.Values().Single(v => v.Key == "FUNCTIONS_WORKER_RUNTIME").Value);
+        Assert.Equal("'1'", Premium.Single(s => s.Name == "WEBSITE_RUN_FROM_PACKAGE").Value);
+        Assert.Equal("dotnet-isolated", SampleSettings.Values().Single(v => v.Key == "FUNCTIONS_WORKER_RUNTIME").Value);
+    }
+
+    [Fact]
+    public void No_custom_handler_setting_is_left()
+    {
+        // The custom handler's Hosting__* section is gone with HostingOptions; the isolated worker is started by the host.
+        var names = SampleSettings.Values().Select(v => v.Key).Concat(Common.Concat(Premium).Select(b => b.Name)).ToList();
+        Assert.DoesNotContain(names, n => n.StartsWith("Hosting__", StringComparison.OrdinalIgnoreCase) || n.StartsWith("FUNCTIONS_CUSTOMHANDLER", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -139,7 +170,9 @@ public sealed class SettingsConsistencyTests
         }
     }
 
-    private static bool IsUnused(string name) => !PlatformSettings.IsAllowed(name) && !HubCode.Settings.Any(s => s.IsSetBy(name));
+    private static bool IsUnused(string name) =>
+        !PlatformSettings.IsAllowed(name) && !HubCode.Settings.Any(s => s.IsSetBy(name))
+        && !FunctionsMetadata.ReferencedSettings.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     private static bool IsSecretName(string name) =>
         name.EndsWith("Key", StringComparison.Ordinal) || name.EndsWith("Token", StringComparison.Ordinal)

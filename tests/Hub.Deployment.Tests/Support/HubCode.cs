@@ -7,7 +7,7 @@ using IntegrationHub.Shared.Cosmos;
 namespace IntegrationHub.Deployment.Tests.Support;
 
 /// <summary>
-/// What the code uses, derived from the hub's own registrations (<see cref="HubServiceCollectionExtensions.AddHub"/>):
+/// What the code uses, derived from the hub's own registrations (<see cref="HubServiceCollectionExtensions.AddHub(IServiceCollection, IConfiguration)"/>):
 /// every options-bound setting and every Cosmos container. A feature that adds a section or a container
 /// changes these lists without touching the tests, and the consistency tests then name what is missing.
 /// </summary>

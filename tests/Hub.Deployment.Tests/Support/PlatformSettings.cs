@@ -9,8 +9,8 @@ public static class PlatformSettings
     /// <summary>Names (exact) with the reason they exist.</summary>
     public static IReadOnlyDictionary<string, string> Allowed { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        // The Functions host picks the language worker; "custom" starts host.json's customHandler executable.
-        ["FUNCTIONS_WORKER_RUNTIME"] = "Functions host: selects the custom handler worker (Elastic Premium, local func start).",
+        // The Functions host picks the language worker: dotnet-isolated starts worker.config.json's worker (Hub.Functions.dll).
+        ["FUNCTIONS_WORKER_RUNTIME"] = "Functions host: selects the .NET isolated worker (Elastic Premium, local func start; Flex Consumption sets it in functionAppConfig.runtime).",
         // The host's major version on Elastic Premium (Flex Consumption sets it itself and rejects the setting).
         ["FUNCTIONS_EXTENSION_VERSION"] = "Functions host: runtime major version.",
         // Local runs: Azurite's development storage connection string for the host.
@@ -19,12 +19,12 @@ public static class PlatformSettings
         ["AzureWebJobsStorage__accountName"] = "Functions host: storage account for an identity-based connection.",
         ["AzureWebJobsStorage__credential"] = "Functions host: 'managedidentity' for an identity-based connection.",
         ["AzureWebJobsStorage__clientId"] = "Functions host: which user-assigned identity to use for storage.",
-        // Read by the Functions host and by the hub's own telemetry (AddHubTelemetry) — not an options class.
-        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "Functions host and hub telemetry: Application Insights target; empty switches the hub's export off.",
+        // Read by the Functions host and by the worker's telemetry (AddHubTelemetry: OpenTelemetry + Azure Monitor exporter) — not an options class.
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "Functions host and worker telemetry: Application Insights target; empty switches the worker's OpenTelemetry export off.",
         // Azure.Identity's DefaultAzureCredential reads it to pick the user-assigned managed identity (Cosmos DB sign-in).
         ["AZURE_CLIENT_ID"] = "Azure.Identity: user-assigned managed identity for DefaultAzureCredential.",
-        // ASP.NET Core host environment: Development relaxes the local secret key requirement.
-        ["ASPNETCORE_ENVIRONMENT"] = "ASP.NET Core: Development or Production.",
+        // The Functions environment name (host and isolated worker): Development relaxes the local secret key requirement.
+        ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Functions host and worker: Development or Production.",
         // host.json names the Durable Functions task hub with %DurableTask:HubName%: the Durable extension in the host reads it.
         ["DurableTask__HubName"] = "Durable Functions extension: the task hub name (host.json extensions.durableTask.hubName).",
         // Local runs and tests lower the Azure Storage provider's queue timeouts (host.json overrides, minimum 1 minute).

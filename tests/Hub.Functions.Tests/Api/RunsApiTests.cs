@@ -45,7 +45,8 @@ public sealed class RunsApiTests(RunsHubFixture fixture) : IAsyncLifetime
                 observed.Add(run);
                 return run.GetProperty("status").GetString() is "succeeded" or "failed";
             },
-            "the run to end");
+            "the run to end",
+            TimeSpan.FromSeconds(90)); // a loaded machine: two hosts share the emulator
 
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         Assert.StartsWith("/api/v1/runs/", location, StringComparison.Ordinal);
@@ -91,7 +92,7 @@ public sealed class RunsApiTests(RunsHubFixture fixture) : IAsyncLifetime
 
         using var second = await _tenant.PostAsync(new Uri("api/v1/integrations/sample-busy/run", UriKind.Relative), null);
         using var cancel = await _tenant.PostAsync(new Uri(first.Headers.Location + "/cancel", UriKind.Relative), null);
-        await Eventually.TrueAsync(async () => (await _tenant.GetFromJsonAsync<JsonElement>(first.Headers.Location!.ToString())).GetProperty("status").GetString() == "cancelled", "the cancelled run to stop");
+        await Eventually.TrueAsync(async () => (await _tenant.GetFromJsonAsync<JsonElement>(first.Headers.Location!.ToString())).GetProperty("status").GetString() == "cancelled", "the cancelled run to stop", TimeSpan.FromSeconds(90));
 
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         Assert.Contains(first.Headers.Location!.ToString().Split('/')[^1], await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -119,7 +120,7 @@ public sealed class RunsApiTests(RunsHubFixture fixture) : IAsyncLifetime
         using var started = await _tenant.PostAsync(new Uri($"api/v1/integrations/{integrationId}/run", UriKind.Relative), null);
         started.EnsureSuccessStatusCode();
         var location = started.Headers.Location!.ToString();
-        await Eventually.TrueAsync(async () => (await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() is "succeeded" or "failed", "the run to end");
+        await Eventually.TrueAsync(async () => (await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() is "succeeded" or "failed", "the run to end", TimeSpan.FromSeconds(90));
         return location.Split('/')[^1];
     }
 

@@ -115,6 +115,7 @@ public sealed class HubHost : IAsyncDisposable
         all["Timers:ScheduleSyncs"] = Never;
         all["Timers:DrainCommands"] = Never;
         all["Timers:ProbeDependencies"] = Never;
+        all["Timers:DrainWebhooks"] = Never;
         // Each host has a task hub of its own in the shared Azurite (another host's worker must not run its runs against
         // another database), and queue timeouts of seconds so a killed worker's work is picked up at once.
         all["DurableTask:HubName"] = $"h{Guid.NewGuid():N}"[..20];
@@ -281,6 +282,12 @@ public sealed class HubHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment
+        {
+            EnvironmentName = "Development",
+            ApplicationName = "Hub.Functions",
+            ContentRootPath = FunctionsBuild.OutputDirectory,
+        });
         services.AddHub(configuration);
         return services.BuildServiceProvider();
     }

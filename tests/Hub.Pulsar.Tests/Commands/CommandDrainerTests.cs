@@ -144,7 +144,7 @@ public sealed class CommandDrainerTests
         await using var hub = await PulsarHarness.StartAsync();
         hub.Pulsar.CreateSubscription(Commands, "integration-hub");
         var messages = Enumerable.Range(1, 5).Select(i => hub.Pulsar.Publish(Commands, $$"""{"n":{{i}}}""")).ToList();
-        var time = new ManualClock();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         await using var services = PulsarHarness.Build(hub.Pulsar.ServiceUrl, null);
         var drainer = new CommandDrainer(
             Microsoft.Extensions.Options.Options.Create(hub.Options),

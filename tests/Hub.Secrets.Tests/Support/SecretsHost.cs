@@ -1,10 +1,10 @@
 using IntegrationHub.Shared.Cosmos;
-using IntegrationHub.TestDoubles;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IntegrationHub.Secrets.Tests.Support;
 
@@ -14,7 +14,7 @@ namespace IntegrationHub.Secrets.Tests.Support;
 /// </summary>
 public sealed class SecretsHost : IAsyncDisposable
 {
-    private SecretsHost(ServiceProvider services, ManualTimeProvider time, CapturedLogs logs)
+    private SecretsHost(ServiceProvider services, FakeTimeProvider time, CapturedLogs logs)
     {
         Services = services;
         Time = time;
@@ -23,7 +23,7 @@ public sealed class SecretsHost : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public CapturedLogs Logs { get; }
 
@@ -31,12 +31,12 @@ public sealed class SecretsHost : IAsyncDisposable
 
     public static SecretsHost Create(
         IDictionary<string, string?> settings,
-        ManualTimeProvider? time = null,
+        FakeTimeProvider? time = null,
         string environment = "Production",
         Action<IServiceCollection>? configure = null,
         bool cosmos = false)
     {
-        time ??= new ManualTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
+        time ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
         var logs = new CapturedLogs();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();

@@ -1,7 +1,7 @@
 using IntegrationHub.Secrets.Vault;
-using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Vault;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IntegrationHub.Secrets.Tests.Support;
 
@@ -22,7 +22,7 @@ public sealed class VaultHarness : IAsyncDisposable
 
     public SecretsHost Host { get; }
 
-    public ManualTimeProvider Time => Host.Time;
+    public FakeTimeProvider Time => Host.Time;
 
     public ISecretStore Store => Host.Store;
 
@@ -36,7 +36,7 @@ public sealed class VaultHarness : IAsyncDisposable
         Action<VaultDouble>? arrange = null,
         Action<IServiceCollection>? configure = null)
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
         var vault = new VaultDouble(time);
         vault.AddAppRole(RoleId, SecretId, ttl ?? TimeSpan.FromMinutes(30), renewable);
         arrange?.Invoke(vault);

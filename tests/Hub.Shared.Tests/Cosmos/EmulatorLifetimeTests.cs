@@ -14,7 +14,9 @@ public sealed class EmulatorLifetimeTests
     {
         using var parent = Process.Start(new ProcessStartInfo("sleep", ["600"]) { UseShellExecute = false })!;
         var emulator = await CosmosEmulator.StartAsync(parentProcessId: parent.Id);
-        var pid = emulator.ProcessId!.Value;
+
+        // The emulator itself (node), not its supervisor, the group's leader: a stopped emulator cannot check its parent.
+        var pid = IntegrationHub.TestDoubles.Processes.SupervisedProcess.MembersOf(emulator.ProcessId!.Value).Single(p => Command(p).StartsWith("node", StringComparison.Ordinal));
         try
         {
             Signal("STOP", pid);
@@ -57,6 +59,18 @@ public sealed class EmulatorLifetimeTests
 
         Assert.False(emulator.IsRunning);
         Assert.True(State(pid) is null or 'Z');
+    }
+
+    private static string Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
     }
 
     private static char? State(int pid)

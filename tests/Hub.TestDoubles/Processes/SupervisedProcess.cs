@@ -70,8 +70,11 @@ public sealed class SupervisedProcess : IAsyncDisposable
     /// <summary>The pids of the group's members (from /proc), supervisor included.</summary>
     public IReadOnlyList<int> Members() => MembersOf(GroupId);
 
-    /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/> under the supervisor; <paramref name="environment"/> entries with a null value are removed.</summary>
-    public static SupervisedProcess Start(string name, string fileName, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    /// <summary>
+    /// Starts <paramref name="fileName"/> with <paramref name="arguments"/> under the supervisor; <paramref name="environment"/> entries with a
+    /// null value are removed. The group dies with <paramref name="watchProcessId"/> (default: this test process).
+    /// </summary>
+    public static SupervisedProcess Start(string name, string fileName, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, string? workingDirectory = null, int? watchProcessId = null)
     {
         var start = new ProcessStartInfo("setsid")
         {
@@ -81,7 +84,7 @@ public sealed class SupervisedProcess : IAsyncDisposable
             RedirectStandardInput = true, // the command never reads the test process's stdin
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        foreach (var argument in (string[])["bash", "-c", Supervisor, "hub-supervise", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), fileName])
+        foreach (var argument in (string[])["bash", "-c", Supervisor, "hub-supervise", (watchProcessId ?? Environment.ProcessId).ToString(CultureInfo.InvariantCulture), fileName])
         {
             start.ArgumentList.Add(argument);
         }

@@ -49,7 +49,7 @@ public sealed class ActionStepType(IntegrationStore integrations, IConnectorCata
         {
             return new StepOutcome.Fail(e.Message);
         }
-        catch (ConnectorException e) when (e.StatusCode is >= 400 and < 500 and not 408 and not 429)
+        catch (ConnectorException e) when (e.IsPermanent)
         {
             return new StepOutcome.Fail(e.Message);
         }

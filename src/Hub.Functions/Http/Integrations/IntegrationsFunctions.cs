@@ -1,7 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using IntegrationHub.Connectors;
 using IntegrationHub.Core.Integrations;
+using IntegrationHub.Core.Webhooks;
+using IntegrationHub.Functions.Http.Webhooks;
+using Microsoft.Extensions.Options;
 using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Middleware;
 using IntegrationHub.Functions.Security;
@@ -17,7 +21,7 @@ namespace IntegrationHub.Functions.Http.Integrations;
 /// </summary>
 [Requires(Access.Tenant)]
 [Tags("Integrations")]
-public sealed class IntegrationsFunctions(IntegrationService integrations)
+public sealed class IntegrationsFunctions(IntegrationService integrations, IntegrationPreview preview, IConnectorCatalog catalog, WebhookSecrets webhookSecrets, IOptions<WebhookOptions> webhooks)
 {
     /// <summary>
     /// One integration's route. The host tries function routes in order and takes the first match, so
@@ -49,6 +53,8 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
     /// <summary>
     /// An integration as the API shows it (no credential values: only the credential's id). <c>status</c> is
     /// <c>active</c>, <c>disabled</c>, or <c>error</c> when the last run failed; <c>lastRun</c> is null before the first run.
+    /// <c>webhookUrl</c> is where the external system posts webhooks when the connector receives them (set the secret
+    /// with <c>POST /api/v1/integrations/{id}/webhook-secret</c>), otherwise null.
     /// </summary>
     public sealed record IntegrationView(
         string Id,
@@ -64,7 +70,8 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
         string Status,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] LastRunSummary? LastRun,
         DateTimeOffset CreatedAt,
-        DateTimeOffset UpdatedAt);
+        DateTimeOffset UpdatedAt,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? WebhookUrl = null);
 
     /// <summary><c>POST /api/v1/integrations</c>: 201 with the integration, its Location and ETag.</summary>
     [Function("CreateIntegration")]
@@ -84,7 +91,7 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
         }
 
         var created = await integrations.CreateAsync(request.TenantId(), Definition(body.Value!), cancellationToken);
-        return TypedResults.Created($"/api/v1/integrations/{created.Id}", View(created)).WithETag(created.ETag);
+        return TypedResults.Created($"/api/v1/integrations/{created.Id}", Show(request, created)).WithETag(created.ETag);
     }
 
     /// <summary><c>GET /api/v1/integrations</c>: a page of the tenant's integrations.</summary>
@@ -105,7 +112,7 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
         }
 
         var page = await integrations.ListAsync(request.TenantId(), Query.Text(request, "connectorId"), Query.Text(request, "status"), paging.Limit, paging.ContinuationToken, cancellationToken);
-        return TypedResults.Ok(new PageResponse<IntegrationView>(page.Items.Select(View).ToList(), page.ContinuationToken));
+        return TypedResults.Ok(new PageResponse<IntegrationView>(page.Items.Select(i => Show(request, i)).ToList(), page.ContinuationToken));
     }
 
     /// <summary><c>GET /api/v1/integrations/{id}</c>: the integration and its ETag.</summary>
@@ -119,7 +126,7 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
         CancellationToken cancellationToken)
     {
         var integration = await integrations.GetAsync(request.TenantId(), id, cancellationToken);
-        return TypedResults.Ok(View(integration)).WithETag(integration.ETag);
+        return TypedResults.Ok(Show(request, integration)).WithETag(integration.ETag);
     }
 
     /// <summary><c>PUT /api/v1/integrations/{id}</c>: replaces the definition; <c>If-Match</c> honoured (412 when stale).</summary>
@@ -142,7 +149,7 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
         }
 
         var replaced = await integrations.ReplaceAsync(request.TenantId(), id, Definition(body.Value!), ETags.IfMatch(request), cancellationToken);
-        return TypedResults.Ok(View(replaced)).WithETag(replaced.ETag);
+        return TypedResults.Ok(Show(request, replaced)).WithETag(replaced.ETag);
     }
 
     /// <summary><c>DELETE /api/v1/integrations/{id}</c>: 204; <c>If-Match</c> honoured.</summary>
@@ -157,7 +164,43 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
         CancellationToken cancellationToken)
     {
         await integrations.DeleteAsync(request.TenantId(), id, ETags.IfMatch(request), cancellationToken);
+        await webhookSecrets.DeleteAsync(request.TenantId(), id, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>What a preview read: up to 10 records of the first page, each raw and mapped.</summary>
+    public sealed record PreviewResponse(IReadOnlyList<PreviewRecord> Records);
+
+    /// <summary>
+    /// <c>POST /api/v1/integrations/preview</c>: the body of a create, validated as on create (400 with the same
+    /// field errors); answers the first page's first records raw and mapped. Saves nothing, moves no cursor;
+    /// the read is guarded and paced as a run's is. A source that refuses answers 422 with its reason.
+    /// </summary>
+    [Function("PreviewIntegration")]
+    [EndpointSummary("Read the first records of an integration definition without saving it: raw and mapped")]
+    [Consumes(typeof(IntegrationRequest), "application/json")]
+    [ProducesResponseType<PreviewResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity)]
+    public async Task<IResult> PreviewAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/integrations/preview")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var body = await JsonBody<IntegrationRequest>.ReadRequiredAsync(request);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        try
+        {
+            var records = await preview.PreviewAsync(request.TenantId(), Definition(body.Value!), IntegrationPreview.MaxRecords, cancellationToken);
+            return TypedResults.Ok(new PreviewResponse(records));
+        }
+        catch (ConnectorException e)
+        {
+            return ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "The source refused the preview.", e.Message);
+        }
     }
 
     /// <summary>The API view of an integration.</summary>
@@ -166,6 +209,9 @@ public sealed class IntegrationsFunctions(IntegrationService integrations)
         ArgumentNullException.ThrowIfNull(i);
         return new(i.Id, i.Name, i.ConnectorId, i.Configuration, i.CredentialId, i.Stream, i.Schedule, i.Enabled, i.Topic, i.Mapping, i.Status, i.LastRun, i.CreatedAt, i.UpdatedAt);
     }
+
+    private IntegrationView Show(HttpRequest request, Integration i) =>
+        catalog.Find(i.ConnectorId) is IWebhookReceiver ? View(i) with { WebhookUrl = WebhooksFunctions.UrlOf(request, webhooks.Value, i.Id) } : View(i);
 
     private static IntegrationDefinition Definition(IntegrationRequest r) =>
         new(r.Name, r.ConnectorId, r.Configuration, r.CredentialId, r.Stream, r.Schedule, r.Enabled, r.Topic, r.Mapping);

@@ -1,0 +1,136 @@
+using System.Net.Mime;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.SystemTextJson;
+using SdkCloudEvent = CloudNative.CloudEvents.CloudEvent;
+
+namespace IntegrationHub.Shared.Events;
+
+/// <summary>
+/// The hub's CloudEvents envelope on the CNCF CloudEvents SDK (CloudNative.CloudEvents 2.9.0 with its System.Text.Json
+/// formatter): converts a <see cref="CloudEvent"/> to and from the SDK's event and encodes it in structured mode
+/// (<see href="https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/formats/json-format.md">CloudEvents JSON format</see>).
+/// </summary>
+/// <remarks>
+/// Attributes: <c>specversion</c> <c>1.0</c>, <c>id</c>, <c>source</c>, <c>type</c>, <c>subject</c>, <c>time</c>
+/// (RFC 3339; UTC times are written with <c>Z</c>), <c>datacontenttype</c> and the hub's string extension attributes
+/// <c>tenantid</c>, <c>integrationid</c>, <c>runid</c>; <c>data</c> is the JSON record itself, not base64. Absent
+/// optional attributes are left out. The SDK refuses an event without <c>id</c>, <c>source</c> or <c>type</c>.
+/// </remarks>
+public static class CloudEventEnvelope
+{
+    /// <summary>Structured-mode content type: <c>application/cloudevents+json; charset=utf-8</c>.</summary>
+    public const string StructuredContentType = "application/cloudevents+json; charset=utf-8";
+
+    /// <summary>Extension attribute <c>tenantid</c> (string).</summary>
+    public static CloudEventAttribute TenantIdAttribute { get; } = CloudEventAttribute.CreateExtension("tenantid", CloudEventAttributeType.String);
+
+    /// <summary>Extension attribute <c>integrationid</c> (string).</summary>
+    public static CloudEventAttribute IntegrationIdAttribute { get; } = CloudEventAttribute.CreateExtension("integrationid", CloudEventAttributeType.String);
+
+    /// <summary>Extension attribute <c>runid</c> (string).</summary>
+    public static CloudEventAttribute RunIdAttribute { get; } = CloudEventAttribute.CreateExtension("runid", CloudEventAttributeType.String);
+
+    /// <summary>The hub's extension attributes, for decoding.</summary>
+    public static IReadOnlyList<CloudEventAttribute> ExtensionAttributes { get; } = [TenantIdAttribute, IntegrationIdAttribute, RunIdAttribute];
+
+    /// <summary>The SDK's JSON formatter the hub encodes and decodes with.</summary>
+    public static JsonEventFormatter Formatter { get; } = new();
+
+    /// <summary>The SDK event with the same attributes and data.</summary>
+    /// <exception cref="ArgumentException">The spec version is not one the SDK knows, or <c>source</c> is not a URI-reference.</exception>
+    public static SdkCloudEvent ToSdk(CloudEvent cloudEvent)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvent);
+        var version = CloudEventsSpecVersion.FromVersionId(cloudEvent.SpecVersion)
+            ?? throw new ArgumentException($"Unknown CloudEvents specversion '{cloudEvent.SpecVersion}'.", nameof(cloudEvent));
+        var sdk = new SdkCloudEvent(version, ExtensionAttributes)
+        {
+            Id = cloudEvent.Id,
+            Source = new Uri(cloudEvent.Source, UriKind.RelativeOrAbsolute),
+            Type = cloudEvent.Type,
+            Subject = cloudEvent.Subject,
+            Time = cloudEvent.Time,
+            DataContentType = cloudEvent.DataContentType,
+            Data = cloudEvent.Data.ValueKind == JsonValueKind.Undefined ? null : cloudEvent.Data,
+        };
+        sdk[TenantIdAttribute] = cloudEvent.TenantId;
+        sdk[IntegrationIdAttribute] = cloudEvent.IntegrationId;
+        sdk[RunIdAttribute] = cloudEvent.RunId;
+        return sdk;
+    }
+
+    /// <summary>The hub's view of an SDK event.</summary>
+    /// <exception cref="ArgumentException">A required attribute (<c>id</c>, <c>source</c>, <c>type</c>, <c>tenantid</c>) is missing.</exception>
+    public static CloudEvent FromSdk(SdkCloudEvent sdk)
+    {
+        ArgumentNullException.ThrowIfNull(sdk);
+        return new CloudEvent
+        {
+            SpecVersion = sdk.SpecVersion.VersionId,
+            Id = sdk.Id ?? throw new ArgumentException("The CloudEvent has no id.", nameof(sdk)),
+            Source = sdk.Source?.OriginalString ?? throw new ArgumentException("The CloudEvent has no source.", nameof(sdk)),
+            Type = sdk.Type ?? throw new ArgumentException("The CloudEvent has no type.", nameof(sdk)),
+            Subject = sdk.Subject,
+            Time = sdk.Time,
+            DataContentType = sdk.DataContentType ?? "application/json",
+            TenantId = sdk[TenantIdAttribute] as string ?? throw new ArgumentException("The CloudEvent has no tenantid.", nameof(sdk)),
+            IntegrationId = sdk[IntegrationIdAttribute] as string,
+            RunId = sdk[RunIdAttribute] as string,
+            Data = sdk.Data is JsonElement data ? data.Clone() : default,
+        };
+    }
+
+    /// <summary>The event in structured mode: UTF-8 JSON, content type <see cref="StructuredContentType"/>.</summary>
+    public static ReadOnlyMemory<byte> EncodeStructured(CloudEvent cloudEvent) =>
+        Formatter.EncodeStructuredModeMessage(ToSdk(cloudEvent), out _);
+
+    /// <summary>Reads a structured-mode JSON event.</summary>
+    /// <exception cref="ArgumentException">The body is not a CloudEvent the SDK accepts, or lacks a hub attribute.</exception>
+    public static CloudEvent DecodeStructured(ReadOnlyMemory<byte> body) =>
+        FromSdk(Formatter.DecodeStructuredModeMessage(body, new ContentType(StructuredContentType), ExtensionAttributes));
+
+    /// <summary>Reads a structured-mode event from a JSON element; <c>null</c> attribute values count as absent.</summary>
+    /// <exception cref="ArgumentException">The element is not a CloudEvent the SDK accepts, or lacks a hub attribute.</exception>
+    public static CloudEvent FromJson(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Object && element.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.Null))
+        {
+            var withoutNulls = new JsonObject();
+            foreach (var property in element.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null))
+            {
+                withoutNulls[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+            }
+
+            element = JsonSerializer.SerializeToElement(withoutNulls);
+        }
+
+        return FromSdk(Formatter.ConvertFromJsonElement(element, ExtensionAttributes));
+    }
+}
+
+/// <summary>Writes and reads <see cref="CloudEvent"/> as the SDK's structured-mode JSON, whichever serializer options are in use.</summary>
+internal sealed class CloudEventJsonConverter : JsonConverter<CloudEvent>
+{
+    public override CloudEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var element = JsonElement.ParseValue(ref reader);
+        try
+        {
+            return CloudEventEnvelope.FromJson(element);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JsonException($"Not a CloudEvent: {e.Message}", e);
+        }
+        catch (FormatException e)
+        {
+            throw new JsonException($"Not a CloudEvent: {e.Message}", e);
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, CloudEvent value, JsonSerializerOptions options) =>
+        writer.WriteRawValue(CloudEventEnvelope.EncodeStructured(value).Span);
+}
