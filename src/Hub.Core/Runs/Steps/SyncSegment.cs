@@ -82,12 +82,17 @@ internal sealed class SyncSegment(
         {
             var (connector, context) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
             var start = state.Cursor;
+            var firstOfCall = true;
             await foreach (var page in connector.ReadAsync(context, integration.Stream, start, cancellationToken))
             {
-                if (page.Records.Count == 0 && SameCursor(page.Cursor, state.Cursor))
+                if ((page.Records.Count == 0 || (firstOfCall && run.Progress.Pages > 0)) && SameCursor(page.Cursor, state.Cursor))
                 {
-                    break; // nothing after the committed cursor
+                    // Nothing after the committed cursor; or, after this run committed pages, a source that hands the same
+                    // cursor back (a full refresh without a watermark) reading its first page again: the segment is done.
+                    break;
                 }
+
+                firstOfCall = false;
 
                 var events = page.Records.Select((r, i) => Envelope(run, integration, r, state.NextSequenceId + i, transforms)).ToList();
                 var pending = new OutboxPage
@@ -103,7 +108,7 @@ internal sealed class SyncSegment(
                 };
                 await outbox.WriteAsync(pending, cancellationToken);
                 (var outcome, state) = await PublishAndCommitAsync(run, first, state, pending, transforms.Count > 0, cancellationToken);
-                if (outcome is not StepOutcome.Advanced || !(SameCursor(page.Cursor, start) || (AtBeginning(page.Cursor) && AtBeginning(start))))
+                if (outcome is not StepOutcome.Advanced || !SameCursor(page.Cursor, start))
                 {
                     return outcome; // one page per call when the cursor can resume the stream from here
                 }
@@ -178,14 +183,6 @@ internal sealed class SyncSegment(
         metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
         return (new StepOutcome.Advanced(), committed);
     }
-
-    // A cursor reading from which starts at the beginning: none, {}, or a watermark without a value (a full refresh).
-    private static bool AtBeginning(JsonElement? cursor) => cursor switch
-    {
-        null or { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => true,
-        { ValueKind: JsonValueKind.Object } c => !c.EnumerateObject().Any() || (c.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Null),
-        _ => false,
-    };
 
     private static bool SameCursor(JsonElement page, JsonElement? committed) =>
         committed is { } c ? JsonElement.DeepEquals(page, c) : page.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
