@@ -215,7 +215,7 @@ var hubSettings = [
   { name: 'Runs__RetryMaxDelaySeconds', value: '300' }
   { name: 'Runs__StallAfterSeconds', value: '600' }
   { name: 'Runs__DeadlineMinutes', value: '360' }
-  { name: 'DurableTask__HubName', value: 'IntegrationHub' } // the Durable Functions task hub (host.json hubName %DurableTask:HubName%)
+  { name: 'DurableTask__HubName', value: 'IntegrationHub' }
   { name: 'Runs__ScheduleLookbackMinutes', value: '1440' }
   { name: 'Connectors__Network__AllowPrivateNetworks', value: 'false' }
   { name: 'Connectors__Network__AllowedHosts', value: '' }
