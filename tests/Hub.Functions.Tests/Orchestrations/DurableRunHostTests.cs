@@ -86,6 +86,41 @@ public sealed class DurableRunHostTests(ITestOutputHelper output)
         Assert.Equal(done.Progress.RecordsPublished + 1, state.NextSequenceId); // the cursor never passed an unpublished page
     }
 
+    [Fact]
+    public async Task A_schedule_slot_fired_twice_starts_one_run_and_one_orchestration()
+    {
+        await using var hub = await HubHost.StartAsync(Settings());
+        await KeyAsync(hub);
+        await hub.Stores.GetRequiredService<IntegrationStore>().CreateAsync(
+            new Integration
+            {
+                Id = "sample-scheduled",
+                TenantId = Tenant,
+                Name = "scheduled",
+                ConnectorId = "sample",
+                Stream = "events",
+                Schedule = "0 * * * * *",
+                Configuration = JsonSerializer.SerializeToElement(new { count = 50, pageSize = 10 }),
+                CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-3),
+                UpdatedAt = DateTimeOffset.UtcNow.AddMinutes(-3),
+            },
+            default);
+
+        await Task.WhenAll(hub.FireTimerAsync("ScheduleSyncs"), hub.FireTimerAsync("ScheduleSyncs"));
+        await hub.FireTimerAsync("ScheduleSyncs");
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var runs = hub.Stores.GetRequiredService<RunStore>();
+        var page = await runs.ListAsync(Tenant, "sample-scheduled", null, 10, null, default);
+        var run = Assert.Single(page.Items);
+        var done = await WhenAsync(hub, run.Id, r => r.IsTerminal, "the scheduled run to end");
+
+        Assert.Equal("schedule", run.Trigger);
+        Assert.StartsWith("sched-", run.Id, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(50, done.Progress.RecordsPublished);
+        Assert.Single((await runs.ListAsync(Tenant, "sample-scheduled", null, 10, null, default)).Items);
+    }
+
     // One database and task hub for every host a test starts; 10 pages of 1,000 records (~1 s each into the event log).
     private static Dictionary<string, string?> Settings() => new()
     {
