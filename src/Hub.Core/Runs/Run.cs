@@ -91,6 +91,9 @@ public sealed record RunProgress
 
     /// <summary>Pages committed.</summary>
     public long Pages { get; init; }
+
+    /// <summary>The next sequence id after the last page these counts include: a page committed by an attempt that died before counting it is counted once by the next.</summary>
+    public long CountedThroughSequence { get; init; }
 }
 
 /// <summary>One step's checkpoint.</summary>

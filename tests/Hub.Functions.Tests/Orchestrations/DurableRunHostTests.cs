@@ -37,6 +37,7 @@ public sealed class DurableRunHostTests(ITestOutputHelper output)
         output.WriteLine($"worker {string.Join(",", killed)} killed at page {pagesAtKill}; the run moved again {resumedAfter.TotalSeconds:0.0} s later");
         Assert.NotEmpty(killed);
         Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal((10, 10_000), (done.Progress.Pages, done.Progress.RecordsPublished)); // a page the killed attempt committed or published is counted once
         await AssertExactlyOnceAsync(hub, "sample-kill-worker");
     }
 
@@ -61,6 +62,7 @@ public sealed class DurableRunHostTests(ITestOutputHelper output)
 
         output.WriteLine($"host killed at page {pagesAtKill}; the new host took {second.StartTime.TotalSeconds:0.0} s to start and the run moved again {resumedAfter.TotalSeconds:0.0} s after that");
         Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal((10, 10_000), (done.Progress.Pages, done.Progress.RecordsPublished));
         await AssertExactlyOnceAsync(second, "sample-kill-host");
     }
 

@@ -75,7 +75,13 @@ internal sealed class SyncSegment(
         if (inFlight is not null && inFlight.NextSequenceAfter > state.NextSequenceId)
         {
             Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
-            return (await PublishAndCommitAsync(run, first, state, inFlight, transforms.Count > 0, cancellationToken)).Outcome;
+            return (await PublishAndCommitAsync(run, first, state, inFlight, transforms.Count > 0, cancellationToken, replay: true)).Outcome;
+        }
+
+        if (inFlight is not null && inFlight.NextSequenceAfter > run.Progress.CountedThroughSequence)
+        {
+            // Committed by an attempt that died before it counted the page: count it now (the sink acknowledged it).
+            run = await runs.UpdateAsync(run.TenantId, run.Id, r => r.Progress.CountedThroughSequence >= inFlight.NextSequenceAfter ? r : r with { Progress = Counted(r.Progress, inFlight, inFlight.Events.Count, 0, 0, transforms.Count > 0) }, cancellationToken) ?? run;
         }
 
         try
@@ -147,10 +153,16 @@ internal sealed class SyncSegment(
         return new StepOutcome.Completed(summary);
     }
 
-    private async Task<(StepOutcome Outcome, IntegrationState State)> PublishAndCommitAsync(Run run, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken)
+    private async Task<(StepOutcome Outcome, IntegrationState State)> PublishAndCommitAsync(Run run, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken, bool replay = false)
     {
         var watch = Stopwatch.StartNew();
         var (published, unchanged, deadLettered, transient) = await PublishAsync(run, pending, cancellationToken);
+        if (replay)
+        {
+            // The interrupted attempt may have published the page already: what the sink now calls a duplicate was published by this run.
+            (published, unchanged) = (published + unchanged, 0);
+        }
+
         if (transient is not null)
         {
             return (new StepOutcome.Retry(transient), state);
@@ -166,15 +178,7 @@ internal sealed class SyncSegment(
                 LastProgressAt = time.GetUtcNow(),
                 Error = null,
                 Steps = r.Steps.Select((s, i) => i == first && s.Attempts > 0 ? s with { Attempts = 0, Error = null, Status = StepStatus.Running } : s).ToList(),
-                Progress = r.Progress with
-                {
-                    Pages = r.Progress.Pages + 1,
-                    RecordsRead = r.Progress.RecordsRead + pending.RecordsRead,
-                    RecordsTransformed = r.Progress.RecordsTransformed + (transformed ? pending.RecordsRead : 0),
-                    RecordsPublished = r.Progress.RecordsPublished + published,
-                    RecordsUnchanged = r.Progress.RecordsUnchanged + unchanged,
-                    RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
-                },
+                Progress = Counted(r.Progress, pending, published, unchanged, deadLettered, transformed),
             },
             cancellationToken);
         metrics.Records.Add(pending.RecordsRead, new KeyValuePair<string, object?>("stage", "read"));
@@ -183,6 +187,17 @@ internal sealed class SyncSegment(
         metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
         return (new StepOutcome.Advanced(), committed);
     }
+
+    private static RunProgress Counted(RunProgress progress, OutboxPage page, long published, long unchanged, long deadLettered, bool transformed) => progress with
+    {
+        Pages = progress.Pages + 1,
+        RecordsRead = progress.RecordsRead + page.RecordsRead,
+        RecordsTransformed = progress.RecordsTransformed + (transformed ? page.RecordsRead : 0),
+        RecordsPublished = progress.RecordsPublished + published,
+        RecordsUnchanged = progress.RecordsUnchanged + unchanged,
+        RecordsDeadLettered = progress.RecordsDeadLettered + deadLettered,
+        CountedThroughSequence = page.NextSequenceAfter,
+    };
 
     private static bool SameCursor(JsonElement page, JsonElement? committed) =>
         committed is { } c ? JsonElement.DeepEquals(page, c) : page.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
