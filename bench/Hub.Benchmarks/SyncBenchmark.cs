@@ -36,7 +36,6 @@ public static class SyncBenchmark
         await using var emulator = await CosmosEmulator.StartAsync();
         await using var pulsar = new PulsarWebSocketDouble();
         var settings = emulator.Settings($"bench-{Guid.NewGuid():N}"[..20]);
-        settings["Runs:AdvanceBudgetSeconds"] = "3600";
         settings["Secrets:LocalKey"] = Convert.ToBase64String(new byte[32]);
         if (sinkKind == "pulsar")
         {
@@ -77,7 +76,7 @@ public static class SyncBenchmark
             },
             CancellationToken.None);
         var run = await provider.GetRequiredService<RunLauncher>().StartSyncAsync(integration, CancellationToken.None);
-        var engine = provider.GetRequiredService<RunEngine>();
+        var steps = provider.GetRequiredService<IRunSteps>();
         var runs = provider.GetRequiredService<RunStore>();
 
         GC.Collect();
@@ -85,13 +84,18 @@ public static class SyncBenchmark
         var peakHeap = heapBefore;
         using var sampler = new Timer(_ => peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false)), null, 0, 100);
         var watch = Stopwatch.StartNew();
-        Run? done;
-        do
+        // The activities as the run orchestration calls them, without the Functions host: one SyncPage per page.
+        var plan = await steps.BeginAsync(new RunRef("bench", run.Id), CancellationToken.None);
+        foreach (var unit in plan.Steps)
         {
-            await engine.AdvanceAsync("bench", run.Id, null, CancellationToken.None);
-            done = await runs.GetAsync("bench", run.Id, CancellationToken.None);
+            var call = new StepCall("bench", run.Id, unit.First, unit.Last);
+            while ((unit.Segment ? await steps.SyncPageAsync(call, CancellationToken.None) : await steps.RunStepAsync(call, CancellationToken.None)).Kind == StepResultKind.Advanced)
+            {
+            }
         }
-        while (done is { IsTerminal: false });
+
+        await steps.FinishAsync(new RunEnd("bench", run.Id, RunStatus.Succeeded, null), CancellationToken.None);
+        var done = await runs.GetAsync("bench", run.Id, CancellationToken.None);
         watch.Stop();
 
         using var process = Process.GetCurrentProcess();

@@ -82,11 +82,9 @@ public static class CoreServiceCollectionExtensions
         services.AddStepType<TransformStepType>();
         services.AddStepType<PublishStepType>();
         services.AddStepType<ActionStepType>();
-        services.TryAddSingleton<RunEngine>();
+        services.TryAddSingleton<IRunSteps, RunSteps>();
         services.TryAddSingleton<RunLauncher>();
         services.TryAddSingleton<SyncScheduler>();
-        services.TryAddSingleton<RunKicker>();
-        services.AddHostedService(sp => sp.GetRequiredService<RunKicker>());
         return services;
     }
 }

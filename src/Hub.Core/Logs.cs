@@ -17,9 +17,6 @@ internal static partial class Logs
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Run {RunId} waits until {Until}: {Reason}")]
     public static partial void RunWaiting(ILogger logger, string runId, DateTimeOffset until, string reason);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Run {RunId} lost its lease to another instance; stopping here")]
-    public static partial void LeaseLost(ILogger logger, string runId);
-
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Run {RunId} has made no progress since {LastProgressAt}: stalled")]
     public static partial void RunStalled(ILogger logger, string runId, DateTimeOffset lastProgressAt);
 
@@ -34,9 +31,6 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Schedule of integration {IntegrationId} skipped slot {Slot}: {Reason}")]
     public static partial void SlotSkipped(ILogger logger, string integrationId, DateTimeOffset slot, string reason);
-
-    [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Advancing run {RunId} failed unexpectedly")]
-    public static partial void AdvanceFailed(ILogger logger, string runId, Exception exception);
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "A start of {Kind} {ResourceId} (tenant {TenantId}) was refused: run {ActiveRunId} holds it")]
     public static partial void RunStartRefused(ILogger logger, string kind, string resourceId, string tenantId, string activeRunId);

@@ -6,9 +6,6 @@ internal static partial class Logs
     [LoggerMessage(EventId = 2010, Level = LogLevel.Debug, Message = "ScheduleSyncs started {Count} scheduled run(s)")]
     public static partial void ScheduledRunsStarted(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 2011, Level = LogLevel.Debug, Message = "ResumeRuns advanced {Count} run(s)")]
-    public static partial void RunsResumed(ILogger logger, int count);
-
     [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "DrainCommands: {Processed} executed, {Failed} failed, {DeadLettered} dead-lettered")]
     public static partial void CommandsDrained(ILogger logger, int processed, int failed, int deadLettered);
 

@@ -97,8 +97,6 @@ param timerScheduleSyncs string = '0 * * * * *'
 param timerDrainCommands string = '*/30 * * * * *'
 @description('ProbeDependencies timer (Timers__ProbeDependencies): refreshes the dependency gauge.')
 param timerProbeDependencies string = '*/30 * * * * *'
-@description('ResumeRuns timer (Timers__ResumeRuns): advances due runs.')
-param timerResumeRuns string = '*/15 * * * * *'
 
 // HashiCorp Vault
 param vaultAddress string = ''
@@ -151,7 +149,6 @@ var hubSettings = [
   { name: 'Timers__ScheduleSyncs', value: timerScheduleSyncs }
   { name: 'Timers__DrainCommands', value: timerDrainCommands }
   { name: 'Timers__ProbeDependencies', value: timerProbeDependencies }
-  { name: 'Timers__ResumeRuns', value: timerResumeRuns }
   { name: 'Api__MaxRequestBodyBytes', value: '262144' }
   { name: 'Webhooks__MaxBodyBytes', value: '1048576' }
   { name: 'Webhooks__RequestsPerMinute', value: '600' }
@@ -212,14 +209,13 @@ var hubSettings = [
   { name: 'Pulsar__CommandsReceiverQueueSize', value: '20' }
   { name: 'Pulsar__CommandsRetryDelayMilliseconds', value: '10000' }
   { name: 'Pulsar__CommandsIdleWaitMilliseconds', value: '2000' }
-  { name: 'Runs__LeaseSeconds', value: '60' }
-  { name: 'Runs__AdvanceBudgetSeconds', value: '240' }
+  { name: 'Runs__PagesPerGeneration', value: '50' }
   { name: 'Runs__MaxStepAttempts', value: '5' }
   { name: 'Runs__RetryBaseDelaySeconds', value: '5' }
   { name: 'Runs__RetryMaxDelaySeconds', value: '300' }
   { name: 'Runs__StallAfterSeconds', value: '600' }
   { name: 'Runs__DeadlineMinutes', value: '360' }
-  { name: 'Runs__ResumeBatchSize', value: '20' }
+  { name: 'DurableTask__HubName', value: 'IntegrationHub' }
   { name: 'Runs__ScheduleLookbackMinutes', value: '1440' }
   { name: 'Connectors__Network__AllowPrivateNetworks', value: 'false' }
   { name: 'Connectors__Network__AllowedHosts', value: '' }

@@ -9,15 +9,15 @@ namespace IntegrationHub.Core.Runs;
 [JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
 public enum RunStatus
 {
-    /// <summary>Created, not yet picked up.</summary>
+    /// <summary>Created; its orchestration has not started yet.</summary>
     [JsonStringEnumMemberName("pending")]
     Pending,
 
-    /// <summary>An instance is advancing it.</summary>
+    /// <summary>Its orchestration is advancing it.</summary>
     [JsonStringEnumMemberName("running")]
     Running,
 
-    /// <summary>Waiting for an external job or a retry, with no instance held.</summary>
+    /// <summary>Waiting on a durable timer: for an external job's next poll or a retry backoff.</summary>
     [JsonStringEnumMemberName("waiting")]
     Waiting,
 
@@ -91,6 +91,9 @@ public sealed record RunProgress
 
     /// <summary>Pages committed.</summary>
     public long Pages { get; init; }
+
+    /// <summary>The next sequence id after the last page these counts include: a page committed by an attempt that died before counting it is counted once by the next.</summary>
+    public long CountedThroughSequence { get; init; }
 }
 
 /// <summary>One step's checkpoint.</summary>
@@ -125,9 +128,9 @@ public sealed record StepState
 }
 
 /// <summary>
-/// One execution of a flow (an integration's sync is a flow of read → transform → publish). Its steps'
-/// checkpoints live here, written after every page or step, so any instance can resume it after a
-/// crash; <see cref="LeaseOwner"/> taken by ETag makes sure only one does at a time.
+/// One execution of a flow (an integration's sync is a flow of read → transform → publish): the API's read
+/// model of a Durable Functions orchestration whose instance id is <see cref="TenantDocument"/>'s id. Activities
+/// write it (status, per-step state, progress, error, times) after every page and step.
 /// </summary>
 public sealed record Run : TenantDocument
 {
@@ -167,7 +170,7 @@ public sealed record Run : TenantDocument
     /// <summary>When it ended.</summary>
     public DateTimeOffset? CompletedAt { get; init; }
 
-    /// <summary>When the resumer should advance it next.</summary>
+    /// <summary>When a waiting run looks again (the end of its durable timer: a retry backoff, a rate limit, a job poll).</summary>
     public DateTimeOffset DueAt { get; init; }
 
     /// <summary>After this the run fails.</summary>
@@ -176,13 +179,7 @@ public sealed record Run : TenantDocument
     /// <summary>When it last moved forward (a page, a step, a live job poll).</summary>
     public DateTimeOffset LastProgressAt { get; init; }
 
-    /// <summary>The instance advancing it, if any.</summary>
-    public string? LeaseOwner { get; init; }
-
-    /// <summary>When that lease lapses unless renewed.</summary>
-    public DateTimeOffset? LeaseExpiresAt { get; init; }
-
-    /// <summary>Set by a cancel request; the advancing instance stops at the next checkpoint.</summary>
+    /// <summary>Set by a cancel request (which also raises the orchestration's <c>cancel</c> event); the run stops at its next page or step.</summary>
     public bool CancelRequested { get; init; }
 
     /// <summary>Why it failed, or what it waits for.</summary>

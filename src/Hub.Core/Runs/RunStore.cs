@@ -52,19 +52,28 @@ public sealed class RunStore(HubCosmos cosmos)
         return StoreRefusals.Translate(_runs.QueryPageAsync(query, tenantId, pageSize, continuationToken, cancellationToken));
     }
 
-    /// <summary>Runs of every tenant that are due to be advanced (not ended, due now), oldest due first.</summary>
-    public async Task<IReadOnlyList<Run>> DueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the run, applies <paramref name="change"/> and writes it at the version read, again on a concurrent
+    /// write (a cancel request, a rate-limit note); null when the run does not exist.
+    /// </summary>
+    public async Task<Run?> UpdateAsync(string tenantId, string id, Func<Run, Run> change, CancellationToken cancellationToken)
     {
-        var query = new QueryDefinition(
-                "SELECT TOP @max * FROM c WHERE c.status IN ('pending', 'running', 'waiting', 'rate_limited', 'stalled') AND c.dueAt <= @now ORDER BY c.dueAt")
-            .WithParameter("@max", max)
-            .WithParameter("@now", now);
-        var due = new List<Run>();
-        await foreach (var run in _runs.QueryAsync(query, null, cancellationToken))
+        ArgumentNullException.ThrowIfNull(change);
+        for (var attempt = 1; ; attempt++)
         {
-            due.Add(run);
-        }
+            if (await _runs.ReadAsync(tenantId, id, cancellationToken) is not { } run)
+            {
+                return null;
+            }
 
-        return due;
+            try
+            {
+                return await _runs.ReplaceAsync(change(run), cancellationToken);
+            }
+            catch (ConcurrencyConflictException) when (attempt < 10)
+            {
+                // Written meanwhile: apply the change to the fresh version.
+            }
+        }
     }
 }

@@ -2,19 +2,19 @@ using System.ComponentModel.DataAnnotations;
 
 namespace IntegrationHub.Core.Runs;
 
-/// <summary>How the durable run engine behaves. Section <c>Runs</c>; app settings <c>Runs__*</c>.</summary>
+/// <summary>How runs (Durable Functions orchestrations) behave. Section <c>Runs</c>; app settings <c>Runs__*</c>.</summary>
 public sealed class RunsOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Runs";
 
-    /// <summary>How long an instance's lease on a run lasts without renewal; a crashed instance's runs are resumed after it.</summary>
-    [Range(1, 3600)]
-    public int LeaseSeconds { get; set; } = 60;
-
-    /// <summary>How long one invocation advances runs before checkpointing and handing over to the next timer tick.</summary>
-    [Range(1, 3600)]
-    public int AdvanceBudgetSeconds { get; set; } = 240;
+    /// <summary>
+    /// Pages one orchestration generation syncs before it continues as new (<c>ContinueAsNew</c>), so its history stays
+    /// small however many records a run reads (Durable Functions docs, "Eternal orchestrations": histories grow with every
+    /// activity and are replayed in full).
+    /// </summary>
+    [Range(1, 10000)]
+    public int PagesPerGeneration { get; set; } = 50;
 
     /// <summary>Attempts of a step before the run fails.</summary>
     [Range(1, 100)]
@@ -35,10 +35,6 @@ public sealed class RunsOptions
     /// <summary>A run still going after this long fails.</summary>
     [Range(1, 10080)]
     public int DeadlineMinutes { get; set; } = 360;
-
-    /// <summary>How many due runs one ResumeRuns invocation picks up.</summary>
-    [Range(1, 1000)]
-    public int ResumeBatchSize { get; set; } = 20;
 
     /// <summary>A missed schedule slot older than this is not run (only the latest slot ever is).</summary>
     [Range(1, 10080)]

@@ -29,7 +29,7 @@ public sealed class ConnectorFailureTests
         await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("permanent"), s => s.AddConnector<FailingConnector>());
         var run = await StartAsync(hub, kind);
 
-        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+        await hub.DriveAsync(Tenant, run.Id);
 
         var failed = await hub.Runs.GetAsync(Tenant, run.Id, default);
         Assert.Equal(RunStatus.Failed, failed!.Status);
@@ -43,7 +43,7 @@ public sealed class ConnectorFailureTests
         await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("transient"), s => s.AddConnector<FailingConnector>());
         var run = await StartAsync(hub, ConnectorErrorKind.Transient);
 
-        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+        await hub.DriveAsync(Tenant, run.Id);
 
         var waiting = await hub.Runs.GetAsync(Tenant, run.Id, default);
         Assert.Equal(RunStatus.Waiting, waiting!.Status);

@@ -9,7 +9,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationHub.Core.Tests.Runs;
 
-/// <summary>Runs survive instances dying mid-read and between steps; two instances never run one run twice.</summary>
+/// <summary>
+/// The run activities keep the exactly-once protocol when they run more than once (Durable runs an activity again
+/// when its worker dies before reporting): a page acknowledged but not committed is republished with the same ids.
+/// </summary>
 public sealed class DurableRunTests
 {
     private const string Tenant = "t1";
@@ -23,10 +26,9 @@ public sealed class DurableRunTests
         var integration = await first.SampleIntegrationAsync(Tenant, "sample-crash", count: 250, pageSize: 50);
         var run = await first.Launcher.StartSyncAsync(integration, default);
 
-        await first.Engine.AdvanceAsync(Tenant, run.Id, null, default); // dies after the 3rd page was acknowledged, before it was committed
+        await Assert.ThrowsAsync<ProcessKilledException>(() => first.DriveAsync(Tenant, run.Id)); // dies after the 3rd page was acknowledged, before it was committed
         var afterCrash = await first.Runs.GetAsync(Tenant, run.Id, default);
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // the dead instance's lease lapses
-        await second.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+        await second.DriveAsync(Tenant, run.Id); // Durable runs the activity again, here on another worker
 
         var done = await second.Runs.GetAsync(Tenant, run.Id, default);
         var events = await second.EventsAsync(Tenant, integration.Id);
@@ -65,10 +67,9 @@ public sealed class DurableRunTests
         };
         var run = await first.Launcher.StartFlowAsync(flow, default);
 
-        await first.Engine.AdvanceAsync(Tenant, run.Id, null, default); // dies as the third step starts
+        await Assert.ThrowsAsync<ProcessKilledException>(() => first.DriveAsync(Tenant, run.Id)); // dies as the third step starts
         var afterCrash = await first.Runs.GetAsync(Tenant, run.Id, default);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
-        await second.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+        await second.DriveAsync(Tenant, run.Id);
 
         var done = await second.Runs.GetAsync(Tenant, run.Id, default);
         Assert.Equal(2, afterCrash!.CurrentStep); // read and publish were checkpointed as done
@@ -81,34 +82,15 @@ public sealed class DurableRunTests
     }
 
     [Fact]
-    public async Task Two_instances_advancing_the_same_run_at_once_do_not_both_run_it()
-    {
-        var database = SharedCosmosEmulator.NewDatabaseName("twins");
-        await using var a = await EngineInstance.StartAsync(database);
-        await using var b = await EngineInstance.StartAsync(database);
-        var integration = await a.SampleIntegrationAsync(Tenant, "sample-twins", count: 400, pageSize: 20);
-        var run = await a.Launcher.StartSyncAsync(integration, default);
-
-        var results = await Task.WhenAll(a.Engine.AdvanceAsync(Tenant, run.Id, null, default), b.Engine.AdvanceAsync(Tenant, run.Id, null, default));
-
-        Assert.Single(results, advanced => advanced);
-        var done = await a.Runs.GetAsync(Tenant, run.Id, default);
-        Assert.Equal(RunStatus.Succeeded, done!.Status);
-        Assert.Equal(20, done.Progress.Pages);
-        Assert.Equal(400, done.Progress.RecordsPublished);
-        Assert.Equal(400, (await a.EventsAsync(Tenant, integration.Id)).Count);
-    }
-
-    [Fact]
     public async Task A_second_sync_continues_from_the_committed_cursor()
     {
         await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("incremental"));
         var integration = await hub.SampleIntegrationAsync(Tenant, "sample-incremental", count: 60, pageSize: 25);
         var first = await hub.Launcher.StartSyncAsync(integration, default);
-        await hub.Engine.AdvanceAsync(Tenant, first.Id, null, default);
+        await hub.DriveAsync(Tenant, first.Id);
 
         var second = await hub.Launcher.StartSyncAsync(integration, default);
-        await hub.Engine.AdvanceAsync(Tenant, second.Id, null, default);
+        await hub.DriveAsync(Tenant, second.Id);
 
         var secondDone = await hub.Runs.GetAsync(Tenant, second.Id, default);
         Assert.Equal(RunStatus.Succeeded, secondDone!.Status);
@@ -124,7 +106,7 @@ public sealed class DurableRunTests
         var integration = await hub.SampleIntegrationAsync(Tenant, "sample-mapped", count: 3, pageSize: 10, mapping);
         var run = await hub.Launcher.StartSyncAsync(integration, default);
 
-        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+        await hub.DriveAsync(Tenant, run.Id);
 
         var events = await hub.EventsAsync(Tenant, integration.Id);
         var first = events.OrderBy(e => e.SequenceId).First();
@@ -147,9 +129,11 @@ public sealed class DurableRunTests
         var integration = await hub.SampleIntegrationAsync(Tenant, "sample-down", count: 30, pageSize: 10);
         var run = await hub.Launcher.StartSyncAsync(integration, default);
 
-        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+        var result = await hub.DriveAsync(Tenant, run.Id);
 
         var waiting = await hub.Runs.GetAsync(Tenant, run.Id, default);
+        Assert.Equal(StepResultKind.Retry, result.Kind);
+        Assert.InRange(result.DelaySeconds, 0.5, 2); // Runs:RetryBaseDelaySeconds = 1, jittered: a durable timer, not a sleep
         var state = await hub.Integrations.GetStateAsync(Tenant, integration.Id, default);
         Assert.Equal(RunStatus.Waiting, waiting!.Status);
         Assert.Equal(1, waiting.Steps[0].Attempts);
@@ -165,12 +149,13 @@ public sealed class DurableRunTests
         await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("cancel"), s => s.AddSingleton<IEventSink>(new DownSink()));
         var integration = await hub.SampleIntegrationAsync(Tenant, "sample-cancel", count: 30, pageSize: 10);
         var run = await hub.Launcher.StartSyncAsync(integration, default);
-        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default); // now waiting to retry
+        await hub.DriveAsync(Tenant, run.Id); // now waiting to retry
 
         await hub.Launcher.RequestCancelAsync((await hub.Runs.GetAsync(Tenant, run.Id, default))!, default);
-        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+        var result = await hub.DriveAsync(Tenant, run.Id);
 
         var cancelled = await hub.Runs.GetAsync(Tenant, run.Id, default);
+        Assert.Equal(StepResultKind.Cancelled, result.Kind);
         Assert.Equal(RunStatus.Cancelled, cancelled!.Status);
         Assert.Null((await hub.Integrations.GetStateAsync(Tenant, integration.Id, default)).ActiveRunId);
         Assert.Null((await hub.Integrations.GetStateAsync(Tenant, integration.Id, default)).Cursor);

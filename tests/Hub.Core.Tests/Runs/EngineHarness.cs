@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace IntegrationHub.Core.Tests.Runs;
 
 /// <summary>
-/// One hub "instance" as the engine sees it — the real stores, connectors, secret store and run engine,
+/// One hub "instance" as the run activities see it — the real stores, connectors, secret store and run steps,
 /// wired as the hub wires them — against a Cosmos database that several instances may share.
 /// </summary>
 internal sealed class EngineInstance : IAsyncDisposable
@@ -27,7 +27,7 @@ internal sealed class EngineInstance : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public RunEngine Engine => _services.GetRequiredService<RunEngine>();
+    public IRunSteps Steps => _services.GetRequiredService<IRunSteps>();
 
     public RunLauncher Launcher => _services.GetRequiredService<RunLauncher>();
 
@@ -41,7 +41,6 @@ internal sealed class EngineInstance : IAsyncDisposable
     {
         var emulator = await SharedCosmosEmulator.GetAsync();
         var config = emulator.Settings(database);
-        config["Runs:LeaseSeconds"] = "2";
         config["Runs:RetryBaseDelaySeconds"] = "1";
         config["Secrets:LocalKey"] = Convert.ToBase64String(new byte[32]);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -62,6 +61,51 @@ internal sealed class EngineInstance : IAsyncDisposable
         var cosmos = provider.GetRequiredService<HubCosmos>();
         await cosmos.EnsureCreatedAsync(CancellationToken.None);
         return new EngineInstance(provider);
+    }
+
+    /// <summary>
+    /// Drives a run through its activities the way <c>RunOrchestrator</c> does, without timers: until it ends, or
+    /// until an activity asks to wait or retry (returned). An exception from an activity (a crash) propagates.
+    /// </summary>
+    public async Task<StepResult> DriveAsync(string tenantId, string runId)
+    {
+        var plan = await Steps.BeginAsync(new RunRef(tenantId, runId), default);
+        if (plan.Ended)
+        {
+            return new StepResult(StepResultKind.Completed);
+        }
+
+        foreach (var unit in plan.Steps)
+        {
+            var call = new StepCall(tenantId, runId, unit.First, unit.Last);
+            while (true)
+            {
+                var result = unit.Segment ? await Steps.SyncPageAsync(call, default) : await Steps.RunStepAsync(call, default);
+                if (result.Kind == StepResultKind.Advanced)
+                {
+                    continue;
+                }
+
+                if (result.Kind == StepResultKind.Completed)
+                {
+                    break;
+                }
+
+                if (result.Kind == StepResultKind.Failed)
+                {
+                    await Steps.FinishAsync(new RunEnd(tenantId, runId, RunStatus.Failed, result.Error), default);
+                }
+                else if (result.Kind == StepResultKind.Cancelled)
+                {
+                    await Steps.CancelAsync(new RunRef(tenantId, runId), default);
+                }
+
+                return result;
+            }
+        }
+
+        await Steps.FinishAsync(new RunEnd(tenantId, runId, RunStatus.Succeeded, null), default);
+        return new StepResult(StepResultKind.Completed);
     }
 
     /// <summary>A Sample integration of <paramref name="count"/> records in pages of <paramref name="pageSize"/>.</summary>

@@ -75,7 +75,7 @@ public sealed class EventIdentityTests
     private static async Task<Run> RunToEndAsync(EngineInstance hub, Integration integration)
     {
         var run = await hub.Launcher.StartSyncAsync(integration, default);
-        await hub.Engine.AdvanceAsync(Tenant, run.Id, null, default);
+        await hub.DriveAsync(Tenant, run.Id);
         var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
         Assert.True(done.Status == RunStatus.Succeeded, $"run {done.Id} ended {done.Status}: {done.Error}");
         return done;

@@ -55,7 +55,7 @@ public sealed class RunStartRaceTests
         Assert.Equal([winner.Id], (await hub.Runs.ListAsync(Tenant, null, flow.Id, 50, null, default)).Items.Select(r => r.Id));
         Assert.Equal(["flow-race"], (await flows.ListAsync(Tenant, 10, null, default)).Items.Select(f => f.Id));
 
-        await hub.Engine.AdvanceAsync(Tenant, winner.Id, null, default);
+        await hub.DriveAsync(Tenant, winner.Id);
         Assert.Equal(RunStatus.Succeeded, (await hub.Runs.GetAsync(Tenant, winner.Id, default))!.Status);
         var next = await hub.Launcher.StartFlowAsync(flow, default);
         Assert.NotEqual(winner.Id, next.Id);

@@ -36,7 +36,7 @@ public sealed partial class FunctionMetadataTests
         var names = FunctionsMetadata.Functions.Select(f => f.Name).ToList();
         Assert.Contains("Health", names);
         Assert.Contains("Metrics", names);
-        Assert.Subset(names.ToHashSet(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal) { "ScheduleSyncs", "DrainCommands", "ProbeDependencies", "ResumeRuns" });
+        Assert.Subset(names.ToHashSet(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal) { "ScheduleSyncs", "DrainCommands", "ProbeDependencies", "RunOrchestrator", "SyncPage", "RunStep" });
         Assert.Empty(names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key));
     }
 

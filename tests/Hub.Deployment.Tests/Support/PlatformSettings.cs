@@ -25,6 +25,12 @@ public static class PlatformSettings
         ["AZURE_CLIENT_ID"] = "Azure.Identity: user-assigned managed identity for DefaultAzureCredential.",
         // The Functions environment name (host and isolated worker): Development relaxes the local secret key requirement.
         ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Functions host and worker: Development or Production.",
+        // host.json names the Durable Functions task hub with %DurableTask:HubName%: the Durable extension in the host reads it.
+        ["DurableTask__HubName"] = "Durable Functions extension: the task hub name (host.json extensions.durableTask.hubName).",
+        // Local runs and tests lower the Azure Storage provider's queue timeouts (host.json overrides, minimum 1 minute).
+        ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__controlQueueVisibilityTimeout"] = "Functions host: host.json override, so a killed host's orchestration work is picked up after a minute.",
+        ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout"] = "Functions host: host.json override, so a killed host's activity work is picked up after a minute.",
+        ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "Functions host: host.json override, so an idle local host polls its queues every second.",
         // Elastic Premium runs the zip-deployed package without an Azure Files content share.
         ["WEBSITE_RUN_FROM_PACKAGE"] = "App Service: run from the zip-deployed package.",
     };

@@ -58,7 +58,7 @@ public sealed class PulsarSyncTests(PulsarHubFixture fixture) : IAsyncLifetime
 
         _pulsar.ComeBack();
         await Eventually.TrueAsync(
-            async () => (await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() == "succeeded", // the host's ResumeRuns timer (every 2 s) resumes it
+            async () => (await _tenant.GetFromJsonAsync<JsonElement>(location)).GetProperty("status").GetString() == "succeeded", // its orchestration retries after a durable-timer backoff
             "the run to finish after the outage",
             TimeSpan.FromSeconds(60));
 

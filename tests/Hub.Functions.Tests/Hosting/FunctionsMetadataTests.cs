@@ -34,7 +34,7 @@ public sealed partial class FunctionsMetadataTests(ApiHubFixture fixture)
     {
         var timers = Functions().Where(f => Trigger(f).GetProperty("type").GetString() == "timerTrigger").ToList();
 
-        Assert.Equal(["DrainCommands", "DrainWebhooks", "ProbeDependencies", "ResumeRuns", "ScheduleSyncs"], timers.Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["DrainCommands", "DrainWebhooks", "ProbeDependencies", "ScheduleSyncs"], timers.Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
         Assert.All(timers, f => Assert.Equal($"%Timers:{f.GetProperty("name").GetString()}%", Trigger(f).GetProperty("schedule").GetString()));
     }
 

@@ -59,7 +59,7 @@ public sealed class ApiHub : ICollectionFixture<ApiHubFixture>
     public const string Name = "api hub";
 }
 
-/// <summary>The runs collection's host: runs advance on a ResumeRuns timer firing every 2 s, as they do in Azure on theirs.</summary>
+/// <summary>The runs collection's host: runs are Durable Functions orchestrations on the test run's Azurite, in a task hub of this host's own.</summary>
 public sealed class RunsHubFixture : HubFixture
 {
     public GitHubDouble GitHub { get; } = new();
@@ -71,7 +71,6 @@ public sealed class RunsHubFixture : HubFixture
     protected override IDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
         ["Connectors:Network:AllowPrivateNetworks"] = "true",
-        ["Timers:ResumeRuns"] = "*/2 * * * * *",
     };
 }
 
@@ -81,7 +80,7 @@ public sealed class RunsHub : ICollectionFixture<RunsHubFixture>
     public const string Name = "runs hub";
 }
 
-/// <summary>The Pulsar collection's host: events and commands go through the Pulsar WebSocket double; runs resume every 2 s.</summary>
+/// <summary>The Pulsar collection's host: events and commands go through the Pulsar WebSocket double.</summary>
 public sealed class PulsarHubFixture : HubFixture
 {
     public PulsarWebSocketDouble Pulsar { get; } = new();
@@ -112,7 +111,6 @@ public sealed class PulsarHubFixture : HubFixture
         ["Pulsar:CommandsIdleWaitMilliseconds"] = "500",
         ["Runs:RetryBaseDelaySeconds"] = "1",
         ["Connectors:Network:AllowPrivateNetworks"] = "true",
-        ["Timers:ResumeRuns"] = "*/2 * * * * *",
     };
 }
 

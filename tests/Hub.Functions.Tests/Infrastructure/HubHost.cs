@@ -115,8 +115,13 @@ public sealed class HubHost : IAsyncDisposable
         all["Timers:ScheduleSyncs"] = Never;
         all["Timers:DrainCommands"] = Never;
         all["Timers:ProbeDependencies"] = Never;
-        all["Timers:ResumeRuns"] = Never;
         all["Timers:DrainWebhooks"] = Never;
+        // Each host has a task hub of its own in the shared Azurite (another host's worker must not run its runs against
+        // another database), and queue timeouts of seconds so a killed worker's work is picked up at once.
+        all["DurableTask:HubName"] = $"h{Guid.NewGuid():N}"[..20];
+        all["AzureFunctionsJobHost:extensions:durableTask:storageProvider:controlQueueVisibilityTimeout"] = "00:01:00";
+        all["AzureFunctionsJobHost:extensions:durableTask:storageProvider:workItemQueueVisibilityTimeout"] = "00:01:00";
+        all["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:01";
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             all[key.Replace("__", ":", StringComparison.Ordinal)] = value;

@@ -95,7 +95,7 @@ public sealed class ExampleFlowTests(StepsFixture steps)
 
     private static JsonElement Step(JsonElement run, string name) => run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
 
-    // Polls the run's status URL; the host's ResumeRuns timer (every 2 s) moves a waiting run on, as in Azure.
+    // Polls the run's status URL; the run's orchestration moves a waiting run on after its durable timer, as in Azure.
     private static async Task<JsonElement> RunWhenAsync(HttpClient client, string runId, Func<JsonElement, bool> condition)
     {
         JsonElement run = default;

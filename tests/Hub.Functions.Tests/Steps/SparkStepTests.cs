@@ -37,15 +37,14 @@ public sealed class SparkStepTests(StepsFixture steps)
         run = await steps.SettledAsync(run);
 
         Assert.Equal(RunStatus.Waiting, run.Status);
-        Assert.Null(run.LeaseOwner); // the instance is free while Spark runs
         Assert.Equal(StepStatus.Waiting, run.Steps[1].Status);
         var batchId = BatchIdOf(run);
         var body = Assert.Single(steps.Livy.SubmittedBodies, b => (string?)b["name"] == SparkBatchName.For(run.Id, "aggregate"));
         Assert.Equal(["--mode", "full", "--day", "2026-01-05"], body["args"]!.AsArray().Select(a => (string)a!));
         Assert.Equal("8", (string?)body["conf"]!["spark.sql.shuffle.partitions"]);
 
-        // Still starting: the next resumes look at the checkpointed batch and submit nothing new.
-        await steps.ResumeRunsPassesAsync(2);
+        // Still starting: the next polls look at the checkpointed batch and submit nothing new.
+        await steps.PollsAsync(2);
         run = (await steps.Runs.GetAsync(tenant, run.Id, default))!;
         Assert.Equal(RunStatus.Waiting, run.Status);
         Assert.Equal(batchId, BatchIdOf(run));
@@ -108,15 +107,14 @@ public sealed class SparkStepTests(StepsFixture steps)
         var run = await steps.StartAsync(tenant, flowId);
         await Eventually.TrueAsync(() => killed.Count > 0, "the worker to be killed");
 
-        // Livy has the batch; the run knows nothing of it and the dead worker still holds its lease.
+        // Livy has the batch; the run knows nothing of it.
         var name = SparkBatchName.For(run.Id, "aggregate");
         var batchId = steps.Livy.IdOf(name);
         Assert.NotNull(batchId);
         var orphaned = (await steps.Runs.GetAsync(tenant, run.Id, default))!;
         Assert.Null(orphaned.Steps[1].Checkpoint);
-        Assert.NotNull(orphaned.LeaseOwner);
 
-        // The host starts a new worker; once the lease lapses, its ResumeRuns takes the run over and finds the batch.
+        // The host starts a new worker; Durable runs the activity again, which finds the batch by its name.
         run = await steps.SettledAsync(run);
 
         Assert.Equal(RunStatus.Waiting, run.Status);

@@ -12,9 +12,9 @@ namespace IntegrationHub.Functions.Tests.Steps;
 
 /// <summary>
 /// One hub on the Functions host for the job-step tests, wired like production to a real n8n (shared), the Livy
-/// double and the GitHub double, over real sockets. Runs start through the API (the worker advances them at once)
-/// and move on on the host's ResumeRuns timer (every 2 s), as in Azure; tests read them as stored, through the
-/// hub's run store in the test process. Leases are short (5 s) so a killed worker's run is picked up soon.
+/// double and the GitHub double, over real sockets. Runs start through the API as Durable Functions orchestrations
+/// that wait for their jobs on durable timers, as in Azure; tests read them as stored, through the hub's run store
+/// in the test process.
 /// </summary>
 public sealed class StepsFixture : IAsyncLifetime
 {
@@ -42,8 +42,6 @@ public sealed class StepsFixture : IAsyncLifetime
             ["N8n:ExecutionPollIntervalSeconds"] = "1",
             ["Livy:BaseUrl"] = Livy.BaseAddress.ToString(),
             ["Livy:PollIntervalSeconds"] = "1",
-            ["Runs:LeaseSeconds"] = "5",
-            ["Timers:ResumeRuns"] = "*/2 * * * * *",
         });
     }
 
@@ -92,10 +90,10 @@ public sealed class StepsFixture : IAsyncLifetime
         return (await Runs.GetAsync(tenantId, runId, default))!;
     }
 
-    /// <summary>The run once it has settled: waiting with no instance holding it, or ended.</summary>
-    public Task<Run> SettledAsync(Run run) => WhenAsync(run, r => r.IsTerminal || (r.Status == RunStatus.Waiting && r.LeaseOwner is null), "to settle");
+    /// <summary>The run once it has settled: waiting on a durable timer, or ended.</summary>
+    public Task<Run> SettledAsync(Run run) => WhenAsync(run, r => r.IsTerminal || r.Status == RunStatus.Waiting, "to settle");
 
-    /// <summary>Waits (while the host's ResumeRuns timer advances it) until the run reaches <paramref name="status"/> or ends.</summary>
+    /// <summary>Waits (while its orchestration advances it) until the run reaches <paramref name="status"/> or ends.</summary>
     public async Task<Run> ResumeUntilAsync(Run run, RunStatus status)
     {
         var current = await WhenAsync(run, r => r.Status == status || r.IsTerminal, $"to become {status}");
@@ -103,12 +101,12 @@ public sealed class StepsFixture : IAsyncLifetime
         return current;
     }
 
-    /// <summary>Waits until the host has finished ResumeRuns <paramref name="times"/> more times.</summary>
-    public async Task ResumeRunsPassesAsync(int times)
+    /// <summary>Waits until the host has run the <c>RunStep</c> activity (a job's poll) <paramref name="times"/> more times.</summary>
+    public async Task PollsAsync(int times)
     {
-        static bool Finished(string line) => line.Contains("Executed 'Functions.ResumeRuns'", StringComparison.Ordinal);
+        static bool Finished(string line) => line.Contains("Executed 'Functions.RunStep'", StringComparison.Ordinal);
         var target = Hub.Logs.Lines.Count(Finished) + times;
-        await Eventually.TrueAsync(() => Hub.Logs.Lines.Count(Finished) >= target, $"{times} ResumeRuns invocations", TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(() => Hub.Logs.Lines.Count(Finished) >= target, $"{times} RunStep invocations", TimeSpan.FromSeconds(60));
     }
 
     private async Task<Run> WhenAsync(Run run, Func<Run, bool> condition, string what)

@@ -63,14 +63,17 @@ public abstract record StepOutcome
     /// <summary>Done; <paramref name="Output"/> goes to the next step.</summary>
     public sealed record Completed(JsonElement? Output) : StepOutcome;
 
-    /// <summary>Not done: look again at <paramref name="Until"/>, with <paramref name="Checkpoint"/> kept durably. The instance is freed meanwhile.</summary>
+    /// <summary>Not done: look again at <paramref name="Until"/> (a durable timer), with <paramref name="Checkpoint"/> kept in the run document.</summary>
     public sealed record Wait(DateTimeOffset Until, JsonElement? Checkpoint, string Reason, bool RateLimited = false) : StepOutcome;
 
-    /// <summary>A failure that may pass: retried with backoff (kept in the run document) up to <c>Runs__MaxStepAttempts</c>.</summary>
+    /// <summary>A failure that may pass: retried after a durable-timer backoff (attempts kept in the run document) up to <c>Runs__MaxStepAttempts</c>.</summary>
     public sealed record Retry(string Error) : StepOutcome;
 
     /// <summary>A failure that will not pass: the run fails.</summary>
     public sealed record Fail(string Error) : StepOutcome;
+
+    /// <summary>A streaming segment committed one page and has more to read: call it again.</summary>
+    public sealed record Advanced : StepOutcome;
 
     /// <summary>The run was cancelled while the step ran.</summary>
     public sealed record Cancelled : StepOutcome;

@@ -37,10 +37,21 @@ internal sealed class SyncSegment(
     TimeProvider time,
     ILogger<SyncSegment> logger)
 {
-    /// <summary>Runs the segment <paramref name="first"/>..<paramref name="last"/> (the publish) until it completes, waits, fails or the budget runs out.</summary>
-    public async Task<StepOutcome> RunAsync(RunHandle handle, int first, int last, DateTimeOffset budgetEnd, CancellationToken cancellationToken)
+    /// <summary>
+    /// Advances the segment <paramref name="first"/>..<paramref name="last"/> (the publish) by one page: republishes
+    /// the in-flight outbox page if an interrupted attempt left one, else reads one page at the committed cursor,
+    /// transforms it, writes it to the outbox, publishes it and commits the cursor and the next sequence id.
+    /// </summary>
+    /// <returns>
+    /// <see cref="StepOutcome.Advanced"/> after a committed page (call again); <see cref="StepOutcome.Completed"/>
+    /// when the source has nothing after the committed cursor; <see cref="StepOutcome.Wait"/> for a rate limit or
+    /// another run holding the integration; <see cref="StepOutcome.Retry"/> for a transient failure (the cursor does
+    /// not move); <see cref="StepOutcome.Fail"/> for a permanent one (auth, refused destination, invalid
+    /// configuration), with the external system's reason.
+    /// </returns>
+    /// <remarks>Safe to call again with the same arguments after a crash at any point (activities run at least once).</remarks>
+    public async Task<StepOutcome> RunPageAsync(Run run, int first, int last, CancellationToken cancellationToken)
     {
-        var run = handle.Current;
         var read = run.Definition[first];
         var publish = run.Definition[last];
         var integration = await integrations.GetAsync(run.TenantId, read.IntegrationId!, cancellationToken);
@@ -59,19 +70,36 @@ internal sealed class SyncSegment(
         var topic = publish.Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
         var producer = EventNaming.ProducerFor(run.TenantId, integration.Id, integration.Stream);
 
-        // An interrupted instance may have left a page published but not committed.
-        state = await ReplayOutboxAsync(handle, state, cancellationToken);
-        if (state is null)
+        // An interrupted attempt may have left a page published (or not) but not committed: the same events again.
+        var inFlight = await outbox.GetAsync(run.TenantId, run.Id, cancellationToken);
+        if (inFlight is not null && inFlight.NextSequenceAfter > state.NextSequenceId)
         {
-            return new StepOutcome.Retry("The sink did not accept the in-flight page yet.");
+            Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
+            return (await PublishAndCommitAsync(run, first, state, inFlight, transforms.Count > 0, cancellationToken, replay: true)).Outcome;
+        }
+
+        if (inFlight is not null && inFlight.NextSequenceAfter > run.Progress.CountedThroughSequence)
+        {
+            // Committed by an attempt that died before it counted the page: count it now (the sink acknowledged it).
+            run = await runs.UpdateAsync(run.TenantId, run.Id, r => r.Progress.CountedThroughSequence >= inFlight.NextSequenceAfter ? r : r with { Progress = Counted(r.Progress, inFlight, inFlight.Events.Count, 0, 0, transforms.Count > 0) }, cancellationToken) ?? run;
         }
 
         try
         {
-            var (connector, context) = await connections.OpenAsync(integration, new RateLimitObserver(handle), cancellationToken);
-            var watch = Stopwatch.StartNew();
-            await foreach (var page in connector.ReadAsync(context, integration.Stream, state.Cursor, cancellationToken))
+            var (connector, context) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
+            var start = state.Cursor;
+            var firstOfCall = true;
+            await foreach (var page in connector.ReadAsync(context, integration.Stream, start, cancellationToken))
             {
+                if ((page.Records.Count == 0 || (firstOfCall && run.Progress.Pages > 0)) && SameCursor(page.Cursor, state.Cursor))
+                {
+                    // Nothing after the committed cursor; or, after this run committed pages, a source that hands the same
+                    // cursor back (a full refresh without a watermark) reading its first page again: the segment is done.
+                    break;
+                }
+
+                firstOfCall = false;
+
                 var events = page.Records.Select((r, i) => Envelope(run, integration, r, state.NextSequenceId + i, transforms)).ToList();
                 var pending = new OutboxPage
                 {
@@ -85,44 +113,13 @@ internal sealed class SyncSegment(
                     RecordsRead = page.Records.Count,
                 };
                 await outbox.WriteAsync(pending, cancellationToken);
-                var (published, unchanged, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
-                if (transient is not null)
+                (var outcome, state) = await PublishAndCommitAsync(run, first, state, pending, transforms.Count > 0, cancellationToken);
+                if (outcome is not StepOutcome.Advanced || !SameCursor(page.Cursor, start))
                 {
-                    return new StepOutcome.Retry(transient);
+                    return outcome; // one page per call when the cursor can resume the stream from here
                 }
 
-                state = await integrations.ReplaceStateAsync(state with { Cursor = page.Cursor, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
-                await handle.SaveAsync(
-                    r => r with
-                    {
-                        Status = RunStatus.Running,
-                        LastProgressAt = time.GetUtcNow(),
-                        Progress = r.Progress with
-                        {
-                            Pages = r.Progress.Pages + 1,
-                            RecordsRead = r.Progress.RecordsRead + page.Records.Count,
-                            RecordsTransformed = r.Progress.RecordsTransformed + (transforms.Count > 0 ? page.Records.Count : 0),
-                            RecordsPublished = r.Progress.RecordsPublished + published,
-                            RecordsUnchanged = r.Progress.RecordsUnchanged + unchanged,
-                            RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
-                        },
-                    },
-                    cancellationToken);
-                metrics.Records.Add(page.Records.Count, new KeyValuePair<string, object?>("stage", "read"));
-                metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
-                metrics.Records.Add(unchanged, new KeyValuePair<string, object?>("stage", "unchanged"));
-                metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
-                watch.Restart();
-
-                if (handle.CancelRequested)
-                {
-                    return new StepOutcome.Cancelled();
-                }
-
-                if (time.GetUtcNow() >= budgetEnd)
-                {
-                    return new StepOutcome.Wait(time.GetUtcNow(), null, "continuing in the next invocation");
-                }
+                // A cursor that did not move (a full refresh without a watermark) cannot resume mid-stream: read on here.
             }
         }
         catch (IntegrationActionRefusedException e)
@@ -151,9 +148,59 @@ internal sealed class SyncSegment(
             return new StepOutcome.Retry($"The secret store failed: {e.Message}");
         }
 
-        var summary = JsonSerializer.SerializeToElement(new { integrationId = integration.Id, stream = integration.Stream, topic, cursor = state.Cursor, recordsPublished = handle.Current.Progress.RecordsPublished });
+        var fresh = await runs.GetAsync(run.TenantId, run.Id, cancellationToken) ?? run;
+        var summary = JsonSerializer.SerializeToElement(new { integrationId = integration.Id, stream = integration.Stream, topic, cursor = state.Cursor, recordsPublished = fresh.Progress.RecordsPublished });
         return new StepOutcome.Completed(summary);
     }
+
+    private async Task<(StepOutcome Outcome, IntegrationState State)> PublishAndCommitAsync(Run run, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken, bool replay = false)
+    {
+        var watch = Stopwatch.StartNew();
+        var (published, unchanged, deadLettered, transient) = await PublishAsync(run, pending, cancellationToken);
+        if (replay)
+        {
+            // The interrupted attempt may have published the page already: what the sink now calls a duplicate was published by this run.
+            (published, unchanged) = (published + unchanged, 0);
+        }
+
+        if (transient is not null)
+        {
+            return (new StepOutcome.Retry(transient), state);
+        }
+
+        var committed = await integrations.ReplaceStateAsync(state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
+        await runs.UpdateAsync(
+            run.TenantId,
+            run.Id,
+            r => r with
+            {
+                Status = RunStatus.Running,
+                LastProgressAt = time.GetUtcNow(),
+                Error = null,
+                Steps = r.Steps.Select((s, i) => i == first && s.Attempts > 0 ? s with { Attempts = 0, Error = null, Status = StepStatus.Running } : s).ToList(),
+                Progress = Counted(r.Progress, pending, published, unchanged, deadLettered, transformed),
+            },
+            cancellationToken);
+        metrics.Records.Add(pending.RecordsRead, new KeyValuePair<string, object?>("stage", "read"));
+        metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
+        metrics.Records.Add(unchanged, new KeyValuePair<string, object?>("stage", "unchanged"));
+        metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
+        return (new StepOutcome.Advanced(), committed);
+    }
+
+    private static RunProgress Counted(RunProgress progress, OutboxPage page, long published, long unchanged, long deadLettered, bool transformed) => progress with
+    {
+        Pages = progress.Pages + 1,
+        RecordsRead = progress.RecordsRead + page.RecordsRead,
+        RecordsTransformed = progress.RecordsTransformed + (transformed ? page.RecordsRead : 0),
+        RecordsPublished = progress.RecordsPublished + published,
+        RecordsUnchanged = progress.RecordsUnchanged + unchanged,
+        RecordsDeadLettered = progress.RecordsDeadLettered + deadLettered,
+        CountedThroughSequence = page.NextSequenceAfter,
+    };
+
+    private static bool SameCursor(JsonElement page, JsonElement? committed) =>
+        committed is { } c ? JsonElement.DeepEquals(page, c) : page.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 
     /// <summary>Gives the integration back when the run ends, so the next run may start.</summary>
     public async Task ReleaseAsync(Run run, CancellationToken cancellationToken)
@@ -201,41 +248,8 @@ internal sealed class SyncSegment(
         }
     }
 
-    private async Task<IntegrationState?> ReplayOutboxAsync(RunHandle handle, IntegrationState state, CancellationToken cancellationToken)
-    {
-        var pending = await outbox.GetAsync(handle.Current.TenantId, handle.Current.Id, cancellationToken);
-        if (pending is null || pending.NextSequenceAfter <= state.NextSequenceId)
-        {
-            return state; // nothing in flight, or it was committed before the interruption
-        }
-
-        Logs.OutboxReplayed(logger, handle.Current.Id, pending.Events.Count);
-        var (published, unchanged, deadLettered, transient) = await PublishAsync(handle, pending, cancellationToken);
-        if (transient is not null)
-        {
-            return null;
-        }
-
-        state = await integrations.ReplaceStateAsync(state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
-        await handle.SaveAsync(
-            r => r with
-            {
-                LastProgressAt = time.GetUtcNow(),
-                Progress = r.Progress with
-                {
-                    Pages = r.Progress.Pages + 1,
-                    RecordsRead = r.Progress.RecordsRead + pending.RecordsRead,
-                    RecordsPublished = r.Progress.RecordsPublished + published,
-                    RecordsUnchanged = r.Progress.RecordsUnchanged + unchanged,
-                    RecordsDeadLettered = r.Progress.RecordsDeadLettered + deadLettered,
-                },
-            },
-            cancellationToken);
-        return state;
-    }
-
     // Progress counts what the sink reported: accepted as new (published) or already had (unchanged).
-    private async Task<(long Published, long Unchanged, long DeadLettered, string? TransientError)> PublishAsync(RunHandle handle, OutboxPage page, CancellationToken cancellationToken)
+    private async Task<(long Published, long Unchanged, long DeadLettered, string? TransientError)> PublishAsync(Run run, OutboxPage page, CancellationToken cancellationToken)
     {
         if (page.Events.Count == 0)
         {
@@ -255,8 +269,8 @@ internal sealed class SyncSegment(
         catch (EventPublishException e)
         {
             // Refused for good: kept with the reason, replayable, and the sync goes on.
-            Logs.DeadLettered(logger, handle.Current.Id, page.Events.Count, e.Message);
-            await deadLetters.KeepAsync(batch, e.Message, handle.Current.Id, handle.Current.IntegrationId, cancellationToken);
+            Logs.DeadLettered(logger, run.Id, page.Events.Count, e.Message);
+            await deadLetters.KeepAsync(batch, e.Message, run.Id, run.IntegrationId, cancellationToken);
             metrics.Records.Add(page.Events.Count, new KeyValuePair<string, object?>("stage", "dead_lettered"));
             return (0, 0, page.Events.Count, null);
         }
@@ -291,12 +305,12 @@ internal sealed class SyncSegment(
     }
 
     // Rate-limit pauses inside the connector show on the run while they last.
-    private sealed class RateLimitObserver(RunHandle handle) : IConnectorObserver
+    private sealed class RateLimitObserver(RunStore runs, Run run) : IConnectorObserver
     {
         public void OnRateLimited(TimeSpan wait, string reason) =>
-            _ = handle.SaveAsync(r => r with { Status = RunStatus.RateLimited, Error = $"rate limited for {wait.TotalSeconds:0.#}s: {reason}" }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            _ = runs.UpdateAsync(run.TenantId, run.Id, r => r with { Status = RunStatus.RateLimited, Error = $"rate limited for {wait.TotalSeconds:0.#}s: {reason}" }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
 
         public void OnResumed() =>
-            _ = handle.SaveAsync(r => r with { Status = RunStatus.Running, Error = null }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            _ = runs.UpdateAsync(run.TenantId, run.Id, r => r with { Status = RunStatus.Running, Error = null }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 }

@@ -6,7 +6,10 @@ using IntegrationHub.Functions.Middleware;
 using IntegrationHub.Functions.Security;
 using IntegrationHub.Shared.Cosmos;
 using Microsoft.AspNetCore.Mvc;
+using IntegrationHub.Functions.Orchestrations;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Functions.Http.Runs;
 
@@ -14,11 +17,12 @@ namespace IntegrationHub.Functions.Http.Runs;
 /// Runs: started on an integration (<c>POST /api/v1/integrations/{id}/run</c>) or a flow
 /// (<c>POST /api/v1/flows/{id}/run</c>) with 202 + <c>Location</c> (the asynchronous request-reply
 /// pattern), polled at <c>GET /api/v1/runs/{id}</c> (with <c>Retry-After</c> while running), listed per
-/// integration, and cancelled.
+/// integration, and cancelled. Each run is a Durable Functions orchestration with instance id = run id
+/// (<see cref="RunOrchestrator"/>); the run document is its read model.
 /// </summary>
 [Requires(Access.Tenant)]
 [Tags("Runs")]
-public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, RunKicker kicker, IntegrationStore integrations, FlowStore flows)
+public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, IRunSteps steps, IntegrationStore integrations, FlowStore flows, IOptions<RunsOptions> options, TimeProvider time)
 {
     /// <summary><c>GET /api/v1/runs/{id}</c>: status, per-step state and progress.</summary>
     [Function("GetRun")]
@@ -27,12 +31,26 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, RunKicker
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     public async Task<IResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/runs/{id}")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
         string id,
         CancellationToken cancellationToken)
     {
-        if (await runs.GetAsync(request.TenantId(), id, cancellationToken) is not { } run)
+        if (await runs.GetAsync(request.TenantId(), id, cancellationToken) is not { } stored)
         {
             return ApiProblems.NotFound("Run", id);
+        }
+
+        if (stored.Status == RunStatus.Pending && time.GetUtcNow() - stored.CreatedAt > PendingRepairAfter)
+        {
+            // Its starter died between creating the document and starting the orchestration: start it now.
+            await RunOrchestrations.EnsureStartedAsync(client, stored, cancellationToken);
+        }
+
+        var run = await RunOrchestrations.ReadModelAsync(client, stored, options.Value, time.GetUtcNow(), cancellationToken);
+        if (run.Status == RunStatus.Failed && !stored.IsTerminal)
+        {
+            // The orchestration failed or was terminated: record it, which also frees the integration.
+            await steps.FinishAsync(new RunEnd(run.TenantId, run.Id, RunStatus.Failed, run.Error), cancellationToken);
         }
 
         if (!run.IsTerminal)
@@ -44,14 +62,18 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, RunKicker
         return TypedResults.Ok(RunView.Of(run));
     }
 
-    /// <summary><c>POST /api/v1/runs/{id}/cancel</c>: 202; the run stops at its next checkpoint. 409 when it has already ended.</summary>
+    /// <summary>How long a run may stay pending before a read starts its orchestration (its starter died after creating it).</summary>
+    public static readonly TimeSpan PendingRepairAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>POST /api/v1/runs/{id}/cancel</c>: 202; the orchestration's <c>cancel</c> event stops the run (and its external job) at once. 409 when it has already ended.</summary>
     [Function("CancelRun")]
-    [EndpointSummary("Ask a run to stop; it stops at its next checkpoint without moving the cursor past unpublished records")]
+    [EndpointSummary("Ask a run to stop; it stops at once (a running page finishes first) without moving the cursor past unpublished records, and its external job is cancelled")]
     [ProducesResponseType<RunView>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public async Task<IResult> CancelAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/runs/{id}/cancel")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
         string id,
         CancellationToken cancellationToken)
     {
@@ -70,7 +92,7 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, RunKicker
             try
             {
                 var requested = await launcher.RequestCancelAsync(run, cancellationToken);
-                kicker.Kick(requested.TenantId, requested.Id);
+                await RunOrchestrations.RaiseCancelAsync(client, requested.Id, cancellationToken);
                 return TypedResults.Accepted(RunView.LocationOf(id), RunView.Of(requested));
             }
             catch (ConcurrencyConflictException)
@@ -91,6 +113,7 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, RunKicker
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public async Task<IResult> StartIntegrationRunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/integrations/{id}/run")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
         string id,
         CancellationToken cancellationToken)
     {
@@ -102,7 +125,7 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, RunKicker
         try
         {
             var run = await launcher.StartSyncAsync(integration, cancellationToken);
-            kicker.Kick(run.TenantId, run.Id);
+            await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
             return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
         }
         catch (RunNotStartedException e)
@@ -144,6 +167,7 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, RunKicker
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     public async Task<IResult> StartFlowRunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/flows/{id}/run")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
         string id,
         CancellationToken cancellationToken)
     {
@@ -153,7 +177,7 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, RunKicker
         }
 
         var run = await launcher.StartFlowAsync(flow, cancellationToken);
-        kicker.Kick(run.TenantId, run.Id);
+        await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
         return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }
 }

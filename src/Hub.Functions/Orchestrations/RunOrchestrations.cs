@@ -1,0 +1,85 @@
+using Grpc.Core;
+using IntegrationHub.Core.Runs;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace IntegrationHub.Functions.Orchestrations;
+
+/// <summary>Starting, cancelling and checking run orchestrations through a <see cref="DurableTaskClient"/> (a <c>[DurableClient]</c> binding).</summary>
+public static class RunOrchestrations
+{
+    /// <summary>
+    /// Starts the orchestration of <paramref name="run"/> with instance id = run id, unless one exists: a repeated
+    /// start, a schedule slot fired twice, or a repair of a run whose starter died after creating its document never
+    /// makes a second instance. An ended run is not started again.
+    /// </summary>
+    public static async Task EnsureStartedAsync(DurableTaskClient client, Run run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.IsTerminal || await client.GetInstanceAsync(run.Id, getInputsAndOutputs: false, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(RunOrchestrator.Name, new RunRef(run.TenantId, run.Id), new StartOrchestrationOptions(run.Id), cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
+        {
+            // Started at the same moment by another caller.
+        }
+        catch (InvalidOperationException)
+        {
+            // Same, as the in-memory backend reports it.
+        }
+    }
+
+    /// <summary>Raises the <see cref="RunOrchestrator.CancelEvent"/> on the run's orchestration (a no-op when it has ended).</summary>
+    public static async Task RaiseCancelAsync(DurableTaskClient client, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        try
+        {
+            await client.RaiseEventAsync(runId, RunOrchestrator.CancelEvent, "requested", cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.FailedPrecondition)
+        {
+            // Not started yet or already ended: the run document's cancel flag covers it.
+        }
+    }
+
+    /// <summary>
+    /// The run as the API shows it: a document that says it is still going is checked against its orchestration, so a
+    /// run whose orchestration failed or was terminated never shows as running (it shows <c>failed</c> with the
+    /// orchestration's reason), and a run with no progress for <see cref="RunsOptions.StallAfterSeconds"/> shows
+    /// <c>stalled</c>.
+    /// </summary>
+    public static async Task<Run> ReadModelAsync(DurableTaskClient client, Run run, RunsOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(options);
+        if (run.IsTerminal)
+        {
+            return run;
+        }
+
+        var instance = await client.GetInstanceAsync(run.Id, getInputsAndOutputs: true, cancellationToken);
+        if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated })
+        {
+            var reason = instance.RuntimeStatus == OrchestrationRuntimeStatus.Terminated
+                ? "The run's orchestration was terminated."
+                : $"The run's orchestration failed: {instance.FailureDetails?.ErrorMessage ?? "no reason given"}";
+            return run with { Status = RunStatus.Failed, Error = reason, CompletedAt = instance.LastUpdatedAt };
+        }
+
+        if (now - run.LastProgressAt > TimeSpan.FromSeconds(options.StallAfterSeconds))
+        {
+            return run with { Status = RunStatus.Stalled, Error = run.Error ?? $"No progress since {run.LastProgressAt:u}." };
+        }
+
+        return run;
+    }
+}

@@ -1,0 +1,133 @@
+using IntegrationHub.Core.Runs;
+using Microsoft.DurableTask;
+
+namespace IntegrationHub.Functions.Orchestrations;
+
+/// <summary>
+/// Every run — a manual or scheduled sync of an integration, and every flow run — as one Durable Functions
+/// orchestration whose instance id is the run id. It runs the plan's units in order: a streaming segment one
+/// <see cref="SyncPageActivity"/> per page, any other step with <see cref="RunStepActivity"/>; waits (a job's next
+/// poll, a rate limit's <c>Retry-After</c>, a retry backoff) are durable timers; a <c>cancel</c> event (raised by
+/// <c>POST /api/v1/runs/{id}/cancel</c>) ends it at once through <see cref="CancelRunActivity"/>, which also cancels
+/// the external job. Output: the run's final status.
+/// </summary>
+/// <remarks>
+/// <para>Deterministic (Durable Functions docs, "Orchestrator function code constraints"): no I/O, time from
+/// <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>, every decision from activity results.</para>
+/// <para>After <see cref="RunPlan.PagesPerGeneration"/> pages it continues as new (docs, "Eternal orchestrations"),
+/// so the history stays a few hundred events however many pages a sync has; the plan is rebuilt from the run
+/// document's current step, and a cancel event that arrived meanwhile is kept for the new generation.</para>
+/// <para>An activity that throws (Cosmos DB unreachable, a bug) is retried by Durable with backoff
+/// (<see cref="ActivityRetry"/>); when it keeps throwing the run fails with its message.</para>
+/// </remarks>
+[DurableTask(Name)]
+public sealed class RunOrchestrator : TaskOrchestrator<RunRef, RunStatus>
+{
+    /// <summary>The orchestrator's function name.</summary>
+    public const string Name = "RunOrchestrator";
+
+    /// <summary>The external event that cancels a run (its payload is ignored).</summary>
+    public const string CancelEvent = "cancel";
+
+    /// <summary>Retries of an activity that threw: 5 attempts, 5 s doubling to at most 2 min.</summary>
+    public static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(2)));
+
+    /// <inheritdoc />
+    public override async Task<RunStatus> RunAsync(TaskOrchestrationContext context, RunRef input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var cancel = context.WaitForExternalEvent<string>(CancelEvent);
+        try
+        {
+            var plan = await context.CallActivityAsync<RunPlan>(BeginRunActivity.Name, input, ActivityRetry);
+            if (plan.Ended)
+            {
+                return RunStatus.Succeeded; // ended before (a repeated start, or a replayed schedule slot): nothing to do
+            }
+
+            var pages = 0;
+            foreach (var unit in plan.Steps)
+            {
+                var call = new StepCall(input.TenantId, input.RunId, unit.First, unit.Last);
+                while (true)
+                {
+                    if (cancel.IsCompleted)
+                    {
+                        return await CancelAsync(context, input);
+                    }
+
+                    if (context.CurrentUtcDateTime > plan.Deadline.UtcDateTime)
+                    {
+                        return await FinishAsync(context, input, RunStatus.Failed, $"The run passed its deadline ({plan.Deadline:u}).");
+                    }
+
+                    var result = await context.CallActivityAsync<StepResult>(unit.Segment ? SyncPageActivity.Name : RunStepActivity.Name, call, ActivityRetry);
+                    switch (result.Kind)
+                    {
+                        case StepResultKind.Advanced:
+                            if (++pages >= plan.PagesPerGeneration)
+                            {
+                                context.ContinueAsNew(input, preserveUnprocessedEvents: true);
+                                return RunStatus.Running;
+                            }
+
+                            continue;
+
+                        case StepResultKind.Completed:
+                            break;
+
+                        case StepResultKind.Wait or StepResultKind.Retry:
+                            if (!await DelayAsync(context, cancel, result.DelaySeconds))
+                            {
+                                return await CancelAsync(context, input);
+                            }
+
+                            continue;
+
+                        case StepResultKind.Failed:
+                            return await FinishAsync(context, input, RunStatus.Failed, result.Error);
+
+                        default:
+                            return await CancelAsync(context, input);
+                    }
+
+                    break;
+                }
+            }
+
+            return await FinishAsync(context, input, RunStatus.Succeeded, null);
+        }
+        catch (TaskFailedException e)
+        {
+            // An activity kept throwing after its retries: the run fails with why, if the end can still be recorded.
+            return await FinishAsync(context, input, RunStatus.Failed, $"The run stopped: {e.FailureDetails.ErrorMessage}");
+        }
+    }
+
+    // A durable timer, cut short by the cancel event; false when cancelled.
+    private static async Task<bool> DelayAsync(TaskOrchestrationContext context, Task<string> cancel, double seconds)
+    {
+        using var stop = new CancellationTokenSource();
+        var timer = context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(Math.Max(1, seconds)), stop.Token);
+        if (await Task.WhenAny(timer, cancel) == cancel)
+        {
+            await stop.CancelAsync();
+            return false;
+        }
+
+        return true;
+    }
+
+    private static async Task<RunStatus> CancelAsync(TaskOrchestrationContext context, RunRef input)
+    {
+        await context.CallActivityAsync<bool>(CancelRunActivity.Name, input, ActivityRetry);
+        return RunStatus.Cancelled;
+    }
+
+    private static async Task<RunStatus> FinishAsync(TaskOrchestrationContext context, RunRef input, RunStatus status, string? error)
+    {
+        await context.CallActivityAsync<bool>(FinishRunActivity.Name, new RunEnd(input.TenantId, input.RunId, status, error), ActivityRetry);
+        return status;
+    }
+}
