@@ -28,7 +28,6 @@ public sealed class DashboardHubFixture : HubFixture
     protected override IDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
         ["Connectors:Network:AllowPrivateNetworks"] = "true",
-        ["Timers:ResumeRuns"] = "*/2 * * * * *",
     };
 }
 
