@@ -97,6 +97,8 @@ param timerScheduleSyncs string = '0 * * * * *'
 param timerDrainCommands string = '*/30 * * * * *'
 @description('ProbeDependencies timer (Timers__ProbeDependencies): refreshes the dependency gauge.')
 param timerProbeDependencies string = '*/30 * * * * *'
+@description('DrainWebhooks timer (Timers__DrainWebhooks): publishes acknowledged webhook deliveries an instance left behind.')
+param timerDrainWebhooks string = '*/15 * * * * *'
 
 // HashiCorp Vault
 param vaultAddress string = ''
@@ -149,6 +151,7 @@ var hubSettings = [
   { name: 'Timers__ScheduleSyncs', value: timerScheduleSyncs }
   { name: 'Timers__DrainCommands', value: timerDrainCommands }
   { name: 'Timers__ProbeDependencies', value: timerProbeDependencies }
+  { name: 'Timers__DrainWebhooks', value: timerDrainWebhooks }
   { name: 'Api__MaxRequestBodyBytes', value: '262144' }
   { name: 'Webhooks__MaxBodyBytes', value: '1048576' }
   { name: 'Webhooks__RequestsPerMinute', value: '600' }
