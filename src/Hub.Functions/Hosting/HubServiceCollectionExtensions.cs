@@ -27,6 +27,11 @@ public static class HubServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddHub(builder.Configuration);
         builder.UseHubHttpMiddleware();
+
+        // At the default level a log says what a person acts on: requests, runs, state changes. Each outgoing HTTP
+        // hop and each resilience attempt is Debug detail (their failures still log as warnings and errors).
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         return builder;
     }
 

@@ -13,7 +13,8 @@ public sealed class StartupConfigurationTests
     {
         await using var hub = await HubHost.LaunchAsync(new Dictionary<string, string?> { [setting] = value });
 
-        var line = await hub.LogLineAsync(named, TimeSpan.FromSeconds(120));
+        // "Setting X: why" is the hub's refusal; the kit also names X when an environment value overrides local.settings.json.
+        var line = await hub.LogLineAsync($"Setting {named}", TimeSpan.FromSeconds(120));
 
         using var admin = hub.Admin();
         admin.Timeout = TimeSpan.FromSeconds(30);

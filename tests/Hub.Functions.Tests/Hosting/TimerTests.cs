@@ -34,6 +34,21 @@ public sealed class TimerTests(RunsHubFixture fixture)
     }
 
     [Fact]
+    public async Task Housekeeping_timers_stay_out_of_the_log_at_the_default_level_while_requests_and_runs_show()
+    {
+        await Hub.FireTimerAsync("ProbeDependencies");
+        await Hub.FireTimerAsync("DrainWebhooks");
+        using var health = await Hub.Client.GetAsync(new Uri("api/health", UriKind.Relative));
+        await Hub.LogLineAsync("Executed 'Functions.Health'");
+
+        // Fired by hand (and on their schedules): not one line of theirs at Information. (DrainCommands, which runs
+        // commands through connector actions, logs its invocations: those are state changes.)
+        Assert.DoesNotContain(Hub.Logs.Lines, l => l.Contains("Functions.ProbeDependencies", StringComparison.Ordinal));
+        Assert.DoesNotContain(Hub.Logs.Lines, l => l.Contains("Functions.DrainWebhooks", StringComparison.Ordinal));
+        Assert.DoesNotContain(Hub.Logs.Lines, l => l.Contains("Start processing HTTP request", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_timer_fired_for_a_function_that_does_not_exist_is_not_found()
     {
         using var admin = Hub.AdminHttp();
