@@ -133,12 +133,14 @@ public sealed class RestConnectorTests : IAsyncLifetime
     [Fact]
     public async Task Pacing_beyond_the_burst_is_a_visible_wait()
     {
-        Seed(24);
-        var context = _hub.Context(new { url = $"{_api.BaseAddress}page/items", recordSelector = "data.items", pagination = new { kind = "page", pageSize = 2 } });
+        // The REST connector's bucket holds 10 requests and refills 10 a second (real time): 41 requests must wait
+        // unless each took over 100 ms, so a loaded machine cannot make this pass without pacing.
+        Seed(40);
+        var context = _hub.Context(new { url = $"{_api.BaseAddress}page/items", recordSelector = "data.items", pagination = new { kind = "page", pageSize = 1 } });
 
         var pages = await Harness.ReadAsync(Connector, context, RestConnector.RecordsStream);
 
-        Assert.Equal(24, Harness.Ids(pages).Count);
+        Assert.Equal(40, Harness.Ids(pages).Count);
         Assert.Contains(_hub.Observer.Waits, w => w.Reason == "pacing" && w.Wait > TimeSpan.Zero);
         Assert.Equal(_hub.Observer.Waits.Count, _hub.Observer.Resumed);
     }

@@ -67,8 +67,8 @@ public sealed class HealthWithoutCosmosTests : IAsyncLifetime
 
         await _hub.FireTimerAsync("ProbeDependencies");
 
-        // The host ran the timer function in the worker, which found Cosmos DB gone and said so in the log.
-        await _hub.LogLineAsync("Executed 'Functions.ProbeDependencies'", TimeSpan.FromSeconds(60));
-        await Eventually.TrueAsync(() => _hub.Logs.Lines.Any(l => l.Contains("Dependency cosmos is Unreachable", StringComparison.OrdinalIgnoreCase)), "the outage in the log");
+        // The host ran the timer function in the worker, which found Cosmos DB gone and said so in the log: a warning,
+        // so it shows although the timer's routine lines are below the default level.
+        await Eventually.TrueAsync(() => _hub.Logs.Lines.Any(l => l.Contains("Dependency cosmos is Unreachable", StringComparison.OrdinalIgnoreCase)), "the outage in the log", TimeSpan.FromSeconds(60));
     }
 }
