@@ -7,8 +7,8 @@ import { adminKey, expectAccessible, githubDouble, signIn } from "./helpers";
 // Env: HUB_URL (the app + API), HUB_ADMIN_KEY (operator key), GITHUB_DOUBLE_URL (optional: a GitHub API
 // double the hub may reach; without it the wizard uses the Sample connector, which needs no account).
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shots = path.resolve(here, "../../docs/screenshots");
+// Pictures go to test-results/screenshots; HUB_SCREENSHOTS_DIR (an absolute path) puts them elsewhere: `HUB_SCREENSHOTS_DIR=docs/screenshots ./scripts/test.sh` refreshes the README's.
+const shots = path.resolve(process.env.HUB_SCREENSHOTS_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../test-results/screenshots"));
 const stamp = Date.now().toString(36);
 const tenant = `e2e-${stamp}`;
 const integrationName = `E2E sample events ${stamp}`;

@@ -5,7 +5,8 @@ import { githubDouble, provisionTenant, signIn } from "./helpers";
 
 // Needs the two endpoints the backend is adding: GET /api/v1/schedules/occurrences and
 // POST /api/v1/integrations/preview. Fails on a hub without them.
-const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../docs/screenshots");
+// Pictures go to test-results/screenshots; HUB_SCREENSHOTS_DIR (an absolute path) puts them elsewhere: `HUB_SCREENSHOTS_DIR=docs/screenshots ./scripts/test.sh` refreshes the README's.
+const shots = path.resolve(process.env.HUB_SCREENSHOTS_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../test-results/screenshots"));
 
 test("wizard: next five occurrences of the schedule and a live mapping preview", async ({ page, request }) => {
   const { key } = await provisionTenant(request, "e2e-preview");

@@ -41,7 +41,8 @@ public sealed class DashboardHub : ICollectionFixture<DashboardHubFixture>
 /// Issue 15: a person does everything in the dashboard, in Debian's Chromium driven by Playwright (web/e2e): sign in;
 /// create a credential and test it against the GitHub double; walk the wizard to a scheduled integration with a
 /// mapping previewed and the next five schedule occurrences; run it and watch it succeed; see its events; edit it
-/// from a stale tab (412); delete it. Screenshots go to docs/screenshots/. The specs' own report is printed.
+/// from a stale tab (412); delete it. Screenshots go to web/test-results/screenshots (HUB_SCREENSHOTS_DIR=docs/screenshots
+/// refreshes the README's). The specs' own report is printed.
 /// </summary>
 [Collection(DashboardHub.Name)]
 public sealed class DashboardEndToEndTests(DashboardHubFixture fixture, ITestOutputHelper output)
@@ -71,6 +72,10 @@ public sealed class DashboardEndToEndTests(DashboardHubFixture fixture, ITestOut
         start.Environment["GITHUB_DOUBLE_URL"] = fixture.GitHub.BaseAddress.ToString().TrimEnd('/');
         start.Environment["CHROMIUM_PATH"] = Chromium;
         start.Environment["CI"] = "true";
+        if (Environment.GetEnvironmentVariable("HUB_SCREENSHOTS_DIR") is { Length: > 0 } screenshots)
+        {
+            start.Environment["HUB_SCREENSHOTS_DIR"] = Path.GetFullPath(screenshots, RepositoryRoot.Path); // docs/screenshots refreshes the README's pictures
+        }
 
         using var playwright = Process.Start(start)!;
         var stdout = playwright.StandardOutput.ReadToEndAsync();
