@@ -60,7 +60,7 @@ setsid tools/azurite/node_modules/.bin/azurite --location "$state/azurite" --blo
 pids+=($!)
 
 echo "== Starting the Cosmos DB emulator"
-COSMOS_EMULATOR_DATA="${COSMOS_EMULATOR_DATA:-$state/cosmos-data}" scripts/cosmos-start.sh
+scripts/cosmos-start.sh   # data in COSMOS_EMULATOR_DATA_DIR, default .hub/cosmos-data
 cosmos_pid="$(cat "$state/cosmos.pid")"
 pids+=("$cosmos_pid")
 

@@ -17,8 +17,4 @@ public static class ApiProblems
 
     /// <summary>404 for something the caller cannot see, whether it does not exist or belongs to another tenant.</summary>
     public static IResult NotFound(string what, string id) => Problem(StatusCodes.Status404NotFound, $"{what} '{id}' was not found.");
-
-    /// <summary>412 when <c>If-Match</c> names a version that is no longer current.</summary>
-    public static IResult Stale(string what, string id) =>
-        Problem(StatusCodes.Status412PreconditionFailed, $"{what} '{id}' has changed since the version in If-Match.", "Read it again (GET), and retry with its current ETag.");
 }

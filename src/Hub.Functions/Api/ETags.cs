@@ -23,10 +23,6 @@ public static class ETags
         return value;
     }
 
-    /// <summary>Whether a stored ETag is the version the caller named (always true without If-Match).</summary>
-    public static bool Satisfies(HttpRequest request, string? stored) =>
-        IfMatch(request) is not { } wanted || string.Equals(ToHeader(wanted), ToHeader(stored), StringComparison.Ordinal);
-
     /// <summary><paramref name="result"/> with an <c>ETag</c> header naming <paramref name="etag"/>, so the caller can send it back as If-Match.</summary>
     public static IResult WithETag(this IResult result, string? etag) => new ETagResult(result, ToHeader(etag));
 
