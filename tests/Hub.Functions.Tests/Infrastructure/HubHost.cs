@@ -5,6 +5,7 @@ using System.Text.Json;
 using IntegrationHub.Functions.Hosting;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Cosmos;
+using IntegrationHub.TestDoubles.Logging;
 using IntegrationHub.TestDoubles.Processes;
 
 namespace IntegrationHub.Functions.Tests.Infrastructure;
