@@ -1,20 +1,25 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using WireMock;
+using WireMock.Matchers;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace IntegrationHub.TestDoubles.Livy;
 
 /// <summary>
-/// Apache Livy's batch API (docs/rest-api.md, and the server's SessionServlet/BatchSessionServlet for what the
+/// Apache Livy's batch API on WireMock.Net (docs/rest-api.md, and the server's SessionServlet/BatchSessionServlet for what the
 /// page leaves out): <c>GET/POST /batches</c> with <c>from</c>/<c>size</c> paging, <c>GET /batches/{idOrName}</c>,
 /// <c>/state</c>, <c>/log</c> (tail when <c>from</c> is absent), <c>DELETE</c> (kills and forgets), 400
 /// "Rejected, Reason: Duplicate session name" for a reused name, <c>{"msg": ...}</c> errors, and the CSRF filter
 /// (400 Jetty page without <c>X-Requested-By</c> on POST/DELETE) when <see cref="RequireRequestedBy"/> is on.
-/// Tests drive each batch's state by hand: nothing runs.
+/// Tests drive each batch's state by hand (the stateful part lives in the double's batch table, which WireMock's
+/// response callbacks read and change): nothing runs.
 /// </summary>
-public sealed class LivyDouble : DoubleServer
+public sealed class LivyDouble : WireMockDouble
 {
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, Batch> _batches = [];
@@ -92,121 +97,135 @@ public sealed class LivyDouble : DoubleServer
     }
 
     /// <inheritdoc />
-    protected override void Map(WebApplication app)
+    protected override void Map(WireMockServer server)
     {
-        app.Use(async (context, next) =>
-        {
-            // Livy's CsrfFilter: every method but GET, OPTIONS and HEAD needs the header; Jetty answers with an HTML page.
-            if (RequireRequestedBy && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method) &&
-                !HttpMethods.IsHead(context.Request.Method) && !context.Request.Headers.ContainsKey("X-Requested-By"))
+        ArgumentNullException.ThrowIfNull(server);
+
+        // Livy's CsrfFilter: every method but GET, OPTIONS and HEAD needs the header; Jetty answers with an HTML page.
+        // A WireMock mapping above the API's: POST/DELETE without X-Requested-By, while the filter is on.
+        server.Given(Request.Create().UsingMethod("POST", "DELETE", "PUT", "PATCH").WithHeader("X-Requested-By", "*", MatchBehaviour.RejectOnMatch))
+            .AtPriority(1)
+            .RespondWith(Response.Create().WithCallback(request =>
             {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                context.Response.ContentType = "text/html;charset=iso-8859-1";
-                await context.Response.WriteAsync(
+                Record(request);
+                if (!RequireRequestedBy)
+                {
+                    return Api(request);
+                }
+
+                return Text(
+                    400,
                     "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=ISO-8859-1\"/>\n<title>Error 400 </title>\n</head>\n<body>\n" +
-                    $"<h2>HTTP ERROR: 400</h2>\n<p>Problem accessing {context.Request.Path}. Reason:\n<pre>    Missing Required Header for CSRF protection.</pre></p>\n" +
-                    "<hr /><a href=\"http://eclipse.org/jetty\">Powered by Jetty:// 9.3.24.v20180605</a><hr/>\n</body>\n</html>\n");
-                return;
-            }
+                    $"<h2>HTTP ERROR: 400</h2>\n<p>Problem accessing {request.Path}. Reason:\n<pre>    Missing Required Header for CSRF protection.</pre></p>\n" +
+                    "<hr /><a href=\"http://eclipse.org/jetty\">Powered by Jetty:// 9.3.24.v20180605</a><hr/>\n</body>\n</html>\n",
+                    "text/html;charset=iso-8859-1");
+            }));
 
-            await next(context);
-        });
-
-        app.MapGet("/batches", (HttpContext context) =>
-        {
-            var from = IntParam(context, "from") ?? 0;
-            var size = IntParam(context, "size") ?? 100;
-            lock (_gate)
-            {
-                var sessions = _batches.Values.Skip(from).Take(size).Select(View).ToList();
-                return Results.Json(new { from, total = _batches.Count, sessions });
-            }
-        });
-
-        app.MapPost("/batches", async (HttpContext context) =>
-        {
-            JsonObject? body;
-            try
-            {
-                body = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body);
-            }
-            catch (JsonException e)
-            {
-                return Message(StatusCodes.Status400BadRequest, e.Message);
-            }
-
-            OnSubmission?.Invoke(body?["name"]?.GetValueKind() == JsonValueKind.String ? body["name"]!.GetValue<string>() : null);
-            lock (_gate)
-            {
-                Submissions++;
-                if (body is null || body["file"]?.GetValueKind() != JsonValueKind.String)
-                {
-                    return Message(StatusCodes.Status400BadRequest, "Rejected, Reason: requirement failed: File is required.");
-                }
-
-                var name = body["name"]?.GetValueKind() == JsonValueKind.String ? body["name"]!.GetValue<string>() : null;
-                var id = _nextId++;
-                if (name is not null && _batches.Values.Any(b => b.Name == name))
-                {
-                    return Message(StatusCodes.Status400BadRequest, $"Rejected, Reason: Duplicate session name: Some({name}) for session {id}");
-                }
-
-                var batch = new Batch(id, name, "starting");
-                batch.Log.Add("stdout: ");
-                batch.Log.Add("\nstderr: ");
-                _batches[id] = batch;
-                SubmittedBodies.Add(body);
-                OnAccepted?.Invoke(id);
-                context.Response.Headers.Location = $"/batches/{id}";
-                return Results.Json(View(batch), statusCode: StatusCodes.Status201Created);
-            }
-        });
-
-        app.MapGet("/batches/{idOrName}", (string idOrName) => WithBatch(idOrName, b => Results.Json(View(b))));
-
-        app.MapGet("/batches/{idOrName}/state", (string idOrName) => WithBatch(idOrName, b => Results.Json(new { id = b.Id, state = b.State })));
-
-        app.MapGet("/batches/{idOrName}/log", (string idOrName, HttpContext context) => WithBatch(idOrName, b =>
-        {
-            // SessionServlet.serializeLogs: size defaults to 100 (negative: all); from defaults to size lines before the end.
-            var size = IntParam(context, "size") ?? 100;
-            if (size < 0)
-            {
-                size = b.Log.Count;
-            }
-
-            var from = IntParam(context, "from") ?? -1;
-            if (from < 0)
-            {
-                from = Math.Max(0, b.Log.Count - size);
-            }
-
-            return Results.Json(new { id = b.Id, from, total = b.Log.Count, log = b.Log.Skip(from).Take(size).ToList() });
-        }));
-
-        app.MapDelete("/batches/{idOrName}", (string idOrName) => WithBatch(idOrName, b =>
-        {
-            b.State = "killed";
-            _batches.Remove(b.Id);
-            return Results.Json(new { msg = "deleted" });
-        }));
+        Route("/batches*", ["GET", "POST", "DELETE"], Api);
     }
 
-    private IResult WithBatch(string idOrName, Func<Batch, IResult> action)
+    /// <summary>The batch API: routes on method and path segments (<c>/batches</c>, <c>/batches/{idOrName}[/state|/log]</c>).</summary>
+    private ResponseMessage Api(IRequestMessage request)
     {
+        var segments = request.Path.Trim('/').Split('/');
+        var query = QueryOf(request);
+        return (request.Method, segments) switch
+        {
+            ("GET", ["batches"]) => List(query),
+            ("POST", ["batches"]) => Submit(request),
+            ("GET", ["batches", var idOrName]) => WithBatch(idOrName, b => Json(View(b))),
+            ("GET", ["batches", var idOrName, "state"]) => WithBatch(idOrName, b => Json(new { id = b.Id, state = b.State })),
+            ("GET", ["batches", var idOrName, "log"]) => WithBatch(idOrName, b => Log(b, query)),
+            ("DELETE", ["batches", var idOrName]) => WithBatch(idOrName, b =>
+            {
+                b.State = "killed";
+                _batches.Remove(b.Id);
+                return Json(new { msg = "deleted" });
+            }),
+            _ => Text(404, "Not Found", "text/plain"),
+        };
+    }
+
+    private ResponseMessage List(Dictionary<string, StringValues> query)
+    {
+        var from = IntParam(query, "from") ?? 0;
+        var size = IntParam(query, "size") ?? 100;
+        lock (_gate)
+        {
+            var sessions = _batches.Values.Skip(from).Take(size).Select(View).ToList();
+            return Json(new { from, total = _batches.Count, sessions });
+        }
+    }
+
+    private ResponseMessage Submit(IRequestMessage request)
+    {
+        JsonObject? body;
+        try
+        {
+            body = JsonNode.Parse(request.Body ?? string.Empty) as JsonObject;
+        }
+        catch (JsonException e)
+        {
+            return Message(400, e.Message);
+        }
+
+        OnSubmission?.Invoke(body?["name"]?.GetValueKind() == JsonValueKind.String ? body["name"]!.GetValue<string>() : null);
+        lock (_gate)
+        {
+            Submissions++;
+            if (body is null || body["file"]?.GetValueKind() != JsonValueKind.String)
+            {
+                return Message(400, "Rejected, Reason: requirement failed: File is required.");
+            }
+
+            var name = body["name"]?.GetValueKind() == JsonValueKind.String ? body["name"]!.GetValue<string>() : null;
+            var id = _nextId++;
+            if (name is not null && _batches.Values.Any(b => b.Name == name))
+            {
+                return Message(400, $"Rejected, Reason: Duplicate session name: Some({name}) for session {id}");
+            }
+
+            var batch = new Batch(id, name, "starting");
+            batch.Log.Add("stdout: ");
+            batch.Log.Add("\nstderr: ");
+            _batches[id] = batch;
+            SubmittedBodies.Add(body);
+            OnAccepted?.Invoke(id);
+            return Json(View(batch), 201, ("Location", $"/batches/{id}"));
+        }
+    }
+
+    // SessionServlet.serializeLogs: size defaults to 100 (negative: all); from defaults to size lines before the end.
+    private static ResponseMessage Log(Batch b, Dictionary<string, StringValues> query)
+    {
+        var size = IntParam(query, "size") ?? 100;
+        if (size < 0)
+        {
+            size = b.Log.Count;
+        }
+
+        var from = IntParam(query, "from") ?? -1;
+        if (from < 0)
+        {
+            from = Math.Max(0, b.Log.Count - size);
+        }
+
+        return Json(new { id = b.Id, from, total = b.Log.Count, log = b.Log.Skip(from).Take(size).ToList() });
+    }
+
+    private ResponseMessage WithBatch(string idOrName, Func<Batch, ResponseMessage> action)
+    {
+        idOrName = Uri.UnescapeDataString(idOrName);
         lock (_gate)
         {
             var batch = idOrName.All(char.IsAsciiDigit)
                 ? _batches.GetValueOrDefault(long.Parse(idOrName, CultureInfo.InvariantCulture))
                 : _batches.Values.FirstOrDefault(b => b.Name == idOrName);
-            return batch is null ? Message(StatusCodes.Status404NotFound, $"Session '{idOrName}' not found.") : action(batch);
+            return batch is null ? Message(404, $"Session '{idOrName}' not found.") : action(batch);
         }
     }
 
-    private static int? IntParam(HttpContext context, string name) =>
-        context.Request.Query.TryGetValue(name, out var value) && int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number : null;
-
-    private static IResult Message(int status, string msg) => Results.Json(new { msg }, statusCode: status);
+    private static ResponseMessage Message(int status, string msg) => Json(new { msg }, status);
 
     // BatchSessionServlet.clientSessionView: the last 10 log lines travel with the batch.
     private static object View(Batch b) => new

@@ -1,13 +1,14 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace IntegrationHub.TestDoubles.SaaS;
 
 /// <summary>
-/// A typical JSON REST source for the generic connector, one endpoint per pagination style, each filtering by
+/// A typical JSON REST source for the generic connector, on WireMock.Net, one endpoint per pagination style, each filtering by
 /// <c>since</c> (updated_at at or after, inclusive) and ordering by (updated_at, id):
 /// <c>/page/items?page=&amp;per_page=</c> → <c>{"data":{"items":[...]}}</c>; <c>/offset/items?offset=&amp;limit=</c> → a root
 /// array; <c>/cursor/items?cursor=&amp;limit=</c> → <c>{"items":[...],"meta":{"next_cursor":...}}</c> (the cursor after the
@@ -33,68 +34,79 @@ public sealed class RestDouble(TimeProvider? time = null) : SaaSDouble(time)
     /// <summary>Lets <c>/gated</c> finish its body.</summary>
     public void ReleaseGate() => _gate.TrySetResult();
 
-    protected override void MapApi(WebApplication app)
+    protected override void MapApi(WireMockServer server)
     {
-        app.MapGet("/page/items", (HttpRequest request) =>
+        ArgumentNullException.ThrowIfNull(server);
+        Route("/page/items", ["GET"], request =>
         {
-            var size = Int(request, "per_page", 30);
-            var page = Math.Max(1, Int(request, "page", 1));
-            var items = Matching(request).Skip((page - 1) * size).Take(size);
-            return Results.Text(new JsonObject { ["data"] = new JsonObject { ["items"] = Array(items) } }.ToJsonString(), "application/json");
+            var q = QueryOf(request);
+            var size = IntParam(q, "per_page") ?? 30;
+            var page = Math.Max(1, IntParam(q, "page") ?? 1);
+            return Json(new JsonObject { ["data"] = new JsonObject { ["items"] = Array(Matching(q).Skip((page - 1) * size).Take(size)) } });
         });
 
-        app.MapGet("/offset/items", (HttpRequest request) =>
-            Results.Text(Array(Matching(request).Skip(Int(request, "offset", 0)).Take(Int(request, "limit", 30))).ToJsonString(), "application/json"));
-
-        app.MapGet("/cursor/items", (HttpRequest request) =>
+        Route("/offset/items", ["GET"], request =>
         {
-            var limit = Int(request, "limit", 30);
-            var start = Untoken(request.Query["cursor"]) is { } position ? int.Parse(position, CultureInfo.InvariantCulture) : 0;
-            var matching = Matching(request);
+            var q = QueryOf(request);
+            return Json(Array(Matching(q).Skip(IntParam(q, "offset") ?? 0).Take(IntParam(q, "limit") ?? 30)));
+        });
+
+        Route("/cursor/items", ["GET"], request =>
+        {
+            var q = QueryOf(request);
+            var limit = IntParam(q, "limit") ?? 30;
+            var start = Untoken(q.TryGetValue("cursor", out var c) ? c.ToString() : null) is { } position ? int.Parse(position, CultureInfo.InvariantCulture) : 0;
+            var matching = Matching(q);
             var next = start + limit < matching.Count ? PageToken((start + limit).ToString(CultureInfo.InvariantCulture)) : null;
-            var body = new JsonObject { ["items"] = Array(matching.Skip(start).Take(limit)), ["meta"] = new JsonObject { ["next_cursor"] = next } };
-            return Results.Text(body.ToJsonString(), "application/json");
+            return Json(new JsonObject { ["items"] = Array(matching.Skip(start).Take(limit)), ["meta"] = new JsonObject { ["next_cursor"] = next } });
         });
 
-        app.MapGet("/link/items", (HttpContext context) =>
+        Route("/link/items", ["GET"], request =>
         {
-            var size = Int(context.Request, "per_page", 30);
-            var page = Math.Max(1, Int(context.Request, "page", 1));
-            var matching = Matching(context.Request);
+            var q = QueryOf(request);
+            var size = IntParam(q, "per_page") ?? 30;
+            var page = Math.Max(1, IntParam(q, "page") ?? 1);
+            var matching = Matching(q);
+            var response = Json(Array(matching.Skip((page - 1) * size).Take(size)));
             if (page * size < matching.Count)
             {
-                var query = string.Join('&', context.Request.Query.Where(kv => kv.Key != "page").Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value!)}").Append($"page={page + 1}"));
-                context.Response.Headers["Link"] = $"</link/items?{query}>; rel=\"next\"";
+                var query = string.Join('&', q.Where(kv => kv.Key != "page").Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value!)}").Append($"page={page + 1}"));
+                response.AddHeader("Link", $"</link/items?{query}>; rel=\"next\"");
             }
 
-            return Results.Text(Array(matching.Skip((page - 1) * size).Take(size)).ToJsonString(), "application/json");
+            return response;
         });
 
-        app.MapGet("/slow", async () =>
+        // A hung upstream: not even headers until released (an asynchronous WireMock callback that waits).
+        RouteAsync("/slow", ["GET"], async _ =>
         {
-            // Sends nothing, not even headers, until released: a hung upstream.
             await _gate.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            return Results.Text("[]", "application/json");
+            return Json(new JsonArray());
         });
 
-        app.MapGet("/redirect", (HttpRequest request) => Results.Redirect(request.Query["to"]!));
+        // A redirect to the URL in ?to= (WireMock answers the 302 with the Location it is given).
+        Route("/redirect", ["GET"], request => Status(302, ("Location", QueryOf(request).TryGetValue("to", out var to) ? to.ToString() : "/")));
 
-        app.MapGet("/gated", async (HttpContext context) =>
-        {
-            context.Response.ContentType = "application/json";
-            var items = Matching(context.Request);
-            var half = items.Count / 2;
-            await context.Response.WriteAsync("{\"data\":{\"items\":[", Encoding.UTF8);
-            await context.Response.WriteAsync(string.Join(',', items.Take(half).Select(i => i.ToJsonString())), Encoding.UTF8);
-            await context.Response.Body.FlushAsync();
-            await _gate.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            await context.Response.WriteAsync("," + string.Join(',', items.Skip(half).Select(i => i.ToJsonString())) + "]}}", Encoding.UTF8);
-        });
+        // Half a body, then nothing until released: WireMock's streamed (server-sent) body writes each piece as it is queued.
+        server.Given(Request.Create().WithPath("/gated").UsingGet()).AtPriority(10).RespondWith(Response.Create()
+            .WithHeader("Content-Type", "application/json")
+            .WithSseBody(
+                async (request, body) =>
+                {
+                    Record(request);
+                    var items = Matching(QueryOf(request));
+                    var half = items.Count / 2;
+                    body.Write("{\"data\":{\"items\":[" + string.Join(',', items.Take(half).Select(i => i.ToJsonString())));
+                    await _gate.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                    body.Write("," + string.Join(',', items.Skip(half).Select(i => i.ToJsonString())) + "]}}");
+                    body.Close();
+                },
+                TimeSpan.FromSeconds(30)));
     }
 
-    private List<JsonObject> Matching(HttpRequest request)
+    private List<JsonObject> Matching(Dictionary<string, StringValues> query)
     {
-        DateTimeOffset? since = string.IsNullOrEmpty(request.Query["since"]) ? null : DateTimeOffset.Parse(request.Query["since"]!, CultureInfo.InvariantCulture);
+        DateTimeOffset? since = query.TryGetValue("since", out var s) && !string.IsNullOrEmpty(s) ? DateTimeOffset.Parse(s!, CultureInfo.InvariantCulture) : null;
         lock (_items)
         {
             return _items
@@ -107,9 +119,6 @@ public sealed class RestDouble(TimeProvider? time = null) : SaaSDouble(time)
     }
 
     private static JsonArray Array(IEnumerable<JsonObject> items) => new(items.Select(i => (JsonNode)i).ToArray());
-
-    private static int Int(HttpRequest request, string name, int fallback) =>
-        int.TryParse(request.Query[name], out var value) ? value : fallback;
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

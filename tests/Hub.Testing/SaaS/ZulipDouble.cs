@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using WireMock;
+using WireMock.Server;
 
 namespace IntegrationHub.TestDoubles.SaaS;
 
 /// <summary>
-/// Zulip REST API double (https://zulip.com/api/): <c>GET /api/v1/messages</c> (<c>anchor</c> = id | oldest | newest,
+/// Zulip REST API double on WireMock.Net (https://zulip.com/api/): <c>GET /api/v1/messages</c> (<c>anchor</c> = id | oldest | newest,
 /// <c>include_anchor</c>, <c>num_before</c>, <c>num_after</c> ≤ 5000, <c>narrow</c> as JSON with channel/stream/topic
 /// operators; answers <c>found_anchor</c>/<c>found_oldest</c>/<c>found_newest</c>), <c>POST /api/v1/messages</c>
 /// (form-encoded), <c>GET /api/v1/users/me</c>. Basic auth email:API key. Errors: <c>{"result":"error","msg",
@@ -51,109 +51,112 @@ public sealed class ZulipDouble(string email = "bot@example.zulipchat.com", stri
             ("X-RateLimit-Limit", "200"), ("X-RateLimit-Remaining", "0"),
             ("X-RateLimit-Reset", EpochSecondsIn(TimeSpan.FromSeconds(retryAfterSeconds)).ToString(CultureInfo.InvariantCulture)));
 
-    protected override void MapApi(WebApplication app)
+    protected override void MapApi(WireMockServer server)
     {
-        app.Use(async (context, next) =>
+        Route("/api/v1/users/me", ["GET"], request => Authorized(request, () => Json(new { result = "success", msg = "", email = Email, full_name = "Hub Bot", user_id = 7 })));
+        Route("/api/v1/messages", ["GET"], request => Authorized(request, () => Read(request)));
+        Route("/api/v1/messages", ["POST"], request => Authorized(request, () => Send(request)));
+    }
+
+    /// <summary>Basic auth email:API key, else 401; every authenticated answer carries Zulip's rate-limit headers.</summary>
+    private ResponseMessage Authorized(IRequestMessage request, Func<ResponseMessage> answer)
+    {
+        if (BasicAuth(request) is not { } auth || auth.User != Email || auth.Secret != ApiKey)
         {
-            if (BasicAuth(context.Request) is not { } auth || auth.User != Email || auth.Secret != ApiKey)
-            {
-                context.Response.StatusCode = 401;
-                await context.Response.WriteAsJsonAsync(new { result = "error", msg = "Invalid API key", code = "INVALID_API_KEY" });
-                return;
-            }
+            return Json(new { result = "error", msg = "Invalid API key", code = "INVALID_API_KEY" }, 401);
+        }
 
-            context.Response.Headers["X-RateLimit-Limit"] = "200";
-            context.Response.Headers["X-RateLimit-Remaining"] = "199";
-            context.Response.Headers["X-RateLimit-Reset"] = EpochSecondsIn(TimeSpan.FromMinutes(1)).ToString(CultureInfo.InvariantCulture);
-            await next(context);
-        });
+        var response = answer();
+        response.AddHeader("X-RateLimit-Limit", "200");
+        response.AddHeader("X-RateLimit-Remaining", "199");
+        response.AddHeader("X-RateLimit-Reset", EpochSecondsIn(TimeSpan.FromMinutes(1)).ToString(CultureInfo.InvariantCulture));
+        return response;
+    }
 
-        app.MapGet("/api/v1/users/me", () => Results.Json(new { result = "success", msg = "", email = Email, full_name = "Hub Bot", user_id = 7 }));
-
-        app.MapGet("/api/v1/messages", (HttpRequest request) =>
+    private ResponseMessage Read(IRequestMessage request)
+    {
+        var q = QueryOf(request);
+        string Param(string name) => q.TryGetValue(name, out var value) ? value.ToString() : string.Empty;
+        var numBefore = IntParam(q, "num_before") ?? -1;
+        var numAfter = IntParam(q, "num_after") ?? -1;
+        if (numBefore < 0 || numAfter < 0)
         {
-            var q = request.Query;
-            var numBefore = int.TryParse(q["num_before"], out var b) ? b : -1;
-            var numAfter = int.TryParse(q["num_after"], out var a) ? a : -1;
-            if (numBefore < 0 || numAfter < 0)
-            {
-                return Error(400, "Missing 'num_before' argument", "REQUEST_VARIABLE_MISSING");
-            }
+            return Error(400, "Missing 'num_before' argument", "REQUEST_VARIABLE_MISSING");
+        }
 
-            if (numBefore + numAfter > 5000)
-            {
-                return Error(400, "Too many messages requested (maximum 5000).", "BAD_REQUEST");
-            }
-
-            var includeAnchor = q["include_anchor"].Count == 0 || q["include_anchor"] == "true";
-            List<JsonObject> all;
-            lock (_messages)
-            {
-                all = _messages.Where(m => Matches(m, q["narrow"].ToString())).OrderBy(m => m["id"]!.GetValue<long>()).Select(m => (JsonObject)m.DeepClone()).ToList();
-            }
-
-            var anchorText = q["anchor"].ToString();
-            long anchor = anchorText switch
-            {
-                "oldest" => all.Count == 0 ? 0 : all[0]["id"]!.GetValue<long>(),
-                "newest" => all.Count == 0 ? long.MaxValue : all[^1]["id"]!.GetValue<long>(),
-                _ => long.TryParse(anchorText, out var id) ? id : -1,
-            };
-            if (anchor < 0)
-            {
-                return Error(400, "Invalid anchor", "BAD_REQUEST");
-            }
-
-            var foundAnchor = all.Any(m => m["id"]!.GetValue<long>() == anchor);
-            var before = all.Where(m => m["id"]!.GetValue<long>() < anchor).TakeLast(numBefore);
-            var at = all.Where(m => includeAnchor && m["id"]!.GetValue<long>() == anchor);
-            var afterAll = all.Where(m => m["id"]!.GetValue<long>() > anchor).ToList();
-            var after = afterAll.Take(numAfter);
-            var result = before.Concat(at).Concat(after).ToList();
-            var body = new JsonObject
-            {
-                ["result"] = "success",
-                ["msg"] = "",
-                ["anchor"] = anchor,
-                ["found_anchor"] = foundAnchor,
-                ["found_oldest"] = all.Count == 0 || all.Count(m => m["id"]!.GetValue<long>() < anchor) <= numBefore,
-                ["found_newest"] = afterAll.Count <= numAfter,
-                ["history_limited"] = false,
-                ["messages"] = new JsonArray(result.Select(m => (JsonNode)m).ToArray()),
-            };
-            return Results.Text(body.ToJsonString(), "application/json");
-        });
-
-        app.MapPost("/api/v1/messages", async (HttpRequest request) =>
+        if (numBefore + numAfter > 5000)
         {
-            if (!request.HasFormContentType)
-            {
-                return Error(400, "Missing 'type' argument", "REQUEST_VARIABLE_MISSING");
-            }
+            return Error(400, "Too many messages requested (maximum 5000).", "BAD_REQUEST");
+        }
 
-            var form = await request.ReadFormAsync();
-            foreach (var name in new[] { "type", "to", "content" })
-            {
-                if (string.IsNullOrEmpty(form[name]))
-                {
-                    return Error(400, $"Missing '{name}' argument", "REQUEST_VARIABLE_MISSING");
-                }
-            }
+        var includeAnchor = !q.ContainsKey("include_anchor") || Param("include_anchor") == "true";
+        List<JsonObject> all;
+        lock (_messages)
+        {
+            all = _messages.Where(m => Matches(m, Param("narrow"))).OrderBy(m => m["id"]!.GetValue<long>()).Select(m => (JsonObject)m.DeepClone()).ToList();
+        }
 
-            if (form["type"] is var type && type != "stream" && type != "channel" && type != "direct" && type != "private")
-            {
-                return Error(400, "Invalid message type", "BAD_REQUEST");
-            }
+        long anchor = Param("anchor") switch
+        {
+            "oldest" => all.Count == 0 ? 0 : all[0]["id"]!.GetValue<long>(),
+            "newest" => all.Count == 0 ? long.MaxValue : all[^1]["id"]!.GetValue<long>(),
+            var text => long.TryParse(text, out var id) ? id : -1,
+        };
+        if (anchor < 0)
+        {
+            return Error(400, "Invalid anchor", "BAD_REQUEST");
+        }
 
-            var topic = form["topic"].ToString();
-            if (type != "direct" && type != "private" && string.IsNullOrEmpty(topic))
-            {
-                return Error(400, "Missing topic", "BAD_REQUEST");
-            }
-
-            var id = AddMessage(form["to"]!, topic, form["content"]!);
-            return Results.Json(new { result = "success", msg = "", id });
+        var foundAnchor = all.Any(m => m["id"]!.GetValue<long>() == anchor);
+        var before = all.Where(m => m["id"]!.GetValue<long>() < anchor).TakeLast(numBefore);
+        var at = all.Where(m => includeAnchor && m["id"]!.GetValue<long>() == anchor);
+        var afterAll = all.Where(m => m["id"]!.GetValue<long>() > anchor).ToList();
+        var after = afterAll.Take(numAfter);
+        var result = before.Concat(at).Concat(after).ToList();
+        return Json(new JsonObject
+        {
+            ["result"] = "success",
+            ["msg"] = "",
+            ["anchor"] = anchor,
+            ["found_anchor"] = foundAnchor,
+            ["found_oldest"] = all.Count == 0 || all.Count(m => m["id"]!.GetValue<long>() < anchor) <= numBefore,
+            ["found_newest"] = afterAll.Count <= numAfter,
+            ["history_limited"] = false,
+            ["messages"] = new JsonArray(result.Select(m => (JsonNode)m).ToArray()),
         });
+    }
+
+    private ResponseMessage Send(IRequestMessage request)
+    {
+        if (!HasContentType(request, "application/x-www-form-urlencoded"))
+        {
+            return Error(400, "Missing 'type' argument", "REQUEST_VARIABLE_MISSING");
+        }
+
+        var form = FormOf(request);
+        string Field(string name) => form.TryGetValue(name, out var value) ? value.ToString() : string.Empty;
+        foreach (var name in new[] { "type", "to", "content" })
+        {
+            if (string.IsNullOrEmpty(Field(name)))
+            {
+                return Error(400, $"Missing '{name}' argument", "REQUEST_VARIABLE_MISSING");
+            }
+        }
+
+        var type = Field("type");
+        if (type is not ("stream" or "channel" or "direct" or "private"))
+        {
+            return Error(400, "Invalid message type", "BAD_REQUEST");
+        }
+
+        var topic = Field("topic");
+        if (type is not ("direct" or "private") && string.IsNullOrEmpty(topic))
+        {
+            return Error(400, "Missing topic", "BAD_REQUEST");
+        }
+
+        var id = AddMessage(Field("to"), topic, Field("content"));
+        return Json(new { result = "success", msg = "", id });
     }
 
     private static bool Matches(JsonObject message, string narrow)
@@ -184,6 +187,5 @@ public sealed class ZulipDouble(string email = "bot@example.zulipchat.com", stri
         return true;
     }
 
-    private static IResult Error(int status, string msg, string code) =>
-        Results.Json(new { result = "error", msg, code }, statusCode: status);
+    private static ResponseMessage Error(int status, string msg, string code) => Json(new { result = "error", msg, code }, status);
 }
