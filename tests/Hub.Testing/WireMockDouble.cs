@@ -54,6 +54,9 @@ public abstract class WireMockDouble : IAsyncDisposable
             DisableDeserializeFormUrlEncoded = true,
             AllowBodyForAllHttpMethods = true,
             QueryParameterMultipleValueSupport = QueryParameterMultipleValueSupport.NoComma,
+            // Requests keeps what tests assert on; WireMock's own log stays small (memory flat in long syncs).
+            MaxRequestLogCount = 100,
+            DoNotSaveDynamicResponseInLogEntry = true,
         });
         BaseAddress = new Uri($"http://127.0.0.1:{_server.Port}/");
         // Anything the API does not map: recorded, then 404 (what the Kestrel doubles' routing answered).
