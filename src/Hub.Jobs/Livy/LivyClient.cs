@@ -43,7 +43,7 @@ public sealed class LivyClient
         {
             var baseUrl = _options.BaseUrl.EndsWith('/') ? _options.BaseUrl : _options.BaseUrl + "/";
             _http.BaseAddress = new Uri(baseUrl, UriKind.Absolute);
-            _http.Timeout = TimeSpan.FromSeconds(_options.RequestTimeoutSeconds);
+            _http.Timeout = _options.RequestTimeout;
         }
     }
 

@@ -113,7 +113,7 @@ public sealed class SparkBatchJobs : IJobEngine
 
                 return new JobStatus.Failed($"Spark batch {batchId} ended '{state}'.", tail);
             default:
-                return new JobStatus.Pending(TimeSpan.FromSeconds(_options.PollIntervalSeconds), state);
+                return new JobStatus.Pending(_options.PollInterval, state);
         }
     }
 

@@ -70,7 +70,7 @@ public sealed class N8nClient
             }
 
             using var request = ApiRequest(HttpMethod.Get, path);
-            var page = await SendForJsonAsync<WorkflowPage>(request, _options.RequestTimeoutSeconds, cancellationToken);
+            var page = await SendForJsonAsync<WorkflowPage>(request, _options.RequestTimeout, cancellationToken);
             foreach (var workflow in page.Data ?? [])
             {
                 if (workflow.IsArchived != true)
@@ -93,7 +93,7 @@ public sealed class N8nClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workflowId);
         using var request = ApiRequest(HttpMethod.Get, $"api/v1/workflows/{Uri.EscapeDataString(workflowId)}?excludePinnedData=true");
-        return (await SendForJsonAsync<WorkflowDto>(request, _options.RequestTimeoutSeconds, cancellationToken)).ToModel();
+        return (await SendForJsonAsync<WorkflowDto>(request, _options.RequestTimeout, cancellationToken)).ToModel();
     }
 
     /// <summary>
@@ -131,8 +131,8 @@ public sealed class N8nClient
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.WebhookTimeoutSeconds));
-        using var response = await SendAsync(request, _options.WebhookTimeoutSeconds, timeout.Token, cancellationToken);
+        timeout.CancelAfter(_options.WebhookTimeout);
+        using var response = await SendAsync(request, _options.WebhookTimeout, timeout.Token, cancellationToken);
         N8nTriggerResult result;
         if (response.IsSuccessStatusCode)
         {
@@ -354,11 +354,11 @@ public sealed class N8nClient
         return request;
     }
 
-    private async Task<T> SendForJsonAsync<T>(HttpRequestMessage request, int timeoutSeconds, CancellationToken cancellationToken)
+    private async Task<T> SendForJsonAsync<T>(HttpRequestMessage request, TimeSpan timeoutAfter, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
-        using var response = await SendAsync(request, timeoutSeconds, timeout.Token, cancellationToken);
+        timeout.CancelAfter(timeoutAfter);
+        using var response = await SendAsync(request, timeoutAfter, timeout.Token, cancellationToken);
         await EnsureSuccessAsync(request, response, cancellationToken);
         try
         {
@@ -374,8 +374,8 @@ public sealed class N8nClient
     private async Task<JsonDocument> SendForDocumentAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.RequestTimeoutSeconds));
-        using var response = await SendAsync(request, _options.RequestTimeoutSeconds, timeout.Token, cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        using var response = await SendAsync(request, _options.RequestTimeout, timeout.Token, cancellationToken);
         await EnsureSuccessAsync(request, response, cancellationToken);
         try
         {
@@ -388,7 +388,7 @@ public sealed class N8nClient
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, int timeoutSeconds, CancellationToken timeoutToken, CancellationToken callerToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, TimeSpan timeoutAfter, CancellationToken timeoutToken, CancellationToken callerToken)
     {
         if (!_options.IsConfigured)
         {
@@ -405,7 +405,7 @@ public sealed class N8nClient
         }
         catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
         {
-            throw Failure(request, null, $"no answer within {timeoutSeconds}s", e);
+            throw Failure(request, null, $"no answer within {timeoutAfter.TotalSeconds:0.###} s", e);
         }
     }
 

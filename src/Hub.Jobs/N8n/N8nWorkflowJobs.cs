@@ -127,7 +127,7 @@ public sealed class N8nWorkflowJobs : IJobEngine
         return Task.CompletedTask;
     }
 
-    private TimeSpan PollInterval => TimeSpan.FromSeconds(_options.ExecutionPollIntervalSeconds);
+    private TimeSpan PollInterval => _options.ExecutionPollInterval;
 
     private static string ExecutionId(JobReference reference)
     {
