@@ -15,10 +15,12 @@ public sealed class DeadLetterService(DeadLetterStore letters)
     /// <summary>The resource name in messages.</summary>
     public const string Kind = "Dead letter";
 
+    private static readonly ResourceRefusals Refuse = new(Kind);
+
     /// <summary>A dead letter.</summary>
     /// <exception cref="ResourceNotFoundException">The tenant has no such dead letter.</exception>
     public async Task<DeadLetter> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>
-        await letters.GetAsync(tenantId, id, cancellationToken) ?? throw new ResourceNotFoundException(Kind, id);
+        await Refuse.FoundAsync(letters.GetAsync(tenantId, id, cancellationToken), id);
 
     /// <summary>A page of the tenant's dead letters, newest first; replayed ones only when <paramref name="includeReplayed"/>.</summary>
     /// <exception cref="ValidationFailedException">On <c>continuationToken</c>.</exception>

@@ -16,6 +16,8 @@ public sealed class RunService(RunStore runs, RunLauncher launcher, IntegrationS
     /// <summary>The resource name in messages.</summary>
     public const string Kind = "Run";
 
+    private static readonly ResourceRefusals Refuse = new(Kind);
+
     /// <summary>How often a cancel request is written again when the run checkpoints in between (each write is at the version read).</summary>
     public const int CancelAttempts = 5;
 
@@ -25,7 +27,7 @@ public sealed class RunService(RunStore runs, RunLauncher launcher, IntegrationS
     /// <summary>The stored run (its read model; the orchestration may be further along).</summary>
     /// <exception cref="ResourceNotFoundException">The tenant has no such run.</exception>
     public async Task<Run> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>
-        await runs.GetAsync(tenantId, id, cancellationToken) ?? throw new ResourceNotFoundException(Kind, id);
+        await Refuse.FoundAsync(runs.GetAsync(tenantId, id, cancellationToken), id);
 
     /// <summary>A page of an integration's runs, newest first.</summary>
     /// <exception cref="ResourceNotFoundException">The tenant has no such integration.</exception>

@@ -27,6 +27,9 @@ public sealed partial class TenantService(TenantStore tenants)
     /// <summary>The longest display name and key name, in characters.</summary>
     public const int MaxNameLength = 200;
 
+    private static readonly ResourceRefusals Refuse = new(Kind);
+    private static readonly ResourceRefusals RefuseKey = new(KeyKind);
+
     /// <summary>Creates a tenant.</summary>
     /// <exception cref="ValidationFailedException">On <c>id</c> or <c>displayName</c>.</exception>
     /// <exception cref="ResourceConflictException">The id is taken.</exception>
@@ -61,7 +64,7 @@ public sealed partial class TenantService(TenantStore tenants)
     /// <summary>A tenant.</summary>
     /// <exception cref="ResourceNotFoundException">There is no such tenant.</exception>
     public async Task<Tenant> GetAsync(string tenantId, CancellationToken cancellationToken) =>
-        await tenants.GetAsync(tenantId, cancellationToken) ?? throw new ResourceNotFoundException(Kind, tenantId);
+        await Refuse.FoundAsync(tenants.GetAsync(tenantId, cancellationToken), tenantId);
 
     /// <summary>A page of tenants, by id.</summary>
     /// <exception cref="ValidationFailedException">On <c>continuationToken</c>.</exception>
@@ -93,7 +96,7 @@ public sealed partial class TenantService(TenantStore tenants)
     /// <summary>Revokes a key (revoking a revoked key changes nothing); it stops working within <c>Auth__KeyCache</c>.</summary>
     /// <exception cref="ResourceNotFoundException">The tenant has no such key.</exception>
     public async Task<ApiKey> RevokeKeyAsync(string tenantId, string keyId, CancellationToken cancellationToken) =>
-        await tenants.RevokeKeyAsync(tenantId, keyId, cancellationToken) ?? throw new ResourceNotFoundException(KeyKind, keyId);
+        await RefuseKey.FoundAsync(tenants.RevokeKeyAsync(tenantId, keyId, cancellationToken), keyId);
 
     private static string? NameError(string? name) =>
         string.IsNullOrWhiteSpace(name) ? "is required." : name.Length > MaxNameLength ? $"must be at most {MaxNameLength} characters." : null;

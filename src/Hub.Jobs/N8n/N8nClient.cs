@@ -360,15 +360,7 @@ public sealed class N8nClient
         timeout.CancelAfter(timeoutAfter);
         using var response = await SendAsync(request, timeoutAfter, timeout.Token, cancellationToken);
         await EnsureSuccessAsync(request, response, cancellationToken);
-        try
-        {
-            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            return await JsonSerializer.DeserializeAsync<T>(stream, Json, timeout.Token) ?? throw Failure(request, response.StatusCode, "empty answer");
-        }
-        catch (JsonException e)
-        {
-            throw Failure(request, response.StatusCode, $"unreadable answer: {e.Message}", e);
-        }
+        return await EngineErrors.ReadJsonAsync<T>(request, response, Json, Failure, timeout.Token);
     }
 
     private async Task<JsonDocument> SendForDocumentAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -395,18 +387,7 @@ public sealed class N8nClient
             throw new N8nException("n8n is not configured: set N8n__BaseUrl.");
         }
 
-        try
-        {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Failure(request, null, e.Message, e);
-        }
-        catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
-        {
-            throw Failure(request, null, $"no answer within {timeoutAfter.TotalSeconds:0.###} s", e);
-        }
+        return await EngineErrors.SendAsync(_http, request, timeoutAfter, Failure, timeoutToken, callerToken);
     }
 
     private Task EnsureSuccessAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
@@ -415,10 +396,8 @@ public sealed class N8nClient
     private N8nException Failure(HttpRequestMessage request, HttpStatusCode? status, string message, Exception? inner = null)
     {
         // The path only: the API key travels in a header, never in the URL, so nothing secret is named here.
-        var path = EngineErrors.PathOf(request);
-        Logs.N8nCallFailed(_logger, request.Method.Method, path, message);
-        var answered = status is { } s ? $"answered {(int)s}" : "did not answer";
-        return new N8nException($"n8n {answered} to {request.Method} {path}: {message}", status, inner);
+        Logs.N8nCallFailed(_logger, request.Method.Method, EngineErrors.PathOf(request), message);
+        return new N8nException(EngineErrors.Describe("n8n", request, status, message), status, inner);
     }
 
     private sealed record WorkflowPage(
