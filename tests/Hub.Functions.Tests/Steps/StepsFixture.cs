@@ -39,9 +39,9 @@ public sealed class StepsFixture : IAsyncLifetime
             ["N8n:BaseUrl"] = N8n.BaseUrl,
             ["N8n:ApiKey"] = N8n.ApiKey,
             ["N8n:WorkflowTag"] = N8n.Tag,
-            ["N8n:ExecutionPollIntervalSeconds"] = "1",
+            ["N8n:ExecutionPollInterval"] = "00:00:01",
             ["Livy:BaseUrl"] = Livy.BaseAddress.ToString(),
-            ["Livy:PollIntervalSeconds"] = "1",
+            ["Livy:PollInterval"] = "00:00:01",
         });
     }
 
