@@ -25,6 +25,15 @@ else
 fi
 
 [ -f local.settings.json ] || { cp local.settings.sample.json local.settings.json; echo "Created local.settings.json from local.settings.sample.json."; }
+# Durations were renamed (issue 14): a copy made from an older sample would stop the hub at start-up, one
+# refusal per setting; say it once here, with the way out.
+retired=$(grep -oE '"[A-Za-z]+__[A-Za-z]+(Milliseconds|Seconds|Minutes)"' local.settings.json | tr -d '"' | tr '\n' ' ' || true)
+if [ -n "$retired" ]; then
+  echo "local.settings.json still names durations with their unit: $retired" >&2
+  echo "Durations are hh:mm:ss settings without the unit now (Runs__StallAfterSeconds=600 is Runs__StallAfter=00:10:00; README, Configuration > Durations)." >&2
+  echo "Rename them, or delete local.settings.json to start again from local.settings.sample.json." >&2
+  exit 1
+fi
 
 echo "== Installing the local emulators (npm ci, once)"
 [ -d tools/azurite/node_modules/azurite ] || npm ci --prefix tools/azurite --no-audit --no-fund --loglevel=error >/dev/null

@@ -26,6 +26,7 @@ public static class CoreServiceCollectionExtensions
         services.AddCosmosContainer(CredentialStore.Container);
         services.AddCosmosContainer(IntegrationStore.Container);
         services.TryAddSingleton<TenantStore>();
+        services.TryAddSingleton<TenantService>();
         services.TryAddSingleton<IdempotencyStore>();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<IntegrationStore>();
@@ -76,6 +77,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<CosmosEventLog>();
         services.TryAddSingleton<IEventSink>(sp => sp.GetRequiredService<CosmosEventLog>());
         services.TryAddSingleton<DeadLetterStore>();
+        services.TryAddSingleton<DeadLetterService>();
         services.TryAddSingleton<RunMetrics>();
         services.TryAddSingleton<StepTypeRegistry>();
         services.AddStepType<ReadStepType>();
@@ -84,6 +86,7 @@ public static class CoreServiceCollectionExtensions
         services.AddStepType<ActionStepType>();
         services.TryAddSingleton<IRunSteps, RunSteps>();
         services.TryAddSingleton<RunLauncher>();
+        services.TryAddSingleton<RunService>();
         services.TryAddSingleton<SyncScheduler>();
         return services;
     }

@@ -28,12 +28,12 @@ public sealed class PulsarOptions : IValidatableObject
     public string? Token { get; set; }
 
     /// <summary>How long a message may wait for its receipt before the session is abandoned and everything unreceipted is re-sent on a new one. (The proxy's own producer gets <c>sendTimeoutMillis=0</c>: see <c>PulsarEndpoints</c>.)</summary>
-    [Range(1, 600)]
-    public int SendTimeoutSeconds { get; set; } = 30;
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long opening a WebSocket session may take.</summary>
-    [Range(1, 120)]
-    public int ConnectTimeoutSeconds { get; set; } = 10;
+    [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Messages sent and not yet receipted at once; also the proxy producer's <c>maxPendingMessages</c>, so its queue can never be full.</summary>
     [Range(1, 10_000)]
@@ -43,13 +43,13 @@ public sealed class PulsarOptions : IValidatableObject
     [Range(1, 100)]
     public int MaxSendAttempts { get; set; } = 5;
 
-    /// <summary>First wait (ms) before reconnecting after a session that brought no receipt; doubles per such attempt up to <see cref="ReconnectMaxDelayMilliseconds"/> (the hub's backoff policy on Polly). A session that made progress reconnects at once.</summary>
-    [Range(1, 60_000)]
-    public int ReconnectInitialDelayMilliseconds { get; set; } = 200;
+    /// <summary>First wait before reconnecting after a session that brought no receipt; doubles per such attempt up to <see cref="ReconnectMaxDelay"/> (the hub's backoff policy on Polly). A session that made progress reconnects at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Longest wait between reconnects.</summary>
-    [Range(1, 300_000)]
-    public int ReconnectMaxDelayMilliseconds { get; set; } = 5_000;
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The topic inbound commands arrive on (short name, or <c>persistent://tenant/namespace/topic</c>).</summary>
     [Required]
@@ -73,12 +73,12 @@ public sealed class PulsarOptions : IValidatableObject
     public int CommandsReceiverQueueSize { get; set; } = 20;
 
     /// <summary>The consumer's <c>negativeAckRedeliveryDelay</c>: how long a failed command waits before it is redelivered.</summary>
-    [Range(0, 3_600_000)]
-    public int CommandsRetryDelayMilliseconds { get; set; } = 10_000;
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CommandsRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A drain stops early when no command arrives for this long.</summary>
-    [Range(10, 60_000)]
-    public int CommandsIdleWaitMilliseconds { get; set; } = 2_000;
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan CommandsIdleWait { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Whether <see cref="ServiceUrl"/> is set.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ServiceUrl);
@@ -91,9 +91,9 @@ public sealed class PulsarOptions : IValidatableObject
             yield return new ValidationResult($"'{ServiceUrl}' is not a ws://, wss://, http:// or https:// URL.", [nameof(ServiceUrl)]);
         }
 
-        if (ReconnectMaxDelayMilliseconds < ReconnectInitialDelayMilliseconds)
+        if (ReconnectMaxDelay < ReconnectInitialDelay)
         {
-            yield return new ValidationResult("must not be less than Pulsar__ReconnectInitialDelayMilliseconds.", [nameof(ReconnectMaxDelayMilliseconds)]);
+            yield return new ValidationResult("must not be less than Pulsar__ReconnectInitialDelay.", [nameof(ReconnectMaxDelay)]);
         }
     }
 }

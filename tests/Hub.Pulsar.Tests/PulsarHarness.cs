@@ -45,12 +45,12 @@ internal sealed class PulsarHarness : IAsyncDisposable
         var values = new Dictionary<string, string?>
         {
             ["Pulsar:ServiceUrl"] = serviceUrl,
-            ["Pulsar:ReconnectInitialDelayMilliseconds"] = "20",
-            ["Pulsar:ReconnectMaxDelayMilliseconds"] = "200",
-            ["Pulsar:SendTimeoutSeconds"] = "10",
+            ["Pulsar:ReconnectInitialDelay"] = "00:00:00.020",
+            ["Pulsar:ReconnectMaxDelay"] = "00:00:00.200",
+            ["Pulsar:SendTimeout"] = "00:00:10",
             ["Pulsar:MaxPendingMessages"] = "16",
-            ["Pulsar:CommandsRetryDelayMilliseconds"] = "20",
-            ["Pulsar:CommandsIdleWaitMilliseconds"] = "500",
+            ["Pulsar:CommandsRetryDelay"] = "00:00:00.020",
+            ["Pulsar:CommandsIdleWait"] = "00:00:00.500",
             ["Pulsar:MaxCommandAttempts"] = "3",
         };
         foreach (var (key, value) in settings ?? [])

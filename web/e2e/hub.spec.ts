@@ -243,7 +243,7 @@ test("a revoked key returns to sign-in (401)", async ({ browser }) => {
   for (const k of (await list.json()).items as { keyId: string }[])
     await ctx.request.delete(`/api/v1/tenants/${tenant}/api-keys/${k.keyId}`, { headers: { Authorization: `Bearer ${adminKey}` } });
   await ctx.close();
-  // The hub trusts a verified key for Auth__KeyCacheSeconds (30 s by default).
+  // The hub trusts a verified key for Auth__KeyCache (00:00:30 by default).
   await expect(async () => {
     await page.goto("/credentials");
     await expect(page.getByRole("heading", { name: "Sign in to IntegrationHub", exact: true })).toBeVisible({ timeout: 3000 });

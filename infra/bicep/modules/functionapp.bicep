@@ -156,26 +156,26 @@ var hubSettings = [
   { name: 'Webhooks__MaxBodyBytes', value: '1048576' }
   { name: 'Webhooks__RequestsPerMinute', value: '600' }
   { name: 'Webhooks__Burst', value: '100' }
-  { name: 'Webhooks__RedriveAfterSeconds', value: '30' }
+  { name: 'Webhooks__RedriveAfter', value: '00:00:30' }
   { name: 'Webhooks__RedriveBatchSize', value: '200' }
   { name: 'Webhooks__PublicBaseUrl', value: '' }
   { name: 'Auth__AdminKey', value: adminKeyReference }
   { name: 'Auth__TrustAppServiceAuthentication', value: string(trustAppServiceAuthentication) }
   { name: 'Auth__PrincipalTenantClaim', value: principalTenantClaim }
-  { name: 'Auth__KeyCacheSeconds', value: '30' }
+  { name: 'Auth__KeyCache', value: '00:00:30' }
   { name: 'Cosmos__Endpoint', value: cosmosEndpoint }
   { name: 'Cosmos__Key', value: '' }
   { name: 'Cosmos__Database', value: cosmosDatabase }
   { name: 'Cosmos__UseGatewayOnly', value: 'false' }
   { name: 'Cosmos__CreateIfMissing', value: 'false' }
   { name: 'Cosmos__MaxRetryAttemptsOnThrottle', value: '9' }
-  { name: 'Cosmos__MaxRetryWaitSeconds', value: '30' }
-  { name: 'Cosmos__RequestTimeoutSeconds', value: '10' }
+  { name: 'Cosmos__MaxRetryWait', value: '00:00:30' }
+  { name: 'Cosmos__RequestTimeout', value: '00:00:10' }
   { name: 'Secrets__LocalKey', value: localSecretKeyReference }
   { name: 'Secrets__DevelopmentKeyFile', value: '' }
-  { name: 'OAuth__RefreshBeforeExpirySeconds', value: '60' }
-  { name: 'OAuth__DefaultLifetimeSeconds', value: '3600' }
-  { name: 'OAuth__TimeoutSeconds', value: '30' }
+  { name: 'OAuth__RefreshBeforeExpiry', value: '00:01:00' }
+  { name: 'OAuth__DefaultLifetime', value: '01:00:00' }
+  { name: 'OAuth__Timeout', value: '00:00:30' }
   { name: 'Vault__Address', value: vaultAddress }
   { name: 'Vault__Namespace', value: vaultNamespace }
   { name: 'Vault__KvMount', value: vaultKvMount }
@@ -194,32 +194,32 @@ var hubSettings = [
   { name: 'Vault__AzureVmName', value: '' }
   { name: 'Vault__AzureVmssName', value: '' }
   { name: 'Vault__AzureResourceId', value: resourceId('Microsoft.Web/sites', name) }
-  { name: 'Vault__TimeoutSeconds', value: '10' }
+  { name: 'Vault__Timeout', value: '00:00:10' }
   { name: 'Pulsar__ServiceUrl', value: pulsarServiceUrl }
   { name: 'Pulsar__Tenant', value: pulsarTenant }
   { name: 'Pulsar__Namespace', value: pulsarNamespace }
   { name: 'Pulsar__Token', value: pulsarTokenReference }
-  { name: 'Pulsar__SendTimeoutSeconds', value: '30' }
-  { name: 'Pulsar__ConnectTimeoutSeconds', value: '10' }
+  { name: 'Pulsar__SendTimeout', value: '00:00:30' }
+  { name: 'Pulsar__ConnectTimeout', value: '00:00:10' }
   { name: 'Pulsar__MaxPendingMessages', value: '500' }
   { name: 'Pulsar__MaxSendAttempts', value: '5' }
-  { name: 'Pulsar__ReconnectInitialDelayMilliseconds', value: '200' }
-  { name: 'Pulsar__ReconnectMaxDelayMilliseconds', value: '5000' }
+  { name: 'Pulsar__ReconnectInitialDelay', value: '00:00:00.200' }
+  { name: 'Pulsar__ReconnectMaxDelay', value: '00:00:05' }
   { name: 'Pulsar__CommandsTopic', value: pulsarCommandsTopic }
   { name: 'Pulsar__CommandsSubscription', value: pulsarCommandsSubscription }
   { name: 'Pulsar__CommandsDeadLetterTopic', value: pulsarCommandsDeadLetterTopic }
   { name: 'Pulsar__MaxCommandAttempts', value: '5' }
   { name: 'Pulsar__CommandsReceiverQueueSize', value: '20' }
-  { name: 'Pulsar__CommandsRetryDelayMilliseconds', value: '10000' }
-  { name: 'Pulsar__CommandsIdleWaitMilliseconds', value: '2000' }
+  { name: 'Pulsar__CommandsRetryDelay', value: '00:00:10' }
+  { name: 'Pulsar__CommandsIdleWait', value: '00:00:02' }
   { name: 'Runs__PagesPerGeneration', value: '50' }
   { name: 'Runs__MaxStepAttempts', value: '5' }
-  { name: 'Runs__RetryBaseDelaySeconds', value: '5' }
-  { name: 'Runs__RetryMaxDelaySeconds', value: '300' }
-  { name: 'Runs__StallAfterSeconds', value: '600' }
-  { name: 'Runs__DeadlineMinutes', value: '360' }
+  { name: 'Runs__RetryBaseDelay', value: '00:00:05' }
+  { name: 'Runs__RetryMaxDelay', value: '00:05:00' }
+  { name: 'Runs__StallAfter', value: '00:10:00' }
+  { name: 'Runs__Deadline', value: '06:00:00' }
   { name: 'DurableTask__HubName', value: 'IntegrationHub' }
-  { name: 'Runs__ScheduleLookbackMinutes', value: '1440' }
+  { name: 'Runs__ScheduleLookback', value: '1.00:00:00' }
   { name: 'Connectors__Network__AllowPrivateNetworks', value: 'false' }
   { name: 'Connectors__Network__AllowedHosts', value: '' }
   { name: 'Connectors__Network__MaxRedirects', value: '5' }
@@ -242,9 +242,9 @@ var hubSettings = [
   { name: 'N8n__ApiKey', value: n8nApiKeyReference }
   { name: 'N8n__WorkflowTag', value: 'integrationhub' }
   { name: 'N8n__WebhookPath', value: 'webhook' }
-  { name: 'N8n__WebhookTimeoutSeconds', value: '30' }
-  { name: 'N8n__ExecutionPollIntervalSeconds', value: '5' }
-  { name: 'N8n__RequestTimeoutSeconds', value: '30' }
+  { name: 'N8n__WebhookTimeout', value: '00:00:30' }
+  { name: 'N8n__ExecutionPollInterval', value: '00:00:05' }
+  { name: 'N8n__RequestTimeout', value: '00:00:30' }
   { name: 'N8n__PageSize', value: '100' }
   { name: 'Livy__BaseUrl', value: livyBaseUrl }
   { name: 'Livy__Auth', value: livyAuth }
@@ -252,10 +252,10 @@ var hubSettings = [
   { name: 'Livy__Password', value: livyPasswordReference }
   { name: 'Livy__Token', value: livyTokenReference }
   { name: 'Livy__RequestedBy', value: 'integrationhub' }
-  { name: 'Livy__PollIntervalSeconds', value: '15' }
+  { name: 'Livy__PollInterval', value: '00:00:15' }
   { name: 'Livy__LogTailLines', value: '50' }
   { name: 'Livy__ListPageSize', value: '100' }
-  { name: 'Livy__RequestTimeoutSeconds', value: '30' }
+  { name: 'Livy__RequestTimeout', value: '00:00:30' }
   // app-settings:end
 ]
 

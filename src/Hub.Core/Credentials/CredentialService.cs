@@ -31,6 +31,8 @@ public sealed class CredentialService(
     /// <summary>The resource name in messages.</summary>
     public const string Kind = "Credential";
 
+    private static readonly ResourceRefusals Refuse = new(Kind);
+
     private const int MetadataWriteAttempts = 5;
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
 
@@ -86,7 +88,7 @@ public sealed class CredentialService(
     /// <summary>A credential's metadata.</summary>
     /// <exception cref="ResourceNotFoundException">The tenant has no such credential.</exception>
     public async Task<Credential> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>
-        await credentials.GetAsync(tenantId, id, cancellationToken) ?? throw new ResourceNotFoundException(Kind, id);
+        await Refuse.FoundAsync(credentials.GetAsync(tenantId, id, cancellationToken), id);
 
     /// <summary>A page of the tenant's credentials, newest first.</summary>
     public Task<Page<Credential>> ListAsync(string tenantId, string? connectorId, int limit, string? continuationToken, CancellationToken cancellationToken) =>
@@ -100,11 +102,7 @@ public sealed class CredentialService(
     /// <exception cref="ResourceConflictException">Another writer changed the secret since the metadata was written.</exception>
     public async Task<Credential> RotateAsync(string tenantId, string id, JsonElement values, string? name, string? ifMatch, CancellationToken cancellationToken)
     {
-        var credential = await GetAsync(tenantId, id, cancellationToken);
-        if (!StaleVersionException.Matches(ifMatch, credential.ETag))
-        {
-            throw new StaleVersionException(Kind, id);
-        }
+        var credential = Refuse.AtVersion(await GetAsync(tenantId, id, cancellationToken), id, ifMatch);
 
         var secret = ValidateValues(ConnectorOf(credential).Descriptor, values);
         long version;
@@ -131,11 +129,7 @@ public sealed class CredentialService(
     /// <exception cref="ResourceConflictException">An integration uses it; the message names it.</exception>
     public async Task DeleteAsync(string tenantId, string id, string? ifMatch, CancellationToken cancellationToken)
     {
-        var credential = await GetAsync(tenantId, id, cancellationToken);
-        if (!StaleVersionException.Matches(ifMatch, credential.ETag))
-        {
-            throw new StaleVersionException(Kind, id);
-        }
+        var credential = Refuse.AtVersion(await GetAsync(tenantId, id, cancellationToken), id, ifMatch);
 
         var users = await integrations.UsingCredentialAsync(tenantId, id, 5, cancellationToken);
         if (users.Count > 0)
@@ -145,10 +139,7 @@ public sealed class CredentialService(
                 "Point those integrations at another credential, or delete them, first.");
         }
 
-        if (!await credentials.DeleteAsync(tenantId, id, credential.ETag, cancellationToken))
-        {
-            throw new ResourceNotFoundException(Kind, id);
-        }
+        await Refuse.DeletedAsync(credentials.DeleteAsync(tenantId, id, credential.ETag, cancellationToken), id);
 
         // The metadata is gone: the credential no longer exists for anyone. A secret that cannot be
         // destroyed now is unreachable but still stored; say so loudly, with ids, for an operator.

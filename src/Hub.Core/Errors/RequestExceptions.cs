@@ -65,3 +65,23 @@ public sealed class StaleVersionException(string kind, string id) : RequestRefus
     public static bool Matches(string? expected, string? current) =>
         expected is null || string.Equals(expected.Trim('"'), current?.Trim('"'), StringComparison.Ordinal);
 }
+
+/// <summary>The request could not be carried out now but may succeed when retried unchanged (the API answers 503 with <c>Retry-After</c>).</summary>
+public sealed class RetryLaterException(string title, string? detail = null, Exception? innerException = null) : RequestRefusedException(title, innerException)
+{
+    /// <summary>What went wrong, for the caller (never a secret).</summary>
+    public string? Detail { get; } = detail;
+}
+
+/// <summary>
+/// A system the hub hands the request on to (the event sink on a dead letter's replay) refused it.
+/// <see cref="IsTransient"/>: it may accept it later (503); otherwise it refuses this content for good (422).
+/// </summary>
+public sealed class DependencyRefusedException(string title, string detail, bool isTransient, Exception? innerException = null) : RequestRefusedException(title, innerException)
+{
+    /// <summary>The dependency's own reason (its messages carry no secret values).</summary>
+    public string Detail { get; } = detail;
+
+    /// <summary>Whether retrying unchanged may succeed.</summary>
+    public bool IsTransient { get; } = isTransient;
+}

@@ -19,6 +19,8 @@ public sealed class FlowService(FlowStore flows, StepTypeRegistry steps, TimePro
     /// <summary>The resource name in messages.</summary>
     public const string Kind = "Flow";
 
+    private static readonly ResourceRefusals Refuse = new(Kind);
+
     /// <summary>Validates and stores a new flow (id <c>flow-{32 hex}</c>).</summary>
     /// <exception cref="ValidationFailedException">A step is invalid; every error is listed.</exception>
     public async Task<Flow> CreateAsync(string tenantId, FlowDefinition definition, CancellationToken cancellationToken)
@@ -34,7 +36,7 @@ public sealed class FlowService(FlowStore flows, StepTypeRegistry steps, TimePro
     /// <summary>A flow.</summary>
     /// <exception cref="ResourceNotFoundException">The tenant has no such flow.</exception>
     public async Task<Flow> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>
-        await flows.GetAsync(tenantId, id, cancellationToken) ?? throw new ResourceNotFoundException(Kind, id);
+        await Refuse.FoundAsync(flows.GetAsync(tenantId, id, cancellationToken), id);
 
     /// <summary>A page of the tenant's flows, newest first.</summary>
     public Task<Shared.Cosmos.Page<Flow>> ListAsync(string tenantId, int limit, string? continuationToken, CancellationToken cancellationToken) =>
@@ -46,11 +48,7 @@ public sealed class FlowService(FlowStore flows, StepTypeRegistry steps, TimePro
     {
         ArgumentNullException.ThrowIfNull(definition);
         await ValidateAsync(tenantId, definition, cancellationToken);
-        var flow = await GetAsync(tenantId, id, cancellationToken);
-        if (!StaleVersionException.Matches(ifMatch, flow.ETag))
-        {
-            throw new StaleVersionException(Kind, id);
-        }
+        var flow = Refuse.AtVersion(await GetAsync(tenantId, id, cancellationToken), id, ifMatch);
 
         return await flows.ReplaceAsync(flow with { Name = definition.Name, Description = definition.Description, Steps = definition.Steps, UpdatedAt = time.GetUtcNow() }, cancellationToken);
     }
@@ -59,16 +57,9 @@ public sealed class FlowService(FlowStore flows, StepTypeRegistry steps, TimePro
     /// <exception cref="StaleVersionException"><paramref name="ifMatch"/> is not the current version.</exception>
     public async Task DeleteAsync(string tenantId, string id, string? ifMatch, CancellationToken cancellationToken)
     {
-        var flow = await GetAsync(tenantId, id, cancellationToken);
-        if (!StaleVersionException.Matches(ifMatch, flow.ETag))
-        {
-            throw new StaleVersionException(Kind, id);
-        }
+        var flow = Refuse.AtVersion(await GetAsync(tenantId, id, cancellationToken), id, ifMatch);
 
-        if (!await flows.DeleteAsync(tenantId, id, flow.ETag, cancellationToken))
-        {
-            throw new ResourceNotFoundException(Kind, id);
-        }
+        await Refuse.DeletedAsync(flows.DeleteAsync(tenantId, id, flow.ETag, cancellationToken), id);
     }
 
     private async Task ValidateAsync(string tenantId, FlowDefinition definition, CancellationToken cancellationToken)

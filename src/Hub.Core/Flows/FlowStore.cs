@@ -40,23 +40,8 @@ public sealed class FlowStore(HubCosmos cosmos)
         StoreRefusals.Translate(_flows.QueryPageAsync(new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId AND NOT IS_DEFINED(c.type) ORDER BY c.createdAt DESC"), tenantId, pageSize, continuationToken, cancellationToken));
 
     /// <summary>The run state of a flow, created empty on first use.</summary>
-    public async Task<FlowState> GetStateAsync(string tenantId, string flowId, CancellationToken cancellationToken)
-    {
-        var id = FlowState.DocumentIdOf(flowId);
-        if (await _states.ReadAsync(tenantId, id, cancellationToken) is { } state)
-        {
-            return state;
-        }
-
-        try
-        {
-            return await _states.CreateAsync(new FlowState { Id = id, TenantId = tenantId, FlowId = flowId }, cancellationToken);
-        }
-        catch (DocumentExistsException)
-        {
-            return (await _states.ReadAsync(tenantId, id, cancellationToken))!;
-        }
-    }
+    public Task<FlowState> GetStateAsync(string tenantId, string flowId, CancellationToken cancellationToken) =>
+        _states.ReadOrCreateAsync(tenantId, FlowState.DocumentIdOf(flowId), () => new FlowState { Id = FlowState.DocumentIdOf(flowId), TenantId = tenantId, FlowId = flowId }, cancellationToken);
 
     /// <summary>Writes the run state at the version it was read at (<see cref="ConcurrencyConflictException"/> when stale).</summary>
     public Task<FlowState> ReplaceStateAsync(FlowState state, CancellationToken cancellationToken) => _states.ReplaceAsync(state, cancellationToken);

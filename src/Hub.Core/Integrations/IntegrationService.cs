@@ -57,6 +57,8 @@ public sealed partial class IntegrationService(
     /// <summary>The resource name in messages.</summary>
     public const string Kind = "Integration";
 
+    private static readonly ResourceRefusals Refuse = new(Kind);
+
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
 
     /// <summary>Validates and stores a new integration.</summary>
@@ -87,7 +89,7 @@ public sealed partial class IntegrationService(
     /// <summary>An integration.</summary>
     /// <exception cref="ResourceNotFoundException">The tenant has no such integration.</exception>
     public async Task<Integration> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>
-        await integrations.GetAsync(tenantId, id, cancellationToken) ?? throw new ResourceNotFoundException(Kind, id);
+        await Refuse.FoundAsync(integrations.GetAsync(tenantId, id, cancellationToken), id);
 
     /// <summary>A page of the tenant's integrations, newest first, filtered by connector and status when given.</summary>
     /// <exception cref="ValidationFailedException"><paramref name="status"/> is not one of <see cref="IntegrationStatus.All"/>.</exception>
@@ -108,11 +110,7 @@ public sealed partial class IntegrationService(
     /// <exception cref="StaleVersionException">The <c>ifMatch</c> ETag (the version the caller last read; null: no condition) is not the current version.</exception>
     public async Task<Integration> ReplaceAsync(string tenantId, string id, IntegrationDefinition definition, string? ifMatch, CancellationToken cancellationToken)
     {
-        var existing = await GetAsync(tenantId, id, cancellationToken);
-        if (!StaleVersionException.Matches(ifMatch, existing.ETag))
-        {
-            throw new StaleVersionException(Kind, id);
-        }
+        var existing = Refuse.AtVersion(await GetAsync(tenantId, id, cancellationToken), id, ifMatch);
 
         var valid = await ValidateAsync(tenantId, definition, existing, cancellationToken);
         var replaced = await integrations.ReplaceAsync(Apply(existing, definition, valid, time.GetUtcNow()), cancellationToken);
@@ -123,16 +121,9 @@ public sealed partial class IntegrationService(
     /// <summary>Deletes an integration and its run state.</summary>
     public async Task DeleteAsync(string tenantId, string id, string? ifMatch, CancellationToken cancellationToken)
     {
-        var existing = await GetAsync(tenantId, id, cancellationToken);
-        if (!StaleVersionException.Matches(ifMatch, existing.ETag))
-        {
-            throw new StaleVersionException(Kind, id);
-        }
+        var existing = Refuse.AtVersion(await GetAsync(tenantId, id, cancellationToken), id, ifMatch);
 
-        if (!await integrations.DeleteAsync(tenantId, id, existing.ETag, cancellationToken))
-        {
-            throw new ResourceNotFoundException(Kind, id);
-        }
+        await Refuse.DeletedAsync(integrations.DeleteAsync(tenantId, id, existing.ETag, cancellationToken), id);
 
         Logs.IntegrationDeleted(logger, tenantId, id);
     }

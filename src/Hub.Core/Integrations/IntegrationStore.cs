@@ -85,23 +85,8 @@ public sealed class IntegrationStore(HubCosmos cosmos)
         _integrations.QueryAsync(new QueryDefinition("SELECT * FROM c WHERE c.type = 'integration' AND c.enabled = true AND IS_STRING(c.schedule)"), null, cancellationToken);
 
     /// <summary>The run state of an integration, created empty on first use.</summary>
-    public async Task<IntegrationState> GetStateAsync(string tenantId, string integrationId, CancellationToken cancellationToken)
-    {
-        var id = IntegrationState.DocumentIdOf(integrationId);
-        if (await _states.ReadAsync(tenantId, id, cancellationToken) is { } state)
-        {
-            return state;
-        }
-
-        try
-        {
-            return await _states.CreateAsync(new IntegrationState { Id = id, TenantId = tenantId, IntegrationId = integrationId }, cancellationToken);
-        }
-        catch (DocumentExistsException)
-        {
-            return (await _states.ReadAsync(tenantId, id, cancellationToken))!;
-        }
-    }
+    public Task<IntegrationState> GetStateAsync(string tenantId, string integrationId, CancellationToken cancellationToken) =>
+        _states.ReadOrCreateAsync(tenantId, IntegrationState.DocumentIdOf(integrationId), () => new IntegrationState { Id = IntegrationState.DocumentIdOf(integrationId), TenantId = tenantId, IntegrationId = integrationId }, cancellationToken);
 
     /// <summary>Writes the run state at the version it was read at (<see cref="ConcurrencyConflictException"/> when stale).</summary>
     public Task<IntegrationState> ReplaceStateAsync(IntegrationState state, CancellationToken cancellationToken) => _states.ReplaceAsync(state, cancellationToken);

@@ -37,7 +37,7 @@ public enum RunStatus
     [JsonStringEnumMemberName("cancelled")]
     Cancelled,
 
-    /// <summary>No progress for longer than <c>Runs__StallAfterSeconds</c>; still retried, never reported succeeded.</summary>
+    /// <summary>No progress for longer than <c>Runs__StallAfter</c>; still retried, never reported succeeded.</summary>
     [JsonStringEnumMemberName("stalled")]
     Stalled,
 }

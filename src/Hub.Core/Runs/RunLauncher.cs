@@ -161,7 +161,7 @@ public sealed class RunLauncher(
                 CreatedAt = now,
                 DueAt = now,
                 LastProgressAt = now,
-                Deadline = now.AddMinutes(options.Value.DeadlineMinutes),
+                Deadline = now + options.Value.Deadline,
             },
             cancellationToken);
         if (result.Created)

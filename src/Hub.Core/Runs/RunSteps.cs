@@ -22,7 +22,7 @@ public sealed record PlannedStep(int First, int Last, bool Segment);
 /// <summary>What is left of a run, from its document's current step.</summary>
 /// <param name="Ended">The run has already ended (or does not exist): nothing to do.</param>
 /// <param name="Steps">The units still to run, in order.</param>
-/// <param name="Deadline">After this the run fails (<c>Runs__DeadlineMinutes</c> after creation).</param>
+/// <param name="Deadline">After this the run fails (<c>Runs__Deadline</c> after creation).</param>
 /// <param name="PagesPerGeneration">Pages before the orchestration continues as new (<c>Runs__PagesPerGeneration</c>).</param>
 public sealed record RunPlan(bool Ended, IReadOnlyList<PlannedStep> Steps, DateTimeOffset Deadline, int PagesPerGeneration);
 
@@ -366,9 +366,9 @@ public sealed class RunSteps(
 
     private TimeSpan Backoff(int attempt)
     {
-        var baseDelay = options.Value.RetryBaseDelaySeconds * Math.Pow(2, attempt - 1);
+        var baseDelay = options.Value.RetryBaseDelay.TotalSeconds * Math.Pow(2, attempt - 1);
         var jittered = baseDelay * (0.8 + (0.4 * Random.Shared.NextDouble()));
-        return TimeSpan.FromSeconds(Math.Min(jittered, options.Value.RetryMaxDelaySeconds));
+        return TimeSpan.FromSeconds(Math.Min(jittered, options.Value.RetryMaxDelay.TotalSeconds));
     }
 
     private static List<StepState> Range(IReadOnlyList<StepState> steps, int first, int last, Func<StepState, StepState> change) =>

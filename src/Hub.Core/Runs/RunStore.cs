@@ -16,17 +16,7 @@ public sealed class RunStore(HubCosmos cosmos)
     public Task<Run?> GetAsync(string tenantId, string id, CancellationToken cancellationToken) => _runs.ReadAsync(tenantId, id, cancellationToken);
 
     /// <summary>Creates a run; false with the existing one when the id is taken (a schedule slot already started).</summary>
-    public async Task<(bool Created, Run Run)> TryCreateAsync(Run run, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (true, await _runs.CreateAsync(run, cancellationToken));
-        }
-        catch (DocumentExistsException)
-        {
-            return (false, (await _runs.ReadAsync(run.TenantId, run.Id, cancellationToken))!);
-        }
-    }
+    public Task<(bool Created, Run Run)> TryCreateAsync(Run run, CancellationToken cancellationToken) => _runs.CreateOrReadAsync(run, cancellationToken);
 
     /// <summary>Writes a run at the version it was read at (<see cref="ConcurrencyConflictException"/> when stale).</summary>
     public Task<Run> ReplaceAsync(Run run, CancellationToken cancellationToken) => _runs.ReplaceAsync(run, cancellationToken);

@@ -21,22 +21,22 @@ public sealed class RunsOptions
     public int MaxStepAttempts { get; set; } = 5;
 
     /// <summary>First retry delay; doubles per attempt with jitter.</summary>
-    [Range(1, 3600)]
-    public int RetryBaseDelaySeconds { get; set; } = 5;
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Longest retry delay.</summary>
-    [Range(1, 86400)]
-    public int RetryMaxDelaySeconds { get; set; } = 300;
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>A run that has not moved for this long is reported stalled.</summary>
-    [Range(10, 86400)]
-    public int StallAfterSeconds { get; set; } = 600;
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>A run still going after this long fails.</summary>
-    [Range(1, 10080)]
-    public int DeadlineMinutes { get; set; } = 360;
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>A missed schedule slot older than this is not run (only the latest slot ever is).</summary>
-    [Range(1, 10080)]
-    public int ScheduleLookbackMinutes { get; set; } = 1440;
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan ScheduleLookback { get; set; } = TimeSpan.FromDays(1);
 }

@@ -27,7 +27,7 @@ public sealed class SyncScheduler(IntegrationStore integrations, RunLauncher lau
             }
 
             var state = await integrations.GetStateAsync(integration.TenantId, integration.Id, cancellationToken);
-            var since = Max(state.LastScheduledSlot ?? integration.CreatedAt, now.AddMinutes(-options.Value.ScheduleLookbackMinutes));
+            var since = Max(state.LastScheduledSlot ?? integration.CreatedAt, now - options.Value.ScheduleLookback);
             if (LatestSlot(schedule, since, now) is not { } slot)
             {
                 continue;

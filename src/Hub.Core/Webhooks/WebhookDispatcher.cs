@@ -18,10 +18,10 @@ public sealed class WebhookDispatcher(WebhookPublisher publisher, WebhookDeliver
     /// <summary>Asks for the integration's pending deliveries to be published soon. Never blocks; when the queue is full the timer publishes them.</summary>
     public void Notify(string tenantId, string integrationId) => _queue.Writer.TryWrite((tenantId, integrationId));
 
-    /// <summary>Publishes pending deliveries acknowledged more than <see cref="WebhookOptions.RedriveAfterSeconds"/> ago (or all with <paramref name="olderThan"/> zero); returns how many were settled.</summary>
+    /// <summary>Publishes pending deliveries acknowledged more than <see cref="WebhookOptions.RedriveAfter"/> ago (or all with <paramref name="olderThan"/> zero); returns how many were settled.</summary>
     public async Task<int> RedriveAsync(TimeSpan? olderThan, CancellationToken cancellationToken)
     {
-        var cutoff = time.GetUtcNow() - (olderThan ?? TimeSpan.FromSeconds(options.Value.RedriveAfterSeconds));
+        var cutoff = time.GetUtcNow() - (olderThan ?? options.Value.RedriveAfter);
         var stalled = await deliveries.StalledAsync(cutoff, options.Value.RedriveBatchSize, cancellationToken);
         var settled = 0;
         foreach (var integration in stalled.Select(d => (d.TenantId, d.IntegrationId)).Distinct())

@@ -21,8 +21,8 @@ public sealed class WebhookOptions
     public int Burst { get; set; } = 100;
 
     /// <summary>An acknowledged delivery still pending after this many seconds is published by the <c>DrainWebhooks</c> timer (the instance that acknowledged it died or the sink was down).</summary>
-    [Range(1, 86_400)]
-    public int RedriveAfterSeconds { get; set; } = 30;
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RedriveAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How many pending deliveries one <c>DrainWebhooks</c> invocation picks up.</summary>
     [Range(1, 10_000)]

@@ -70,6 +70,8 @@ internal sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFu
         ResourceNotFoundException e => Details(StatusCodes.Status404NotFound, e.Message, null),
         StaleVersionException e => Details(StatusCodes.Status412PreconditionFailed, e.Message, "Read it again (GET), and retry with its current ETag."),
         ResourceConflictException e => Details(StatusCodes.Status409Conflict, e.Message, e.Detail),
+        RetryLaterException e => Details(StatusCodes.Status503ServiceUnavailable, e.Message, e.Detail),
+        DependencyRefusedException e => Details(e.IsTransient ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status422UnprocessableEntity, e.Message, e.Detail),
         SecretVersionConflictException => Details(StatusCodes.Status409Conflict, "The secret was changed by another writer while the request was processed.", "Read it again (GET) and retry."),
 
         // Secret store messages name the store, ids and status, never a value (Hub.Secrets guarantees it).

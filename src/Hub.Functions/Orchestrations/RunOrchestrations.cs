@@ -53,7 +53,7 @@ public static class RunOrchestrations
     /// <summary>
     /// The run as the API shows it: a document that says it is still going is checked against its orchestration, so a
     /// run whose orchestration failed or was terminated never shows as running (it shows <c>failed</c> with the
-    /// orchestration's reason), and a run with no progress for <see cref="RunsOptions.StallAfterSeconds"/> shows
+    /// orchestration's reason), and a run with no progress for <see cref="RunsOptions.StallAfter"/> shows
     /// <c>stalled</c>.
     /// </summary>
     public static async Task<Run> ReadModelAsync(DurableTaskClient client, Run run, RunsOptions options, DateTimeOffset now, CancellationToken cancellationToken)
@@ -75,7 +75,7 @@ public static class RunOrchestrations
             return run with { Status = RunStatus.Failed, Error = reason, CompletedAt = instance.LastUpdatedAt };
         }
 
-        if (now - run.LastProgressAt > TimeSpan.FromSeconds(options.StallAfterSeconds))
+        if (now - run.LastProgressAt > options.StallAfter)
         {
             return run with { Status = RunStatus.Stalled, Error = run.Error ?? $"No progress since {run.LastProgressAt:u}." };
         }

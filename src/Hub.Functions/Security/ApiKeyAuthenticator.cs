@@ -68,7 +68,7 @@ internal sealed class ApiKeyAuthenticator(IOptions<AuthOptions> auth, TenantStor
             var stored = await tenants.GetKeyAsync(tenantId, keyId, cancellationToken);
             var tenant = stored is null ? null : await tenants.GetAsync(tenantId, cancellationToken);
             valid = stored is { RevokedAt: null } && tenant is { Disabled: false } && ApiKeyFormat.Matches(key, stored.Hash);
-            cache.Set(hash, valid, time.GetUtcNow().AddSeconds(auth.Value.KeyCacheSeconds));
+            cache.Set(hash, valid, time.GetUtcNow().Add(auth.Value.KeyCache));
         }
 
         return valid

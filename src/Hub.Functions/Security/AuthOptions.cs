@@ -24,6 +24,6 @@ public sealed class AuthOptions
     public string PrincipalTenantClaim { get; set; } = "hub_tenant";
 
     /// <summary>How long a verified API key is trusted before it is looked up again; a revoked key stops working within this time.</summary>
-    [Range(0, 300)]
-    public int KeyCacheSeconds { get; set; } = 30;
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan KeyCache { get; set; } = TimeSpan.FromSeconds(30);
 }

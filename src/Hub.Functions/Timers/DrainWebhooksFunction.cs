@@ -5,7 +5,7 @@ namespace IntegrationHub.Functions.Timers;
 
 /// <summary>
 /// <c>DrainWebhooks</c> (NCRONTAB in app setting <c>Timers__DrainWebhooks</c>, default every 15 s): publishes webhook
-/// deliveries that were acknowledged more than <c>Webhooks__RedriveAfterSeconds</c> ago and are still pending — the
+/// deliveries that were acknowledged more than <c>Webhooks__RedriveAfter</c> ago and are still pending — the
 /// instance that acknowledged them stopped before publishing, or the sink was unavailable. Acknowledged is never lost.
 /// </summary>
 public sealed class DrainWebhooksFunction(WebhookDispatcher dispatcher)

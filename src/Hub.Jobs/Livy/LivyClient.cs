@@ -43,7 +43,7 @@ public sealed class LivyClient
         {
             var baseUrl = _options.BaseUrl.EndsWith('/') ? _options.BaseUrl : _options.BaseUrl + "/";
             _http.BaseAddress = new Uri(baseUrl, UriKind.Absolute);
-            _http.Timeout = TimeSpan.FromSeconds(_options.RequestTimeoutSeconds);
+            _http.Timeout = _options.RequestTimeout;
         }
     }
 
@@ -203,45 +203,19 @@ public sealed class LivyClient
         return request;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Failure(request, null, e.Message, e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw Failure(request, null, $"no answer within {_http.Timeout.TotalSeconds:0}s", e);
-        }
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        EngineErrors.SendAsync(_http, request, _http.Timeout, Failure, cancellationToken, cancellationToken);
 
     private Task EnsureSuccessAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
         EngineErrors.EnsureSuccessAsync(request, response, Failure, cancellationToken);
 
-    private async Task<T> ReadAsync<T>(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return await JsonSerializer.DeserializeAsync<T>(stream, RequestJson, cancellationToken)
-                ?? throw Failure(request, response.StatusCode, "empty answer");
-        }
-        catch (JsonException e)
-        {
-            throw Failure(request, response.StatusCode, $"unreadable answer: {e.Message}", e);
-        }
-    }
+    private Task<T> ReadAsync<T>(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
+        EngineErrors.ReadJsonAsync<T>(request, response, RequestJson, Failure, cancellationToken);
 
     private LivyException Failure(HttpRequestMessage request, HttpStatusCode? status, string message, Exception? inner = null)
     {
-        var path = EngineErrors.PathOf(request);
-        Logs.LivyCallFailed(_logger, request.Method.Method, path, message);
-        var answered = status is { } s ? $"answered {(int)s}" : "did not answer";
-        return new LivyException($"Livy {answered} to {request.Method} {path}: {message}", status, inner);
+        Logs.LivyCallFailed(_logger, request.Method.Method, EngineErrors.PathOf(request), message);
+        return new LivyException(EngineErrors.Describe("Livy", request, status, message), status, inner);
     }
 
     private sealed record BatchPage(

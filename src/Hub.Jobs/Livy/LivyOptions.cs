@@ -48,8 +48,8 @@ public sealed class LivyOptions : IValidatableObject
     public string RequestedBy { get; set; } = "integrationhub";
 
     /// <summary>How long the run engine waits between two looks at a running batch.</summary>
-    [Range(1, 3600)]
-    public int PollIntervalSeconds { get; set; } = 15;
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How many of the log's last lines a failed batch reports.</summary>
     [Range(1, 1000)]
@@ -60,8 +60,8 @@ public sealed class LivyOptions : IValidatableObject
     public int ListPageSize { get; set; } = 100;
 
     /// <summary>Timeout of one HTTP call to Livy.</summary>
-    [Range(1, 600)]
-    public int RequestTimeoutSeconds { get; set; } = 30;
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Whether <see cref="BaseUrl"/> is set.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BaseUrl);

@@ -12,24 +12,16 @@ namespace IntegrationHub.Jobs.Livy;
 /// engine checkpoints the <see cref="JobReference"/> that <see cref="StartAsync"/> returns and calls
 /// <see cref="PollAsync"/> whenever the <see cref="JobStatus.Pending.NextCheckAfter"/> it was given has passed.
 /// </summary>
-public sealed class SparkBatchJobs : IJobEngine
+/// <param name="livy">The engine's client.</param>
+/// <param name="options">The engine's settings (poll interval).</param>
+/// <param name="metrics">Job counters.</param>
+/// <param name="logger">Where outcomes are logged.</param>
+public sealed class SparkBatchJobs(LivyClient livy, IOptions<LivyOptions> options, JobMetrics metrics, ILogger<SparkBatchJobs> logger) : IJobEngine
 {
     /// <summary>The engine name in <see cref="JobReference.Engine"/>.</summary>
     public const string EngineName = "livy";
 
-    private readonly LivyClient _livy;
-    private readonly LivyOptions _options;
-    private readonly JobMetrics _metrics;
-    private readonly ILogger<SparkBatchJobs> _logger;
-
-    /// <summary>Creates the engine.</summary>
-    public SparkBatchJobs(LivyClient livy, IOptions<LivyOptions> options, JobMetrics metrics, ILogger<SparkBatchJobs> logger)
-    {
-        _livy = livy;
-        _options = options.Value;
-        _metrics = metrics;
-        _logger = logger;
-    }
+    private readonly LivyOptions _options = options.Value;
 
     /// <inheritdoc />
     public string Name => EngineName;
@@ -42,7 +34,7 @@ public sealed class SparkBatchJobs : IJobEngine
     /// <exception cref="LivyException">Livy did not answer or refused the batch.</exception>
     public async Task<JobStart> StartAsync(SparkJobDefinition definition, string batchName, CancellationToken cancellationToken = default)
     {
-        var submission = await _livy.SubmitAsync(definition, batchName, cancellationToken);
+        var submission = await livy.SubmitAsync(definition, batchName, cancellationToken);
         var reference = new JobReference(EngineName, submission.Batch.Id.ToString(CultureInfo.InvariantCulture));
         var status = await StatusAsync(submission.Batch.Id, submission.Batch.State, cancellationToken);
         return new JobStart(reference, status);
@@ -56,38 +48,38 @@ public sealed class SparkBatchJobs : IJobEngine
         string state;
         try
         {
-            state = await _livy.GetStateAsync(batchId, cancellationToken);
+            state = await livy.GetStateAsync(batchId, cancellationToken);
         }
         catch (LivyException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
             // Livy restarted without recovery, or dropped the batch after its retention time: it will never come back.
-            _metrics.Polled(EngineName, "failed");
+            metrics.Polled(EngineName, "failed");
             var lost = new JobStatus.Failed($"Livy no longer knows Spark batch {batchId} (deleted, or forgotten after a Livy restart).", []);
-            _metrics.Ended(EngineName, lost);
+            metrics.Ended(EngineName, lost);
             return lost;
         }
         catch (LivyException)
         {
-            _metrics.Polled(EngineName, "error");
+            metrics.Polled(EngineName, "error");
             throw;
         }
 
         var status = await StatusAsync(batchId, state, cancellationToken);
-        _metrics.Polled(EngineName, status switch
+        metrics.Polled(EngineName, status switch
         {
             JobStatus.Pending => "pending",
             JobStatus.Succeeded => "succeeded",
             _ => "failed",
         });
-        _metrics.Ended(EngineName, status);
+        metrics.Ended(EngineName, status);
         return status;
     }
 
     /// <summary>Kills the batch (<c>DELETE /batches/{id}</c>); a batch Livy no longer knows counts as cancelled.</summary>
     public async Task CancelAsync(JobReference reference, CancellationToken cancellationToken)
     {
-        await _livy.DeleteAsync(BatchId(reference), cancellationToken);
-        _metrics.Ended(EngineName, "cancelled");
+        await livy.DeleteAsync(BatchId(reference), cancellationToken);
+        metrics.Ended(EngineName, "cancelled");
     }
 
     private async Task<JobStatus> StatusAsync(long batchId, string state, CancellationToken cancellationToken)
@@ -95,25 +87,25 @@ public sealed class SparkBatchJobs : IJobEngine
         switch (LivyStates.Classify(state))
         {
             case LivyStateKind.Succeeded:
-                Logs.LivyEnded(_logger, batchId, state);
+                Logs.LivyEnded(logger, batchId, state);
                 return new JobStatus.Succeeded(JsonSerializer.SerializeToElement(new BatchOutput(batchId, state)));
             case LivyStateKind.Failed:
-                Logs.LivyEnded(_logger, batchId, state);
+                Logs.LivyEnded(logger, batchId, state);
                 IReadOnlyList<string> tail;
                 try
                 {
-                    tail = await _livy.GetLogTailAsync(batchId, _options.LogTailLines, cancellationToken);
+                    tail = await livy.GetLogTailAsync(batchId, _options.LogTailLines, cancellationToken);
                 }
                 catch (LivyException e)
                 {
                     // The outcome is known; a missing log must not turn it back into "unknown".
-                    Logs.LivyLogUnavailable(_logger, batchId, e.Message);
+                    Logs.LivyLogUnavailable(logger, batchId, e.Message);
                     tail = [$"(log unavailable: {e.Message})"];
                 }
 
                 return new JobStatus.Failed($"Spark batch {batchId} ended '{state}'.", tail);
             default:
-                return new JobStatus.Pending(TimeSpan.FromSeconds(_options.PollIntervalSeconds), state);
+                return new JobStatus.Pending(_options.PollInterval, state);
         }
     }
 

@@ -14,6 +14,8 @@ public sealed class SparkJobService(SparkJobStore jobs, TimeProvider time)
     /// <summary>The resource name in messages.</summary>
     public const string Kind = "Spark job";
 
+    private static readonly ResourceRefusals Refuse = new(Kind);
+
     /// <summary>Registers <paramref name="definition"/> under its name.</summary>
     /// <exception cref="ValidationFailedException">A field is invalid.</exception>
     /// <exception cref="ResourceConflictException">The name is registered already.</exception>
@@ -34,7 +36,7 @@ public sealed class SparkJobService(SparkJobStore jobs, TimeProvider time)
     /// <summary>A registered job.</summary>
     /// <exception cref="ResourceNotFoundException">The tenant has no job of that name.</exception>
     public async Task<RegisteredSparkJob> GetAsync(string tenantId, string name, CancellationToken cancellationToken) =>
-        await jobs.GetAsync(tenantId, name, cancellationToken) ?? throw new ResourceNotFoundException(Kind, name);
+        await Refuse.FoundAsync(jobs.GetAsync(tenantId, name, cancellationToken), name);
 
     /// <summary>A page of the tenant's jobs by name.</summary>
     public Task<Page<RegisteredSparkJob>> ListAsync(string tenantId, int limit, string? continuationToken, CancellationToken cancellationToken) =>
@@ -50,11 +52,7 @@ public sealed class SparkJobService(SparkJobStore jobs, TimeProvider time)
             throw new ValidationFailedException("name", $"must be '{name}', the job's registered name; register a new name with POST.");
         }
 
-        var job = await GetAsync(tenantId, name, cancellationToken);
-        if (!StaleVersionException.Matches(ifMatch, job.ETag))
-        {
-            throw new StaleVersionException(Kind, name);
-        }
+        var job = Refuse.AtVersion(await GetAsync(tenantId, name, cancellationToken), name, ifMatch);
 
         return await jobs.ReplaceAsync(job with { Definition = definition, UpdatedAt = time.GetUtcNow() }, cancellationToken);
     }
@@ -63,16 +61,9 @@ public sealed class SparkJobService(SparkJobStore jobs, TimeProvider time)
     /// <exception cref="StaleVersionException"><paramref name="ifMatch"/> is not the current version.</exception>
     public async Task DeleteAsync(string tenantId, string name, string? ifMatch, CancellationToken cancellationToken)
     {
-        var job = await GetAsync(tenantId, name, cancellationToken);
-        if (!StaleVersionException.Matches(ifMatch, job.ETag))
-        {
-            throw new StaleVersionException(Kind, name);
-        }
+        var job = Refuse.AtVersion(await GetAsync(tenantId, name, cancellationToken), name, ifMatch);
 
-        if (!await jobs.DeleteAsync(tenantId, name, job.ETag, cancellationToken))
-        {
-            throw new ResourceNotFoundException(Kind, name);
-        }
+        await Refuse.DeletedAsync(jobs.DeleteAsync(tenantId, name, job.ETag, cancellationToken), name);
     }
 
     private static void Validate(SparkJobDefinition definition)

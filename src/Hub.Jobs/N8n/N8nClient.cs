@@ -70,7 +70,7 @@ public sealed class N8nClient
             }
 
             using var request = ApiRequest(HttpMethod.Get, path);
-            var page = await SendForJsonAsync<WorkflowPage>(request, _options.RequestTimeoutSeconds, cancellationToken);
+            var page = await SendForJsonAsync<WorkflowPage>(request, _options.RequestTimeout, cancellationToken);
             foreach (var workflow in page.Data ?? [])
             {
                 if (workflow.IsArchived != true)
@@ -93,7 +93,7 @@ public sealed class N8nClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workflowId);
         using var request = ApiRequest(HttpMethod.Get, $"api/v1/workflows/{Uri.EscapeDataString(workflowId)}?excludePinnedData=true");
-        return (await SendForJsonAsync<WorkflowDto>(request, _options.RequestTimeoutSeconds, cancellationToken)).ToModel();
+        return (await SendForJsonAsync<WorkflowDto>(request, _options.RequestTimeout, cancellationToken)).ToModel();
     }
 
     /// <summary>
@@ -131,8 +131,8 @@ public sealed class N8nClient
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.WebhookTimeoutSeconds));
-        using var response = await SendAsync(request, _options.WebhookTimeoutSeconds, timeout.Token, cancellationToken);
+        timeout.CancelAfter(_options.WebhookTimeout);
+        using var response = await SendAsync(request, _options.WebhookTimeout, timeout.Token, cancellationToken);
         N8nTriggerResult result;
         if (response.IsSuccessStatusCode)
         {
@@ -354,28 +354,20 @@ public sealed class N8nClient
         return request;
     }
 
-    private async Task<T> SendForJsonAsync<T>(HttpRequestMessage request, int timeoutSeconds, CancellationToken cancellationToken)
+    private async Task<T> SendForJsonAsync<T>(HttpRequestMessage request, TimeSpan timeoutAfter, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
-        using var response = await SendAsync(request, timeoutSeconds, timeout.Token, cancellationToken);
+        timeout.CancelAfter(timeoutAfter);
+        using var response = await SendAsync(request, timeoutAfter, timeout.Token, cancellationToken);
         await EnsureSuccessAsync(request, response, cancellationToken);
-        try
-        {
-            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            return await JsonSerializer.DeserializeAsync<T>(stream, Json, timeout.Token) ?? throw Failure(request, response.StatusCode, "empty answer");
-        }
-        catch (JsonException e)
-        {
-            throw Failure(request, response.StatusCode, $"unreadable answer: {e.Message}", e);
-        }
+        return await EngineErrors.ReadJsonAsync<T>(request, response, Json, Failure, timeout.Token);
     }
 
     private async Task<JsonDocument> SendForDocumentAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.RequestTimeoutSeconds));
-        using var response = await SendAsync(request, _options.RequestTimeoutSeconds, timeout.Token, cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        using var response = await SendAsync(request, _options.RequestTimeout, timeout.Token, cancellationToken);
         await EnsureSuccessAsync(request, response, cancellationToken);
         try
         {
@@ -388,25 +380,14 @@ public sealed class N8nClient
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, int timeoutSeconds, CancellationToken timeoutToken, CancellationToken callerToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, TimeSpan timeoutAfter, CancellationToken timeoutToken, CancellationToken callerToken)
     {
         if (!_options.IsConfigured)
         {
             throw new N8nException("n8n is not configured: set N8n__BaseUrl.");
         }
 
-        try
-        {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Failure(request, null, e.Message, e);
-        }
-        catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
-        {
-            throw Failure(request, null, $"no answer within {timeoutSeconds}s", e);
-        }
+        return await EngineErrors.SendAsync(_http, request, timeoutAfter, Failure, timeoutToken, callerToken);
     }
 
     private Task EnsureSuccessAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
@@ -415,10 +396,8 @@ public sealed class N8nClient
     private N8nException Failure(HttpRequestMessage request, HttpStatusCode? status, string message, Exception? inner = null)
     {
         // The path only: the API key travels in a header, never in the URL, so nothing secret is named here.
-        var path = EngineErrors.PathOf(request);
-        Logs.N8nCallFailed(_logger, request.Method.Method, path, message);
-        var answered = status is { } s ? $"answered {(int)s}" : "did not answer";
-        return new N8nException($"n8n {answered} to {request.Method} {path}: {message}", status, inner);
+        Logs.N8nCallFailed(_logger, request.Method.Method, EngineErrors.PathOf(request), message);
+        return new N8nException(EngineErrors.Describe("n8n", request, status, message), status, inner);
     }
 
     private sealed record WorkflowPage(

@@ -28,16 +28,16 @@ public sealed class N8nOptions : IValidatableObject
     /// How long a webhook call may take. A workflow answering with its result must answer within this; longer
     /// workflows answer <c>{ "executionId": ... }</c> from a Respond-to-Webhook node and are polled instead.
     /// </summary>
-    [Range(1, 600)]
-    public int WebhookTimeoutSeconds { get; set; } = 30;
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the run engine waits between two looks at a running execution.</summary>
-    [Range(1, 3600)]
-    public int ExecutionPollIntervalSeconds { get; set; } = 5;
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ExecutionPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Timeout of one public-API call.</summary>
-    [Range(1, 600)]
-    public int RequestTimeoutSeconds { get; set; } = 30;
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Workflows per page of <c>GET /api/v1/workflows</c> (n8n allows up to 250).</summary>
     [Range(1, 250)]

@@ -11,24 +11,16 @@ namespace IntegrationHub.Jobs.N8n;
 /// result is done at once; one that answers <c>{ "executionId": ... }</c> is polled through the public API, one
 /// <c>GET /api/v1/executions/{id}</c> per <see cref="PollAsync"/>.
 /// </summary>
-public sealed class N8nWorkflowJobs : IJobEngine
+/// <param name="n8n">The engine's client.</param>
+/// <param name="options">The engine's settings (poll interval).</param>
+/// <param name="metrics">Job counters.</param>
+/// <param name="logger">Where outcomes are logged.</param>
+public sealed class N8nWorkflowJobs(N8nClient n8n, IOptions<N8nOptions> options, JobMetrics metrics, ILogger<N8nWorkflowJobs> logger) : IJobEngine
 {
     /// <summary>The engine name in <see cref="JobReference.Engine"/>.</summary>
     public const string EngineName = "n8n";
 
-    private readonly N8nClient _n8n;
-    private readonly N8nOptions _options;
-    private readonly JobMetrics _metrics;
-    private readonly ILogger<N8nWorkflowJobs> _logger;
-
-    /// <summary>Creates the engine.</summary>
-    public N8nWorkflowJobs(N8nClient n8n, IOptions<N8nOptions> options, JobMetrics metrics, ILogger<N8nWorkflowJobs> logger)
-    {
-        _n8n = n8n;
-        _options = options.Value;
-        _metrics = metrics;
-        _logger = logger;
-    }
+    private readonly N8nOptions _options = options.Value;
 
     /// <inheritdoc />
     public string Name => EngineName;
@@ -36,7 +28,7 @@ public sealed class N8nWorkflowJobs : IJobEngine
     /// <summary>Reads workflow <paramref name="workflowId"/> and runs it (see <see cref="StartAsync(N8nWorkflow, JsonElement, string, CancellationToken)"/>).</summary>
     public async Task<JobStart> StartAsync(string workflowId, JsonElement payload, string idempotencyKey, CancellationToken cancellationToken = default)
     {
-        var workflow = await _n8n.GetWorkflowAsync(workflowId, cancellationToken);
+        var workflow = await n8n.GetWorkflowAsync(workflowId, cancellationToken);
         return await StartAsync(workflow, payload, idempotencyKey, cancellationToken);
     }
 
@@ -49,18 +41,18 @@ public sealed class N8nWorkflowJobs : IJobEngine
     /// <exception cref="N8nException">n8n did not answer or refused the call (e.g. 404: the workflow is not active).</exception>
     public async Task<JobStart> StartAsync(N8nWorkflow workflow, JsonElement payload, string idempotencyKey, CancellationToken cancellationToken = default)
     {
-        var result = await _n8n.TriggerAsync(workflow, payload, idempotencyKey, cancellationToken);
+        var result = await n8n.TriggerAsync(workflow, payload, idempotencyKey, cancellationToken);
         switch (result)
         {
             case N8nTriggerResult.Started started:
                 return new JobStart(new JobReference(EngineName, started.ExecutionId), new JobStatus.Pending(PollInterval, "running"));
             case N8nTriggerResult.Failed failed:
                 var failure = new JobStatus.Failed(failed.Message, []);
-                _metrics.Ended(EngineName, failure);
+                metrics.Ended(EngineName, failure);
                 return new JobStart(failed.ExecutionId is null ? null : new JobReference(EngineName, failed.ExecutionId), failure);
             case N8nTriggerResult.Completed completed:
                 var success = new JobStatus.Succeeded(completed.Output);
-                _metrics.Ended(EngineName, success);
+                metrics.Ended(EngineName, success);
                 return new JobStart(null, success);
             default:
                 throw new InvalidOperationException($"Unexpected trigger result {result}.");
@@ -75,18 +67,18 @@ public sealed class N8nWorkflowJobs : IJobEngine
         N8nExecution execution;
         try
         {
-            execution = await _n8n.GetExecutionAsync(executionId, cancellationToken);
+            execution = await n8n.GetExecutionAsync(executionId, cancellationToken);
         }
         catch (N8nException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
-            _metrics.Polled(EngineName, "failed");
+            metrics.Polled(EngineName, "failed");
             var lost = new JobStatus.Failed($"n8n no longer has execution {executionId} (deleted or pruned).", []);
-            _metrics.Ended(EngineName, lost);
+            metrics.Ended(EngineName, lost);
             return lost;
         }
         catch (N8nException)
         {
-            _metrics.Polled(EngineName, "error");
+            metrics.Polled(EngineName, "error");
             throw;
         }
 
@@ -102,16 +94,16 @@ public sealed class N8nWorkflowJobs : IJobEngine
         };
         if (status is not JobStatus.Pending)
         {
-            Logs.N8nExecutionEnded(_logger, executionId, execution.Status);
+            Logs.N8nExecutionEnded(logger, executionId, execution.Status);
         }
 
-        _metrics.Polled(EngineName, status switch
+        metrics.Polled(EngineName, status switch
         {
             JobStatus.Pending => "pending",
             JobStatus.Succeeded => "succeeded",
             _ => "failed",
         });
-        _metrics.Ended(EngineName, status);
+        metrics.Ended(EngineName, status);
         return status;
     }
 
@@ -122,12 +114,12 @@ public sealed class N8nWorkflowJobs : IJobEngine
     public Task CancelAsync(JobReference reference, CancellationToken cancellationToken)
     {
         var executionId = ExecutionId(reference);
-        Logs.N8nCancelUnsupported(_logger, executionId);
-        _metrics.Ended(EngineName, "cancelled");
+        Logs.N8nCancelUnsupported(logger, executionId);
+        metrics.Ended(EngineName, "cancelled");
         return Task.CompletedTask;
     }
 
-    private TimeSpan PollInterval => TimeSpan.FromSeconds(_options.ExecutionPollIntervalSeconds);
+    private TimeSpan PollInterval => _options.ExecutionPollInterval;
 
     private static string ExecutionId(JobReference reference)
     {

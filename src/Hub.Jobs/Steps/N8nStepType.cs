@@ -17,7 +17,7 @@ namespace IntegrationHub.Jobs.Steps;
 /// The first call triggers the workflow's webhook with idempotency key <c>{runId}:{stepName}</c> (the workflow can
 /// refuse a repeat; n8n itself does not deduplicate). A workflow that answers with its result completes the step at
 /// once; one that answers <c>{"executionId": ...}</c> is checkpointed and the run waits durably, polling the
-/// execution every <c>N8n__ExecutionPollIntervalSeconds</c> without holding an instance. A failed workflow fails the
+/// execution every <c>N8n__ExecutionPollInterval</c> without holding an instance. A failed workflow fails the
 /// run with n8n's own error message; n8n not answering (or 408/429/5xx) is retried with backoff.
 /// </remarks>
 public sealed class N8nStepType(IServiceProvider services, IOptions<N8nOptions> options, TimeProvider time) : IJobStepType

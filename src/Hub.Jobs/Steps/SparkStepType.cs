@@ -21,7 +21,7 @@ namespace IntegrationHub.Jobs.Steps;
 /// The batch is named from the run and step (<see cref="SparkBatchName.For"/>) and the client looks that name up
 /// before submitting, so a run that crashed between <c>POST /batches</c> and its checkpoint finds its batch again
 /// instead of starting a second one. The batch reference is checkpointed and polled every
-/// <c>Livy__PollIntervalSeconds</c> without holding an instance. A batch ending <c>dead</c>, <c>killed</c> or
+/// <c>Livy__PollInterval</c> without holding an instance. A batch ending <c>dead</c>, <c>killed</c> or
 /// <c>error</c> fails the run with the tail of its log; cancelling the run deletes the batch.
 /// </remarks>
 public sealed class SparkStepType(IServiceProvider services, IOptions<LivyOptions> options, TimeProvider time, ILogger<SparkStepType> logger) : IJobStepType

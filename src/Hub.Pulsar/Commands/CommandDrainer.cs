@@ -28,7 +28,7 @@ namespace IntegrationHub.Pulsar.Commands;
 /// </remarks>
 public sealed class CommandDrainer(IOptions<PulsarOptions> options, PulsarProducerPool producers, TimeProvider time, PulsarMetrics metrics, ILogger<CommandDrainer> logger)
 {
-    /// <summary>Drains until <paramref name="budget"/> is spent or no command arrives for <see cref="PulsarOptions.CommandsIdleWaitMilliseconds"/>.</summary>
+    /// <summary>Drains until <paramref name="budget"/> is spent or no command arrives for <see cref="PulsarOptions.CommandsIdleWait"/>.</summary>
     public async Task<CommandDrainResult> DrainAsync(Func<InboundCommand, CancellationToken, Task> handler, TimeSpan budget, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -55,7 +55,7 @@ public sealed class CommandDrainer(IOptions<PulsarOptions> options, PulsarProduc
                     break;
                 }
 
-                var idle = TimeSpan.FromMilliseconds(settings.CommandsIdleWaitMilliseconds);
+                var idle = settings.CommandsIdleWait;
                 ReceivedMessage? message;
                 try
                 {

@@ -20,7 +20,7 @@ namespace IntegrationHub.Pulsar.Producer;
 /// The n-th message of a session therefore has exactly the sequence id the hub gave it, every time it is sent, and
 /// a broker with deduplication enabled drops re-sends of what it already persisted (acknowledging them with message
 /// id -1:-1, counted as <c>duplicate</c>).</para>
-/// <para>Receipts are awaited up to <see cref="PulsarOptions.SendTimeoutSeconds"/> from the send (the proxy's producer
+/// <para>Receipts are awaited up to <see cref="PulsarOptions.SendTimeout"/> from the send (the proxy's producer
 /// itself never times out: <c>sendTimeoutMillis=0</c>, so what the broker persists of a session is always a prefix
 /// of it, and re-sending from the first unreceipted message can neither lose nor reorder anything); the window of
 /// messages in flight is <see cref="PulsarOptions.MaxPendingMessages"/>, which is also the proxy's queue size, so its
@@ -117,8 +117,8 @@ public sealed class PulsarProducer : IAsyncDisposable
             var progressed = false;
             var reconnect = new BackoffOptions
             {
-                FirstDelay = TimeSpan.FromMilliseconds(_options.ReconnectInitialDelayMilliseconds),
-                MaxDelay = TimeSpan.FromMilliseconds(_options.ReconnectMaxDelayMilliseconds),
+                FirstDelay = _options.ReconnectInitialDelay,
+                MaxDelay = _options.ReconnectMaxDelay,
                 MaxRetries = int.MaxValue,
                 ShouldRetry = e => e is PulsarException { IsTransient: true } && !progressed && fruitless < _options.MaxSendAttempts,
                 OnRetry = retry =>
@@ -202,7 +202,7 @@ public sealed class PulsarProducer : IAsyncDisposable
                 }
 
                 var oldest = inFlight.Values.Min(v => v.SentAt);
-                var remaining = TimeSpan.FromSeconds(_options.SendTimeoutSeconds) - _time.GetElapsedTime(oldest);
+                var remaining = _options.SendTimeout - _time.GetElapsedTime(oldest);
                 var receipt = await ReceiveReceiptAsync(session, remaining, cancellationToken).ConfigureAwait(false);
                 if (receipt.Context is null || !inFlight.Remove(receipt.Context, out var sent))
                 {
@@ -248,7 +248,7 @@ public sealed class PulsarProducer : IAsyncDisposable
     {
         if (remaining <= TimeSpan.Zero)
         {
-            throw new PulsarException($"No receipt from Pulsar on {Topic} within {_options.SendTimeoutSeconds}s.", isTransient: true);
+            throw new PulsarException($"No receipt from Pulsar on {Topic} within {_options.SendTimeout.TotalSeconds:0.###} s (Pulsar__SendTimeout).", isTransient: true);
         }
 
         using var timeout = new CancellationTokenSource(remaining, _time);
@@ -260,7 +260,7 @@ public sealed class PulsarProducer : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PulsarException($"No receipt from Pulsar on {Topic} within {_options.SendTimeoutSeconds}s.", isTransient: true);
+            throw new PulsarException($"No receipt from Pulsar on {Topic} within {_options.SendTimeout.TotalSeconds:0.###} s (Pulsar__SendTimeout).", isTransient: true);
         }
     }
 

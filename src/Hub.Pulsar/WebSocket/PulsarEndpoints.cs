@@ -47,7 +47,7 @@ internal static class PulsarEndpoints
         {
             ("subscriptionType", "Shared"),
             ("receiverQueueSize", options.CommandsReceiverQueueSize.ToString(CultureInfo.InvariantCulture)),
-            ("negativeAckRedeliveryDelay", options.CommandsRetryDelayMilliseconds.ToString(CultureInfo.InvariantCulture)),
+            ("negativeAckRedeliveryDelay", ((long)options.CommandsRetryDelay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
         };
         return Build(options, $"ws/v2/consumer/{TopicNames.ToPath(qualifiedTopic)}/{Uri.EscapeDataString(subscription)}", query);
     }

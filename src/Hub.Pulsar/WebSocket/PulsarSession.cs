@@ -34,7 +34,7 @@ internal sealed class PulsarSession : IAsyncDisposable
             socket.Options.SetRequestHeader("Authorization", "Bearer " + options.Token);
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.ConnectTimeoutSeconds), time);
+        using var timeout = new CancellationTokenSource(options.ConnectTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
@@ -50,7 +50,7 @@ internal sealed class PulsarSession : IAsyncDisposable
                 throw;
             }
 
-            throw Refused(endpoint, status, e, timeout.IsCancellationRequested, options.ConnectTimeoutSeconds);
+            throw Refused(endpoint, status, e, timeout.IsCancellationRequested, options.ConnectTimeout);
         }
     }
 
@@ -142,7 +142,7 @@ internal sealed class PulsarSession : IAsyncDisposable
         _socket.Dispose();
     }
 
-    private static PulsarException Refused(Uri endpoint, int status, Exception e, bool timedOut, int timeoutSeconds)
+    private static PulsarException Refused(Uri endpoint, int status, Exception e, bool timedOut, TimeSpan timeoutAfter)
     {
         var where = $"{endpoint.Authority}{endpoint.AbsolutePath}";
         return status switch
@@ -152,7 +152,7 @@ internal sealed class PulsarSession : IAsyncDisposable
             400 or 404 => new PulsarException($"Pulsar refused the session at {where}: {status} (invalid topic or query parameters).", isTransient: false, status, e),
             409 => new PulsarException($"Pulsar refused the session at {where}: 409 Conflict (the producer name is still held by an earlier session).", isTransient: true, status, e),
             > 0 => new PulsarException($"Pulsar refused the session at {where}: HTTP {status}.", isTransient: true, status, e),
-            _ when timedOut => new PulsarException($"Pulsar at {endpoint.Authority} did not open a session within {timeoutSeconds}s.", isTransient: true, null, e),
+            _ when timedOut => new PulsarException($"Pulsar at {endpoint.Authority} did not open a session within {timeoutAfter.TotalSeconds:0.###} s (Pulsar__ConnectTimeout).", isTransient: true, null, e),
             _ => new PulsarException($"Pulsar at {endpoint.Authority} is not reachable: {e.Message}", isTransient: true, null, e),
         };
     }

@@ -9,14 +9,14 @@ public sealed class OAuthOptions
     public const string Section = "OAuth";
 
     /// <summary>An access token is refreshed this long before it expires, so a run never starts with one about to lapse.</summary>
-    [Range(0, 3600)]
-    public int RefreshBeforeExpirySeconds { get; set; } = 60;
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The lifetime assumed when a provider omits <c>expires_in</c>.</summary>
-    [Range(60, 86400)]
-    public int DefaultLifetimeSeconds { get; set; } = 3600;
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan DefaultLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Timeout of one token-endpoint request.</summary>
-    [Range(1, 300)]
-    public int TimeoutSeconds { get; set; } = 30;
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -14,7 +14,7 @@ namespace IntegrationHub.Secrets.OAuth;
 /// credential's secret values (<see cref="OAuthSecretNames"/>).
 /// </summary>
 /// <remarks>
-/// <para>Tokens are cached in memory until <see cref="OAuthOptions.RefreshBeforeExpirySeconds"/> before they
+/// <para>Tokens are cached in memory until <see cref="OAuthOptions.RefreshBeforeExpiry"/> before they
 /// expire, and written back to the <see cref="ISecretStore"/> with check-and-set, so other hub instances
 /// reuse them instead of refreshing again.</para>
 /// <para>One refresh per credential at a time (single flight): every caller that needs the credential
@@ -111,7 +111,7 @@ public sealed partial class OAuthTokenService
     private async Task<OAuthAccessToken> RefreshAsync(string tenantId, string credentialId)
     {
         // Bounds the whole refresh (read, token request, write-back) in real time; no caller can cancel a shared flight.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.TimeoutSeconds * 3));
+        using var timeout = new CancellationTokenSource(_options.Timeout * 3);
         var cancellationToken = timeout.Token;
         var stored = await _store.ReadAsync(tenantId, credentialId, cancellationToken)
             ?? throw new OAuthTokenException($"Credential '{credentialId}' in tenant '{tenantId}' has no secret values stored; it cannot get an OAuth access token.");
@@ -215,7 +215,7 @@ public sealed partial class OAuthTokenService
 
         var http = _httpClients.CreateClient(HttpClientName);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+        timeout.CancelAfter(_options.Timeout);
         HttpResponseMessage response;
         try
         {
@@ -227,7 +227,7 @@ public sealed partial class OAuthTokenService
         }
         catch (OperationCanceledException e)
         {
-            throw new OAuthTokenException($"The OAuth token endpoint at {endpoint.Authority} did not answer within {_options.TimeoutSeconds}s for credential '{credentialId}' in tenant '{tenantId}'.", e);
+            throw new OAuthTokenException($"The OAuth token endpoint at {endpoint.Authority} did not answer within {_options.Timeout.TotalSeconds:0.###} s (OAuth__Timeout) for credential '{credentialId}' in tenant '{tenantId}'.", e);
         }
 
         using (response)
@@ -270,7 +270,7 @@ public sealed partial class OAuthTokenService
 
                 var lifetime = root.TryGetProperty("expires_in", out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var seconds) && seconds > 0
                     ? TimeSpan.FromSeconds(seconds)
-                    : TimeSpan.FromSeconds(_options.DefaultLifetimeSeconds);
+                    : _options.DefaultLifetime;
                 var type = root.TryGetProperty("token_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "Bearer";
                 var refresh = root.TryGetProperty("refresh_token", out var r) && r.ValueKind == JsonValueKind.String && r.GetString() is { Length: > 0 } rotated ? rotated : null;
                 return new TokenResponse(new OAuthAccessToken(access.GetString()!, type, _time.GetUtcNow() + lifetime), refresh);
@@ -314,7 +314,7 @@ public sealed partial class OAuthTokenService
     private bool Rejected((string Tenant, string Credential) key, OAuthAccessToken token) =>
         _rejected.TryGetValue(key, out var rejected) && string.Equals(rejected, token.AccessToken, StringComparison.Ordinal);
 
-    private bool Fresh(OAuthAccessToken token) => token.ExpiresAt - TimeSpan.FromSeconds(_options.RefreshBeforeExpirySeconds) > _time.GetUtcNow();
+    private bool Fresh(OAuthAccessToken token) => token.ExpiresAt - _options.RefreshBeforeExpiry > _time.GetUtcNow();
 
     private static string Grant(SecretValues values) => values.GetValueOrDefault(OAuthSecretNames.GrantType) switch
     {

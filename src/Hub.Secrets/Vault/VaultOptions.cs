@@ -73,8 +73,8 @@ public sealed class VaultOptions : IValidatableObject
     public string? AzureResourceId { get; set; }
 
     /// <summary>Timeout of one request to Vault.</summary>
-    [Range(1, 300)]
-    public int TimeoutSeconds { get; set; } = 10;
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Whether Vault is configured at all.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Address);

@@ -56,7 +56,7 @@ internal sealed class VaultTransport(IHttpClientFactory httpClients, IOptions<Va
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(Options.TimeoutSeconds));
+            timeout.CancelAfter(Options.Timeout);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             JsonDocument? document = null;
             if (response.StatusCode != HttpStatusCode.NoContent)
@@ -80,7 +80,7 @@ internal sealed class VaultTransport(IHttpClientFactory httpClients, IOptions<Va
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new VaultException($"Vault at {Host} did not answer within {Options.TimeoutSeconds}s ({operation}).", e);
+            throw new VaultException($"Vault at {Host} did not answer within {Options.Timeout.TotalSeconds:0.###} s ({operation}; Vault__Timeout).", e);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -9,9 +10,13 @@ namespace IntegrationHub.Shared.Configuration;
 /// Binds an options class to its configuration section and validates it when the host starts.
 /// </summary>
 /// <remarks>
-/// Errors name the setting the way an operator writes it: <c>Cosmos__Endpoint</c> in
+/// <para>Errors name the setting the way an operator writes it: <c>Cosmos__Endpoint</c> in
 /// <c>local.settings.json</c>, environment variables and the Function App's app settings, so the one
-/// message a failed start prints is enough to fix it.
+/// message a failed start prints is enough to fix it.</para>
+/// <para>Durations are <see cref="TimeSpan"/> properties without a unit in their name (<c>Runs__StallAfter</c>,
+/// written <c>hh:mm:ss</c>) bounded by <c>[Range(typeof(TimeSpan), min, max)]</c>. A setting still named the old
+/// way, with the unit (<c>Runs__StallAfterSeconds</c>), would be silently ignored by the binder; it is refused
+/// at start-up instead, naming the setting that replaces it.</para>
 /// </remarks>
 public static class HubOptionsExtensions
 {
@@ -19,7 +24,7 @@ public static class HubOptionsExtensions
     public static OptionsBuilder<TOptions> AddHubOptions<TOptions>(this IServiceCollection services, string section)
         where TOptions : class
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>>(new SectionValidator<TOptions>(section)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, SectionValidator<TOptions>>(sp => new SectionValidator<TOptions>(section, sp.GetService<IConfiguration>())));
         if (!services.Any(d => d.ImplementationInstance is BoundSettingsSection b && b.Section == section && b.OptionsType == typeof(TOptions)))
         {
             services.AddSingleton(new BoundSettingsSection(section, typeof(TOptions)));
@@ -33,24 +38,43 @@ public static class HubOptionsExtensions
     /// <summary>The app-setting name of a configuration key: <c>Cosmos:Endpoint</c> becomes <c>Cosmos__Endpoint</c>.</summary>
     public static string SettingName(string section, string member) => $"{section}:{member}".Replace(":", "__", StringComparison.Ordinal);
 
-    private sealed class SectionValidator<TOptions>(string section) : IValidateOptions<TOptions>
+    /// <summary>The units duration settings were once named with (<c>Runs__StallAfterSeconds</c>); now refused.</summary>
+    private static readonly string[] RetiredUnitSuffixes = ["Milliseconds", "Seconds", "Minutes", "Hours", "Days"];
+
+    private sealed class SectionValidator<TOptions>(string section, IConfiguration? configuration) : IValidateOptions<TOptions>
         where TOptions : class
     {
         public ValidateOptionsResult Validate(string? name, TOptions options)
         {
             var results = new List<ValidationResult>();
             Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
-            if (results.Count == 0)
-            {
-                return ValidateOptionsResult.Success;
-            }
-
             var failures = results.Select(r =>
             {
                 var members = r.MemberNames.Any() ? string.Join(", ", r.MemberNames.Select(m => SettingName(section, m))) : section;
                 return $"Setting {members}: {r.ErrorMessage}";
-            });
-            return ValidateOptionsResult.Fail(failures);
+            }).Concat(RetiredDurationSettings()).ToList();
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+
+        private IEnumerable<string> RetiredDurationSettings()
+        {
+            if (configuration is null)
+            {
+                yield break;
+            }
+
+            var durations = typeof(TOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+                .Where(p => p.PropertyType == typeof(TimeSpan) || p.PropertyType == typeof(TimeSpan?));
+            foreach (var property in durations)
+            {
+                foreach (var unit in RetiredUnitSuffixes)
+                {
+                    if (configuration[$"{section}:{property.Name}{unit}"] is not null)
+                    {
+                        yield return $"Setting {SettingName(section, property.Name + unit)}: is no longer read; set {SettingName(section, property.Name)} as a duration (hh:mm:ss, e.g. 00:00:30) instead.";
+                    }
+                }
+            }
         }
     }
 }

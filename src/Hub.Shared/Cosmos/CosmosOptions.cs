@@ -31,12 +31,12 @@ public sealed class CosmosOptions : IValidatableObject
     public int MaxRetryAttemptsOnThrottle { get; set; } = 9;
 
     /// <summary>The longest the SDK waits in total across throttling retries.</summary>
-    [Range(1, 600)]
-    public int MaxRetryWaitSeconds { get; set; } = 30;
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan MaxRetryWait { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Timeout of one request to the account.</summary>
-    [Range(1, 300)]
-    public int RequestTimeoutSeconds { get; set; } = 10;
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

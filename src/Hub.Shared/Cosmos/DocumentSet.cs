@@ -65,6 +65,28 @@ public sealed class DocumentSet<T>
         }
     }
 
+    /// <summary>Creates a document unless its id is taken; then the stored one is returned as it is (<c>Created</c> false).</summary>
+    public async Task<(bool Created, T Document)> CreateOrReadAsync(T document, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        try
+        {
+            return (true, await CreateAsync(document, cancellationToken));
+        }
+        catch (DocumentExistsException)
+        {
+            // Created by a concurrent writer between our attempt and now: theirs stands.
+            return (false, (await ReadAsync(document.TenantId, document.Id, cancellationToken))!);
+        }
+    }
+
+    /// <summary>Reads a document, creating it with <paramref name="create"/> on first use (a concurrent first use reads the winner's).</summary>
+    public async Task<T> ReadOrCreateAsync(string tenantId, string id, Func<T> create, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        return await ReadAsync(tenantId, id, cancellationToken) ?? (await CreateOrReadAsync(create(), cancellationToken)).Document;
+    }
+
     /// <summary>
     /// Replaces a document if it is still at the version <paramref name="document"/> carries in its ETag.
     /// A document without an ETag is refused: every update starts from a read.

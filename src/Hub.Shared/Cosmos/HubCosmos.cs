@@ -25,8 +25,8 @@ public sealed class HubCosmos : IDisposable
             ApplicationName = "IntegrationHub",
             UseSystemTextJsonSerializerWithOptions = SerializerOptions,
             MaxRetryAttemptsOnRateLimitedRequests = Options.MaxRetryAttemptsOnThrottle,
-            MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(Options.MaxRetryWaitSeconds),
-            RequestTimeout = TimeSpan.FromSeconds(Options.RequestTimeoutSeconds),
+            MaxRetryWaitTimeOnRateLimitedRequests = Options.MaxRetryWait,
+            RequestTimeout = Options.RequestTimeout,
             EnableContentResponseOnWrite = true,
         };
         if (Options.UseGatewayOnly)

@@ -133,7 +133,7 @@ public sealed class DurableRunTests
 
         var waiting = await hub.Runs.GetAsync(Tenant, run.Id, default);
         Assert.Equal(StepResultKind.Retry, result.Kind);
-        Assert.InRange(result.DelaySeconds, 0.5, 2); // Runs:RetryBaseDelaySeconds = 1, jittered: a durable timer, not a sleep
+        Assert.InRange(result.DelaySeconds, 0.5, 2); // Runs:RetryBaseDelay = 00:00:01, jittered: a durable timer, not a sleep
         var state = await hub.Integrations.GetStateAsync(Tenant, integration.Id, default);
         Assert.Equal(RunStatus.Waiting, waiting!.Status);
         Assert.Equal(1, waiting.Steps[0].Attempts);

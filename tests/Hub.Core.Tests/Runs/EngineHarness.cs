@@ -41,7 +41,7 @@ internal sealed class EngineInstance : IAsyncDisposable
     {
         var emulator = await SharedCosmosEmulator.GetAsync();
         var config = emulator.Settings(database);
-        config["Runs:RetryBaseDelaySeconds"] = "1";
+        config["Runs:RetryBaseDelay"] = "00:00:01";
         config["Secrets:LocalKey"] = Convert.ToBase64String(new byte[32]);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

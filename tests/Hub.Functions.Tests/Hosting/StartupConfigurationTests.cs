@@ -7,9 +7,11 @@ namespace IntegrationHub.Functions.Tests.Hosting;
 public sealed class StartupConfigurationTests
 {
     [Theory]
-    [InlineData("Auth:AdminKey", "too-short", "Auth__AdminKey")]
-    [InlineData("Cosmos:Endpoint", "not a url", "Cosmos__Endpoint")]
-    public async Task An_invalid_setting_stops_the_worker_and_the_log_names_it(string setting, string value, string named)
+    [InlineData("Auth:AdminKey", "too-short", "Auth__AdminKey", "at least 24 characters")]
+    [InlineData("Cosmos:Endpoint", "not a url", "Cosmos__Endpoint", "not an http(s) URL")]
+    [InlineData("Runs:StallAfter", "00:00:01", "Runs__StallAfter", "between 00:00:10 and 1.00:00:00")]
+    [InlineData("Runs:StallAfterSeconds", "600", "Runs__StallAfterSeconds", "set Runs__StallAfter as a duration")]
+    public async Task An_invalid_setting_stops_the_worker_and_the_log_names_it(string setting, string value, string named, string why)
     {
         await using var hub = await HubHost.LaunchAsync(new Dictionary<string, string?> { [setting] = value });
 
@@ -30,7 +32,7 @@ public sealed class StartupConfigurationTests
         }
 
         Assert.True(status is null || (int)status >= 500, $"the API answered {(int?)status} with {setting}={value}; log: {line}");
-        Assert.Contains(value == "too-short" ? "at least 24 characters" : "not an http(s) URL", line, StringComparison.Ordinal);
+        Assert.Contains(why, line, StringComparison.Ordinal);
         Assert.DoesNotContain(hub.Logs.Lines, l => l.Contains("Executed 'Functions.ListIntegrations' (Succeeded", StringComparison.Ordinal));
     }
 }

@@ -102,14 +102,14 @@ public sealed class PulsarHubFixture : HubFixture
     protected override IDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
         ["Pulsar:ServiceUrl"] = Pulsar.ServiceUrl,
-        ["Pulsar:ReconnectInitialDelayMilliseconds"] = "20",
-        ["Pulsar:ReconnectMaxDelayMilliseconds"] = "200",
-        ["Pulsar:SendTimeoutSeconds"] = "5",
+        ["Pulsar:ReconnectInitialDelay"] = "00:00:00.020",
+        ["Pulsar:ReconnectMaxDelay"] = "00:00:00.200",
+        ["Pulsar:SendTimeout"] = "00:00:05",
         ["Pulsar:MaxSendAttempts"] = "3",
         ["Pulsar:MaxCommandAttempts"] = "2",
-        ["Pulsar:CommandsRetryDelayMilliseconds"] = "20",
-        ["Pulsar:CommandsIdleWaitMilliseconds"] = "500",
-        ["Runs:RetryBaseDelaySeconds"] = "1",
+        ["Pulsar:CommandsRetryDelay"] = "00:00:00.020",
+        ["Pulsar:CommandsIdleWait"] = "00:00:00.500",
+        ["Runs:RetryBaseDelay"] = "00:00:01",
         ["Connectors:Network:AllowPrivateNetworks"] = "true",
     };
 }

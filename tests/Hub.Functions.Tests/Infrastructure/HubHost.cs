@@ -109,7 +109,7 @@ public sealed class HubHost : IAsyncDisposable
         }
 
         all["Auth:AdminKey"] = AdminKey;
-        all["Auth:KeyCacheSeconds"] = "0";
+        all["Auth:KeyCache"] = "00:00:00";
         all["Secrets:LocalKey"] = TestSecretKey; // so a Development hub never generates one into the user's home
         all["Timers:ScheduleSyncs"] = Never;
         all["Timers:DrainCommands"] = Never;

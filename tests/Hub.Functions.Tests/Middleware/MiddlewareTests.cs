@@ -154,6 +154,35 @@ public sealed class ProblemMiddlewareTests
         Assert.Equal(exception.Message, JsonDocument.Parse(body).RootElement.GetProperty("title").GetString());
     }
 
+    [Theory]
+    [InlineData(true, 503)]
+    [InlineData(false, 422)]
+    public async Task A_dependency_refusing_again_is_503_with_retry_after_when_transient_else_422_with_its_reason(bool transient, int expected)
+    {
+        var invocation = Invocation();
+
+        await invocation.RunAsync(Middleware(), _ => throw new DependencyRefusedException("The sink refused the event again.", "topic is fenced", transient));
+
+        var (status, body) = await invocation.ExecuteResultAsync();
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(expected, status);
+        Assert.Equal(("The sink refused the event again.", "topic is fenced"), (problem.GetProperty("title").GetString(), problem.GetProperty("detail").GetString()));
+        Assert.Equal(transient ? "5" : string.Empty, invocation.Http.Response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
+    public async Task A_request_to_retry_later_is_503_with_retry_after_and_its_message()
+    {
+        var invocation = Invocation();
+
+        await invocation.RunAsync(Middleware(), _ => throw new RetryLaterException("The run is changing too fast to record the request; retry."));
+
+        var (status, body) = await invocation.ExecuteResultAsync();
+        Assert.Equal(503, status);
+        Assert.Equal("The run is changing too fast to record the request; retry.", JsonDocument.Parse(body).RootElement.GetProperty("title").GetString());
+        Assert.Equal("5", invocation.Http.Response.Headers.RetryAfter.ToString());
+    }
+
     [Fact]
     public async Task A_throttled_store_is_503_with_retry_after()
     {

@@ -37,7 +37,7 @@ public sealed class StepsFixture : IAsyncLifetime
         {
             ["Connectors:Network:AllowPrivateNetworks"] = "true",
             ["Livy:BaseUrl"] = Livy.BaseAddress.ToString(),
-            ["Livy:PollIntervalSeconds"] = "1",
+            ["Livy:PollInterval"] = "00:00:01",
         }));
     }
 

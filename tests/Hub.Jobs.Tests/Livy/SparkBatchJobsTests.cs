@@ -278,7 +278,7 @@ public sealed class SparkBatchJobsTests : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["Livy:BaseUrl"] = _livy.BaseAddress.ToString(),
-            ["Livy:PollIntervalSeconds"] = "7",
+            ["Livy:PollInterval"] = "00:00:07",
             ["Livy:LogTailLines"] = "3",
             ["Livy:ListPageSize"] = "2",
         };

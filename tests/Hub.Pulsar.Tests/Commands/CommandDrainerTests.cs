@@ -12,7 +12,7 @@ public sealed class CommandDrainerTests
     [Fact]
     public async Task Executes_each_command_and_acknowledges_it_only_after_the_handler_succeeded()
     {
-        await using var hub = await PulsarHarness.StartAsync(new() { ["Pulsar:CommandsRetryDelayMilliseconds"] = "600000" });
+        await using var hub = await PulsarHarness.StartAsync(new() { ["Pulsar:CommandsRetryDelay"] = "00:10:00" });
         hub.Pulsar.CreateSubscription(Commands, "integration-hub");
         var ok = hub.Pulsar.Publish(Commands, """{"action":"zulip.send","text":"hello"}""", key: "int-7");
         var failing = hub.Pulsar.Publish(Commands, """{"action":"zulip.send","text":"boom"}""");

@@ -181,7 +181,7 @@ public sealed class EventSinkTests
     [Fact]
     public async Task A_missing_receipt_times_out_as_a_transient_failure_and_a_retry_stores_each_message_once()
     {
-        await using var hub = await PulsarHarness.StartAsync(new() { ["Pulsar:SendTimeoutSeconds"] = "1", ["Pulsar:MaxSendAttempts"] = "2" });
+        await using var hub = await PulsarHarness.StartAsync(new() { ["Pulsar:SendTimeout"] = "00:00:01", ["Pulsar:MaxSendAttempts"] = "2" });
         hub.Pulsar.SwallowReceipts = true;
         var batch = PulsarHarness.Batch("hub.acme.github.issues", "p", 0, 3);
 

@@ -48,7 +48,7 @@ public sealed class VaultHarness : IAsyncDisposable
             ["Vault:AuthMethod"] = "approle",
             ["Vault:RoleId"] = RoleId,
             ["Vault:SecretId"] = SecretId,
-            ["Vault:TimeoutSeconds"] = "5",
+            ["Vault:Timeout"] = "00:00:05",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -128,7 +128,7 @@ public sealed class CosmosEmulator : IAsyncDisposable
         ["Cosmos:Database"] = database,
         ["Cosmos:UseGatewayOnly"] = "true",
         ["Cosmos:CreateIfMissing"] = "true",
-        ["Cosmos:RequestTimeoutSeconds"] = "5",
+        ["Cosmos:RequestTimeout"] = "00:00:05",
     };
 
     /// <inheritdoc />

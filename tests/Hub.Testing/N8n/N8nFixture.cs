@@ -103,7 +103,7 @@ public sealed class N8nFixture : IAsyncLifetime
             ["N8n:BaseUrl"] = BaseUrl,
             ["N8n:ApiKey"] = ApiKey,
             ["N8n:WorkflowTag"] = Tag,
-            ["N8n:ExecutionPollIntervalSeconds"] = "1",
+            ["N8n:ExecutionPollInterval"] = "00:00:01",
         };
         foreach (var (name, value) in overrides ?? [])
         {

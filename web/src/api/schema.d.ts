@@ -1756,6 +1756,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
@@ -2207,6 +2216,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };

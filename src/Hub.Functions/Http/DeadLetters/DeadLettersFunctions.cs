@@ -13,7 +13,7 @@ namespace IntegrationHub.Functions.Http.DeadLetters;
 /// </summary>
 [Requires(Access.Tenant)]
 [Tags("Events")]
-public sealed class DeadLettersFunctions(DeadLetterStore letters)
+public sealed class DeadLettersFunctions(DeadLetterService letters)
 {
     /// <summary>A dead letter as listed.</summary>
     public sealed record DeadLetterView(string Id, string Topic, string Error, string? IntegrationId, string? RunId, DateTimeOffset FailedAt, DateTimeOffset? ReplayedAt, CloudEvent Event);
@@ -54,27 +54,8 @@ public sealed class DeadLettersFunctions(DeadLetterStore letters)
     public async Task<IResult> ReplayAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/events/dead-letters/{id}/replay")] HttpRequest request,
         string id,
-        CancellationToken cancellationToken)
-    {
-        if (await letters.GetAsync(request.TenantId(), id, cancellationToken) is not { } letter)
-        {
-            return ApiProblems.NotFound("Dead letter", id);
-        }
-
-        if (letter.ReplayedAt is not null)
-        {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, $"Dead letter '{id}' was already replayed at {letter.ReplayedAt:u}.");
-        }
-
-        try
-        {
-            return TypedResults.Ok(View(await letters.ReplayAsync(letter, cancellationToken)));
-        }
-        catch (EventPublishException e)
-        {
-            return ApiProblems.Problem(e.IsTransient ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status422UnprocessableEntity, "The sink refused the event again.", e.Message);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        TypedResults.Ok(View(await letters.ReplayAsync(request.TenantId(), id, cancellationToken)));
 
     private static DeadLetterView View(DeadLetter d) => new(d.Id, d.Topic, d.Error, d.IntegrationId, d.RunId, d.FailedAt, d.ReplayedAt, d.Event.Event);
 }

@@ -43,5 +43,5 @@ public sealed record RunView(
         run.Error);
 
     /// <summary>Where a run is polled.</summary>
-    public static string LocationOf(string runId) => $"/api/v1/runs/{runId}";
+    public static string LocationOf(string runId) => RunService.LocationOf(runId);
 }

@@ -1,10 +1,7 @@
-using IntegrationHub.Core.Flows;
-using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Runs;
 using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Middleware;
 using IntegrationHub.Functions.Security;
-using IntegrationHub.Shared.Cosmos;
 using Microsoft.AspNetCore.Mvc;
 using IntegrationHub.Functions.Orchestrations;
 using Microsoft.Azure.Functions.Worker;
@@ -22,7 +19,7 @@ namespace IntegrationHub.Functions.Http.Runs;
 /// </summary>
 [Requires(Access.Tenant)]
 [Tags("Runs")]
-public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, IRunSteps steps, IntegrationStore integrations, FlowStore flows, IOptions<RunsOptions> options, TimeProvider time)
+public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<RunsOptions> options, TimeProvider time)
 {
     /// <summary><c>GET /api/v1/runs/{id}</c>: status, per-step state and progress.</summary>
     [Function("GetRun")]
@@ -35,11 +32,7 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, IRunSteps
         string id,
         CancellationToken cancellationToken)
     {
-        if (await runs.GetAsync(request.TenantId(), id, cancellationToken) is not { } stored)
-        {
-            return ApiProblems.NotFound("Run", id);
-        }
-
+        var stored = await runs.GetAsync(request.TenantId(), id, cancellationToken);
         if (stored.Status == RunStatus.Pending && time.GetUtcNow() - stored.CreatedAt > PendingRepairAfter)
         {
             // Its starter died between creating the document and starting the orchestration: start it now.
@@ -71,37 +64,16 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, IRunSteps
     [ProducesResponseType<RunView>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable)]
     public async Task<IResult> CancelAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/runs/{id}/cancel")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         string id,
         CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            if (await runs.GetAsync(request.TenantId(), id, cancellationToken) is not { } run)
-            {
-                return ApiProblems.NotFound("Run", id);
-            }
-
-            if (run.IsTerminal)
-            {
-                return ApiProblems.Problem(StatusCodes.Status409Conflict, $"Run '{id}' has already ended ({run.Status.ToString().ToLowerInvariant()}).");
-            }
-
-            try
-            {
-                var requested = await launcher.RequestCancelAsync(run, cancellationToken);
-                await RunOrchestrations.RaiseCancelAsync(client, requested.Id, cancellationToken);
-                return TypedResults.Accepted(RunView.LocationOf(id), RunView.Of(requested));
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // The run checkpointed meanwhile; ask again on the fresh version.
-            }
-        }
-
-        return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "The run is changing too fast to record the request; retry.");
+        var requested = await runs.RequestCancelAsync(request.TenantId(), id, cancellationToken);
+        await RunOrchestrations.RaiseCancelAsync(client, requested.Id, cancellationToken);
+        return TypedResults.Accepted(RunView.LocationOf(id), RunView.Of(requested));
     }
 
     /// <summary><c>POST /api/v1/integrations/{id}/run</c>: 202 with the run; 409 naming the running run when one is in flight.</summary>
@@ -117,21 +89,9 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, IRunSteps
         string id,
         CancellationToken cancellationToken)
     {
-        if (await integrations.GetAsync(request.TenantId(), id, cancellationToken) is not { } integration)
-        {
-            return ApiProblems.NotFound("Integration", id);
-        }
-
-        try
-        {
-            var run = await launcher.StartSyncAsync(integration, cancellationToken);
-            await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
-            return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
-        }
-        catch (RunNotStartedException e)
-        {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, e.Message, e.ActiveRunId is null ? null : $"Follow it at {RunView.LocationOf(e.ActiveRunId)}.");
-        }
+        var run = await runs.StartIntegrationRunAsync(request.TenantId(), id, cancellationToken);
+        await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
+        return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }
 
     /// <summary><c>GET /api/v1/integrations/{id}/runs</c>: the integration's run history, newest first.</summary>
@@ -150,12 +110,7 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, IRunSteps
             return problem!;
         }
 
-        if (await integrations.GetAsync(request.TenantId(), id, cancellationToken) is null)
-        {
-            return ApiProblems.NotFound("Integration", id);
-        }
-
-        var page = await runs.ListAsync(request.TenantId(), id, null, paging.Limit, paging.ContinuationToken, cancellationToken);
+        var page = await runs.ListForIntegrationAsync(request.TenantId(), id, paging.Limit, paging.ContinuationToken, cancellationToken);
         return TypedResults.Ok(new PageResponse<RunView>(page.Items.Select(RunView.Of).ToList(), page.ContinuationToken));
     }
 
@@ -165,18 +120,14 @@ public sealed class RunsFunctions(RunStore runs, RunLauncher launcher, IRunSteps
     [EndpointSummary("Start a run of a flow; poll the Location for its progress")]
     [ProducesResponseType<RunView>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public async Task<IResult> StartFlowRunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/flows/{id}/run")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         string id,
         CancellationToken cancellationToken)
     {
-        if (await flows.GetAsync(request.TenantId(), id, cancellationToken) is not { } flow)
-        {
-            return ApiProblems.NotFound("Flow", id);
-        }
-
-        var run = await launcher.StartFlowAsync(flow, cancellationToken);
+        var run = await runs.StartFlowRunAsync(request.TenantId(), id, cancellationToken);
         await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
         return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }

@@ -3,7 +3,6 @@ using IntegrationHub.Core.Tenants;
 using IntegrationHub.Functions.Api;
 using IntegrationHub.Functions.Middleware;
 using IntegrationHub.Functions.Security;
-using IntegrationHub.Shared.Cosmos;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
@@ -16,21 +15,21 @@ namespace IntegrationHub.Functions.Http.Tenants;
 /// </summary>
 [Requires(Access.Admin)]
 [Tags("Tenants")]
-public sealed class TenantsFunctions(TenantStore tenants)
+public sealed class TenantsFunctions(TenantService tenants)
 {
     /// <summary>A new tenant.</summary>
     /// <param name="Id">Lower-case letters, digits and '-', 2 to 63 characters; part of every API key of the tenant.</param>
     /// <param name="DisplayName">A human name.</param>
     public sealed record CreateTenantRequest(
-        [property: Required, RegularExpression("^[a-z0-9][a-z0-9-]{1,62}$", ErrorMessage = "must be 2-63 lower-case letters, digits or '-', starting with a letter or digit.")] string Id,
-        [property: Required, StringLength(200, MinimumLength = 1)] string DisplayName);
+        [property: Required, RegularExpression(TenantService.IdPattern, ErrorMessage = TenantService.IdRule)] string Id,
+        [property: Required, StringLength(TenantService.MaxNameLength, MinimumLength = 1)] string DisplayName);
 
     /// <summary>A tenant as the API shows it.</summary>
     public sealed record TenantView(string Id, string DisplayName, DateTimeOffset CreatedAt, bool Disabled);
 
     /// <summary>A new key.</summary>
     /// <param name="Name">What the key is for, e.g. <c>ci</c>.</param>
-    public sealed record CreateApiKeyRequest([property: Required, StringLength(200, MinimumLength = 1)] string Name);
+    public sealed record CreateApiKeyRequest([property: Required, StringLength(TenantService.MaxNameLength, MinimumLength = 1)] string Name);
 
     /// <summary>A key as listed: never the key or its hash.</summary>
     public sealed record ApiKeyView(string KeyId, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
@@ -56,15 +55,8 @@ public sealed class TenantsFunctions(TenantStore tenants)
             return body.Problem;
         }
 
-        try
-        {
-            var tenant = await tenants.CreateAsync(body.Value!.Id, body.Value.DisplayName, cancellationToken);
-            return TypedResults.Created($"/api/v1/tenants/{tenant.TenantId}", View(tenant));
-        }
-        catch (DocumentExistsException)
-        {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, $"Tenant '{body.Value!.Id}' already exists.");
-        }
+        var tenant = await tenants.CreateAsync(body.Value!.Id, body.Value.DisplayName, cancellationToken);
+        return TypedResults.Created($"/api/v1/tenants/{tenant.TenantId}", View(tenant));
     }
 
     /// <summary><c>GET /api/v1/tenants</c>: a page of tenants.</summary>
@@ -94,7 +86,7 @@ public sealed class TenantsFunctions(TenantStore tenants)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/tenants/{tenantId}")] HttpRequest request,
         string tenantId,
         CancellationToken cancellationToken) =>
-        await tenants.GetAsync(tenantId, cancellationToken) is { } tenant ? TypedResults.Ok(View(tenant)) : ApiProblems.NotFound("Tenant", tenantId);
+        TypedResults.Ok(View(await tenants.GetAsync(tenantId, cancellationToken)));
 
     /// <summary><c>POST /api/v1/tenants/{tenantId}/api-keys</c>: 201 with the key, shown this once.</summary>
     [Function("CreateApiKey")]
@@ -114,11 +106,6 @@ public sealed class TenantsFunctions(TenantStore tenants)
             return body.Problem;
         }
 
-        if (await tenants.GetAsync(tenantId, cancellationToken) is null)
-        {
-            return ApiProblems.NotFound("Tenant", tenantId);
-        }
-
         var (stored, key) = await tenants.CreateKeyAsync(tenantId, body.Value!.Name, cancellationToken);
         return TypedResults.Created($"/api/v1/tenants/{tenantId}/api-keys/{stored.KeyId}", new CreatedApiKey(stored.KeyId, stored.Name, stored.CreatedAt, key));
     }
@@ -133,16 +120,11 @@ public sealed class TenantsFunctions(TenantStore tenants)
         string tenantId,
         CancellationToken cancellationToken)
     {
-        if (await tenants.GetAsync(tenantId, cancellationToken) is null)
-        {
-            return ApiProblems.NotFound("Tenant", tenantId);
-        }
-
         var keys = await tenants.ListKeysAsync(tenantId, cancellationToken);
         return TypedResults.Ok(new PageResponse<ApiKeyView>(keys.Select(k => new ApiKeyView(k.KeyId, k.Name, k.CreatedAt, k.RevokedAt)).ToList(), null));
     }
 
-    /// <summary><c>DELETE /api/v1/tenants/{tenantId}/api-keys/{keyId}</c>: 204; the key stops working within <c>Auth__KeyCacheSeconds</c>.</summary>
+    /// <summary><c>DELETE /api/v1/tenants/{tenantId}/api-keys/{keyId}</c>: 204; the key stops working within <c>Auth__KeyCache</c>.</summary>
     [Function("RevokeApiKey")]
     [EndpointSummary("Revoke an API key")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
@@ -151,8 +133,11 @@ public sealed class TenantsFunctions(TenantStore tenants)
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/tenants/{tenantId}/api-keys/{keyId}")] HttpRequest request,
         string tenantId,
         string keyId,
-        CancellationToken cancellationToken) =>
-        await tenants.RevokeKeyAsync(tenantId, keyId, cancellationToken) is null ? ApiProblems.NotFound("API key", keyId) : TypedResults.NoContent();
+        CancellationToken cancellationToken)
+    {
+        await tenants.RevokeKeyAsync(tenantId, keyId, cancellationToken);
+        return TypedResults.NoContent();
+    }
 
     private static TenantView View(Tenant t) => new(t.TenantId, t.DisplayName, t.CreatedAt, t.Disabled);
 }
