@@ -10,18 +10,11 @@ public sealed class GitHubConnectorTests : IAsyncLifetime
     private readonly Harness _hub = Harness.Create();
     private readonly GitHubDouble _github;
 
-    public GitHubConnectorTests()
-    {
-        _github = new GitHubDouble(time: _hub.Clock);
-    }
+    public GitHubConnectorTests() => _github = _hub.Own(new GitHubDouble(time: _hub.Clock));
 
     public Task InitializeAsync() => _github.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _github.DisposeAsync();
-    }
+    public Task DisposeAsync() => _hub.DisposeAsync().AsTask();
 
     private IConnector Connector => _hub.Connector(GitHubConnector.ConnectorId);
 

@@ -11,6 +11,8 @@ namespace IntegrationHub.Connectors.Tests;
 /// </summary>
 internal sealed class Harness : IAsyncDisposable
 {
+    private readonly List<IAsyncDisposable> _owned = [];
+
     private Harness(ServiceProvider services, TestClock clock)
     {
         Services = services;
@@ -81,7 +83,22 @@ internal sealed class Harness : IAsyncDisposable
 
     public static List<string> Ids(IEnumerable<RecordPage> pages) => pages.SelectMany(p => p.Records).Select(r => r.Id).ToList();
 
-    public async ValueTask DisposeAsync() => await Services.DisposeAsync();
+    /// <summary>Ties <paramref name="resource"/> (the test's API double) to the harness: disposed after the hub's services when the harness is.</summary>
+    public T Own<T>(T resource)
+        where T : IAsyncDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        foreach (var resource in _owned)
+        {
+            await resource.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>Records the waits a connector reports.</summary>

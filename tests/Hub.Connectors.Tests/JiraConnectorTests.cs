@@ -11,18 +11,11 @@ public sealed class JiraConnectorTests : IAsyncLifetime
     private readonly Harness _hub = Harness.Create();
     private readonly JiraDouble _jira;
 
-    public JiraConnectorTests()
-    {
-        _jira = new JiraDouble(time: _hub.Clock);
-    }
+    public JiraConnectorTests() => _jira = _hub.Own(new JiraDouble(time: _hub.Clock));
 
     public Task InitializeAsync() => _jira.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _jira.DisposeAsync();
-    }
+    public Task DisposeAsync() => _hub.DisposeAsync().AsTask();
 
     private IConnector Connector => _hub.Connector(JiraConnector.ConnectorId);
 

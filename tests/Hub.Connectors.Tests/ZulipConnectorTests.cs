@@ -10,18 +10,11 @@ public sealed class ZulipConnectorTests : IAsyncLifetime
     private readonly Harness _hub = Harness.Create();
     private readonly ZulipDouble _zulip;
 
-    public ZulipConnectorTests()
-    {
-        _zulip = new ZulipDouble(time: _hub.Clock);
-    }
+    public ZulipConnectorTests() => _zulip = _hub.Own(new ZulipDouble(time: _hub.Clock));
 
     public Task InitializeAsync() => _zulip.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _zulip.DisposeAsync();
-    }
+    public Task DisposeAsync() => _hub.DisposeAsync().AsTask();
 
     private IConnector Connector => _hub.Connector(ZulipConnector.ConnectorId);
 

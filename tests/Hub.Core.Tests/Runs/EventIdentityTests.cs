@@ -4,8 +4,7 @@ using IntegrationHub.Core.Runs;
 using IntegrationHub.Shared.Events;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Cosmos;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using WireMock.Server;
 
 namespace IntegrationHub.Core.Tests.Runs;
 
@@ -81,10 +80,10 @@ public sealed class EventIdentityTests
         return done;
     }
 
-    private sealed class ItemsApi : DoubleServer
+    private sealed class ItemsApi : WireMockDouble
     {
         public string Body { get; set; } = "[]";
 
-        protected override void Map(WebApplication app) => app.MapGet("/items", () => Results.Text(Body, "application/json"));
+        protected override void Map(WireMockServer server) => Route("/items", ["GET"], _ => Text(200, Body, "application/json"));
     }
 }

@@ -102,4 +102,53 @@ public sealed class JsonPathTests
         Assert.Contains("segments", segments, StringComparison.Ordinal);
         Assert.Contains("longer", length, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("title", "must start with '$' (the record).")]
+    [InlineData("$.a ", "ends with blank space.")]
+    [InlineData("$[01]", "has the index '01' at position 2: an index is 0 or a whole number without leading zeros (and not -0).")]
+    [InlineData("$['a", "has an unclosed string at position 2.")]
+    [InlineData("$['\\q']", "has the escape '\\q' at position 3, which JSONPath does not define.")]
+    [InlineData("$. a", "has no name after '.' at position 1: a name starts with a letter, '_' or a non-ASCII character (use ['...'] for any other name).")]
+    public void Tells_what_is_wrong_and_where(string text, string expected)
+    {
+        Assert.False(JsonPath.TryParse(text, out _, out var error));
+
+        Assert.Equal($"'{text}' {expected}", error);
+    }
+
+    [Fact]
+    public void A_surrogate_pair_escape_names_the_character_it_encodes()
+    {
+        var record = JsonDocument.Parse("""{"😀":"smile"}""").RootElement;
+        Assert.True(JsonPath.TryParse("$['\\uD83D\\uDE00']", out var path, out var error), error);
+
+        Assert.True(path!.TryEvaluate(record, out var value));
+        Assert.Equal("smile", value.GetString());
+    }
+
+    [Theory]
+    [InlineData("$[0]", "\"first\"")]
+    [InlineData("$[-1].n", "2")]
+    [InlineData("$[1]['n']", "2")]
+    public void Indexes_a_record_that_is_an_array(string text, string expected)
+    {
+        var record = JsonDocument.Parse("""["first",{"n":2}]""").RootElement;
+        Assert.True(JsonPath.TryParse(text, out var path, out var error), error);
+
+        Assert.True(path!.TryEvaluate(record, out var value));
+        Assert.Equal(expected, value.GetRawText());
+    }
+
+    [Fact]
+    public void A_name_selects_nothing_on_an_array_and_an_index_nothing_on_an_object()
+    {
+        var array = JsonDocument.Parse("""[{"a":1}]""").RootElement;
+        var record = JsonDocument.Parse("""{"0":"zero"}""").RootElement;
+        Assert.True(JsonPath.TryParse("$.a", out var name, out _));
+        Assert.True(JsonPath.TryParse("$[0]", out var index, out _));
+
+        Assert.False(name!.TryEvaluate(array, out _));
+        Assert.False(index!.TryEvaluate(record, out _));
+    }
 }

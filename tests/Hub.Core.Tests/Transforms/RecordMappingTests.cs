@@ -109,4 +109,59 @@ public sealed class RecordMappingTests
         Assert.Contains(manyErrors.Values, m => m[0].Contains("at most", StringComparison.Ordinal));
         Assert.Equal(["mapping"], largeErrors.Keys);
     }
+
+    [Theory]
+    [InlineData("\"$.x\"")]
+    [InlineData("[]")]
+    [InlineData("null")]
+    public void A_mapping_that_is_not_an_object_is_refused_at_its_own_field(string mapping)
+    {
+        Assert.False(RecordMapping.TryCompile(Json(mapping), "mapping", out _, out var errors));
+
+        Assert.Equal("must be an object mapping output fields to paths, constants, templates or nested mappings.", Assert.Single(errors["mapping"]));
+    }
+
+    [Fact]
+    public void A_template_with_an_unclosed_placeholder_is_refused()
+    {
+        Assert.False(RecordMapping.TryCompile(Json("""{"t":{"template":"Hello {{$.name"}}"""), "mapping", out _, out var errors));
+
+        Assert.Equal("has '{{' without a matching '}}'.", Assert.Single(errors["mapping.t.template"]));
+    }
+
+    [Fact]
+    public void Templates_put_numbers_booleans_and_arrays_in_as_json_and_strings_as_their_text()
+    {
+        var text = JsonNode.Parse(Apply("""{"t":{"template":"{{$.n}}|{{$.b}}|{{$.a}}|{{$.s}}"}}""", """{"n":1.50,"b":true,"a":[1,"x"],"s":"q\"uote"}"""))!["t"]!.GetValue<string>();
+
+        Assert.Equal("1.50|true|[1,\"x\"]|q\"uote", text);
+    }
+
+    [Fact]
+    public void A_number_default_in_a_template_is_put_in_as_its_json()
+    {
+        var text = JsonNode.Parse(Apply("""{"t":{"template":"count={{$.count}}","default":0}}""", "{}"))!["t"]!.GetValue<string>();
+
+        Assert.Equal("count=0", text);
+    }
+
+    [Fact]
+    public void A_path_to_an_object_or_array_copies_it_whole_and_array_indexes_select_elements()
+    {
+        Assert.Equal(
+            """{"who":{"name":"Ada","langs":["en","fr"]},"last":"fr","first":"en"}""",
+            Apply("""{"who":"$.user","last":"$.user.langs[-1]","first":"$['user']['langs'][0]"}""", """{"user":{"name":"Ada","langs":["en","fr"]}}"""));
+    }
+
+    [Fact]
+    public void A_nested_mapping_whose_values_are_all_missing_is_an_empty_object_not_left_out()
+    {
+        Assert.Equal("""{"author":{}}""", Apply("""{"author":{"name":"$.user.name"}}""", """{"id":"1"}"""));
+    }
+
+    [Fact]
+    public void A_default_keeps_its_json_type()
+    {
+        Assert.Equal("""{"n":0,"b":false,"o":{"k":[1]}}""", Apply("""{"n":{"path":"$.x","default":0},"b":{"path":"$.x","default":false},"o":{"path":"$.x","default":{"k":[1]}}}""", "{}"));
+    }
 }

@@ -1,33 +1,33 @@
 using System.Collections.Concurrent;
-using System.IO.Compression;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using System.Text.Json;
+using IntegrationHub.TestDoubles.Cosmos;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Settings;
 
 namespace IntegrationHub.Deployment.Tests.Support;
 
 /// <summary>
-/// A loopback stand-in for the Application Insights ingestion endpoint: a tiny Kestrel app that answers
+/// A loopback stand-in for the Application Insights ingestion endpoint on WireMock.Net: answers
 /// <c>POST /v2.1/track</c> the way the service does (<c>200 {"itemsReceived":n,"itemsAccepted":n,"errors":[]}</c>)
-/// and keeps every body (gzip decoded), plus <c>GET /probe/{anything}</c> = 204 as a target for outgoing calls.
+/// and keeps every body (WireMock decodes the gzip the exporter sends), plus <c>GET /probe/{anything}</c> = 204 as a
+/// target for outgoing calls.
 /// </summary>
-/// <remarks>
-/// Kestrel rather than WireMock.Net: WireMock 1.25's Handlebars helpers pin Humanizer 2.14.1, which conflicts
-/// with the Humanizer.Core 3.x that JsonSchema.Net's JsonPointer.Net brings into the hub (NU1608).
-/// </remarks>
 public sealed class IngestionEndpoint : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly WireMockServer _server;
     private readonly ConcurrentQueue<string> _bodies = new();
     private readonly ConcurrentQueue<string> _requests = new();
 
-    private IngestionEndpoint(WebApplication app) => _app = app;
+    private IngestionEndpoint(WireMockServer server)
+    {
+        _server = server;
+        Url = $"http://127.0.0.1:{server.Port}";
+    }
 
     /// <summary>The base address, <c>http://127.0.0.1:{port}</c> (no trailing slash).</summary>
-    public string Url { get; private set; } = string.Empty;
+    public string Url { get; }
 
     /// <summary>Every <c>/v2.1/track</c> body received so far (newline-delimited JSON envelopes), in arrival order.</summary>
     public IReadOnlyList<string> TrackBodies => [.. _bodies];
@@ -36,44 +36,41 @@ public sealed class IngestionEndpoint : IAsyncDisposable
     public IReadOnlyList<string> Requests => [.. _requests];
 
     /// <summary>Starts on a free loopback port.</summary>
-    public static async Task<IngestionEndpoint> StartAsync()
+    public static Task<IngestionEndpoint> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var endpoint = new IngestionEndpoint(app);
-
-        app.MapPost("/v2.1/track", async (HttpRequest request) =>
+        var server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{CosmosEmulator.FreePort()}"], DisableJsonBodyParsing = true });
+        var endpoint = new IngestionEndpoint(server);
+        server.Given(Request.Create().WithPath("/v2.1/track").UsingPost()).RespondWith(Response.Create().WithCallback(request =>
         {
-            Stream body = request.Body;
-            if (string.Equals(request.Headers.ContentEncoding, "gzip", StringComparison.OrdinalIgnoreCase))
-            {
-                body = new GZipStream(request.Body, CompressionMode.Decompress);
-            }
-
-            using var reader = new StreamReader(body);
-            var text = await reader.ReadToEndAsync();
+            var text = request.Body ?? string.Empty;
             endpoint._bodies.Enqueue(text);
             endpoint._requests.Enqueue("POST /v2.1/track -> 200");
             var items = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
-            return Results.Json(new { itemsReceived = items, itemsAccepted = items, errors = Array.Empty<object>() });
-        });
-        app.MapGet("/probe/{id}", (string id) =>
+            var response = new WireMock.ResponseMessage
+            {
+                StatusCode = 200,
+                BodyData = new WireMock.Util.BodyData
+                {
+                    BodyAsString = JsonSerializer.Serialize(new { itemsReceived = items, itemsAccepted = items, errors = Array.Empty<object>() }),
+                    DetectedBodyType = WireMock.Types.BodyType.String,
+                },
+            };
+            response.AddHeader("Content-Type", "application/json; charset=utf-8");
+            return response;
+        }));
+        server.Given(Request.Create().WithPath("/probe/*").UsingGet()).RespondWith(Response.Create().WithCallback(request =>
         {
-            endpoint._requests.Enqueue($"GET /probe/{id} -> 204");
-            return Results.NoContent();
-        });
-
-        await app.StartAsync();
-        endpoint.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-        return endpoint;
+            endpoint._requests.Enqueue($"GET {request.Path} -> 204");
+            return new WireMock.ResponseMessage { StatusCode = 204 };
+        }));
+        return Task.FromResult(endpoint);
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        _server.Stop();
+        _server.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -11,7 +11,7 @@ namespace IntegrationHub.Deployment.Tests.Telemetry;
 
 /// <summary>
 /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> alone switches the worker's OpenTelemetry export on. With a
-/// connection string whose IngestionEndpoint is a loopback Kestrel stand-in (<see cref="IngestionEndpoint"/>), a hub built with
+/// connection string whose IngestionEndpoint is a loopback WireMock.Net stand-in (<see cref="IngestionEndpoint"/>), a hub built with
 /// <see cref="HubServiceCollectionExtensions.AddHub(IServiceCollection, IConfiguration)"/> posts its logs,
 /// its <c>IntegrationHub.*</c> metrics (and no other meter's) and its outgoing-call traces to
 /// <c>{IngestionEndpoint}/v2.1/track</c>, as Application Insights envelopes. Without one, no OpenTelemetry

@@ -4,7 +4,6 @@ using System.Text.Json;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Functions.Tests.Infrastructure;
 using IntegrationHub.TestDoubles;
-using IntegrationHub.TestDoubles.Pulsar;
 
 namespace IntegrationHub.Functions.Tests.Api;
 
@@ -13,23 +12,13 @@ namespace IntegrationHub.Functions.Tests.Api;
 /// The sink is Pulsar (its WebSocket double), refusing every send with an error no retry can cure.
 /// </summary>
 [Collection(PulsarHub.Name)]
-public sealed class DeadLettersApiTests(PulsarHubFixture fixture) : IAsyncLifetime
+public sealed class DeadLettersApiTests(PulsarHubFixture fixture) : PulsarTenantTests(fixture, "dl")
 {
-    private readonly HubHost _hub = fixture.Hub;
-    private readonly PulsarWebSocketDouble _pulsar = fixture.Pulsar;
-    private readonly string _tenantId = $"dl-{Guid.NewGuid():N}"[..11];
-    private HttpClient _tenant = null!;
-
-    private string Topic => $"persistent://public/default/hub.{_tenantId}.sample.events";
-
-    public async Task InitializeAsync() => (_tenant, _) = await _hub.TenantAsync(_tenantId);
-
-    public Task DisposeAsync()
+    public override Task DisposeAsync()
     {
         _pulsar.RefuseSends = false;
         _pulsar.RefusalCode = 8;
-        _tenant.Dispose();
-        return Task.CompletedTask;
+        return base.DisposeAsync();
     }
 
     [Fact]

@@ -9,22 +9,12 @@ namespace IntegrationHub.Functions.Tests.Api;
 
 /// <summary>Syncs into Pulsar through the hub's WebSocket client: dropped connections and a broker outage lose nothing and duplicate nothing.</summary>
 [Collection(PulsarHub.Name)]
-public sealed class PulsarSyncTests(PulsarHubFixture fixture) : IAsyncLifetime
+public sealed class PulsarSyncTests(PulsarHubFixture fixture) : PulsarTenantTests(fixture, "acme")
 {
-    private readonly PulsarWebSocketDouble _pulsar = fixture.Pulsar;
-    private readonly HubHost _hub = fixture.Hub;
-    private readonly string _tenantId = $"acme-{Guid.NewGuid():N}"[..13];
-    private HttpClient _tenant = null!;
-
-    private string Topic => $"persistent://public/default/hub.{_tenantId}.sample.events";
-
-    public async Task InitializeAsync() => (_tenant, _) = await _hub.TenantAsync(_tenantId);
-
-    public Task DisposeAsync()
+    public override Task DisposeAsync()
     {
         _pulsar.ComeBack();
-        _tenant.Dispose();
-        return Task.CompletedTask;
+        return base.DisposeAsync();
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using System.Text.Json;
 using IntegrationHub.Functions.Hosting;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Cosmos;
+using IntegrationHub.TestDoubles.Logging;
 using IntegrationHub.TestDoubles.Processes;
 
 namespace IntegrationHub.Functions.Tests.Infrastructure;
@@ -28,19 +29,19 @@ public sealed class HubHost : IAsyncDisposable
     /// <summary>A schedule that does not fire during a test run (midnight of 1 January).</summary>
     public const string Never = "0 0 0 1 1 *";
 
-    private readonly SupervisedProcess _process;
+    private readonly FunctionsHostProcess _host;
     private readonly string _secretsDir;
     private readonly Lazy<ServiceProvider> _stores;
 
-    private HubHost(SupervisedProcess process, int port, string masterKey, string secretsDir, IDictionary<string, string?> settings)
+    private HubHost(FunctionsHostProcess host, string secretsDir, IDictionary<string, string?> settings)
     {
-        _process = process;
+        _host = host;
         _secretsDir = secretsDir;
-        MasterKey = masterKey;
+        MasterKey = host.MasterKey;
         Settings = settings;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        BaseAddress = host.BaseAddress;
         Client = new HttpClient { BaseAddress = BaseAddress };
-        Logs = new CapturedLogs(process);
+        Logs = new CapturedLogs(host.Process);
         _stores = new Lazy<ServiceProvider>(BuildStores);
     }
 
@@ -60,10 +61,10 @@ public sealed class HubHost : IAsyncDisposable
     public CapturedLogs Logs { get; }
 
     /// <summary>The host's process group (host, worker, supervisor).</summary>
-    public SupervisedProcess Process => _process;
+    public SupervisedProcess Process => _host.Process;
 
     /// <summary>How long it took from <c>func start</c> to <c>"state":"Running"</c>.</summary>
-    public TimeSpan StartTime { get; private set; }
+    public TimeSpan StartTime => _host.StartTime;
 
     /// <summary>
     /// The hub's services built in the test process from the host's Cosmos settings (database creation off: the
@@ -99,8 +100,6 @@ public sealed class HubHost : IAsyncDisposable
     private static HubHost Launch(IDictionary<string, string?>? overrides, CosmosEmulator emulator, Azurite azurite)
     {
         var scriptRoot = FunctionsBuild.OutputDirectory;
-        var port = CosmosEmulator.FreePort();
-        var masterKey = $"master-{Guid.NewGuid():N}";
         var secretsDir = Directory.CreateTempSubdirectory("hub-test-secrets-").FullName;
 
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -129,64 +128,22 @@ public sealed class HubHost : IAsyncDisposable
 
         var environment = all.ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value);
         environment["AzureWebJobsStorage"] = azurite.ConnectionString;
-        environment["FUNCTIONS_MASTER_KEY"] = masterKey;
         environment["FUNCTIONS_SECRETS_DIR"] = secretsDir;
         environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         environment["AzureFunctionsWebHost__hostid"] = $"hubtest-{Guid.NewGuid():N}"[..32]; // timer locks are per host id in the shared Azurite
         environment["APPLICATIONINSIGHTS_CONNECTION_STRING"] = null;
 
-        var process = SupervisedProcess.Start(
-            "Functions host",
-            FunctionsBuild.Func,
-            ["start", "--script-root", scriptRoot, "--port", port.ToString(CultureInfo.InvariantCulture)],
-            environment,
-            RepositoryRoot.Path);
-        return new HubHost(process, port, masterKey, secretsDir, all);
+        return new HubHost(FunctionsHostProcess.Launch(scriptRoot, environment), secretsDir, all);
     }
 
-    private async Task WaitUntilRunningAsync(TimeSpan timeout)
+    private Task WaitUntilRunningAsync(TimeSpan timeout) => _host.WaitUntilRunningAsync(timeout, async () =>
     {
-        var started = DateTime.UtcNow;
-        using var admin = AdminHttp();
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The Functions host exited before it was Running:\n{Tail(60)}");
-            }
-
-            if (DateTime.UtcNow - started > timeout)
-            {
-                throw new TimeoutException($"The Functions host was not Running after {timeout.TotalSeconds:0} s:\n{Tail(60)}");
-            }
-
-            try
-            {
-                using var status = await admin.GetAsync(new Uri("admin/host/status", UriKind.Relative));
-                if (status.IsSuccessStatusCode && (await status.Content.ReadAsStringAsync()).Contains("\"state\":\"Running\"", StringComparison.Ordinal))
-                {
-                    // Running means indexed and the worker is up; the first call into the worker may take a moment more.
-                    using var health = await Client.GetAsync(new Uri("api/health", UriKind.Relative));
-                    if ((int)health.StatusCode is 200 or 503)
-                    {
-                        StartTime = DateTime.UtcNow - started;
-                        return;
-                    }
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(250);
-        }
-    }
+        using var health = await Client.GetAsync(new Uri("api/health", UriKind.Relative));
+        return (int)health.StatusCode is 200 or 503;
+    });
 
     /// <summary>The last <paramref name="lines"/> lines of the host's output.</summary>
-    public string Tail(int lines) => string.Join('\n', _process.Lines.TakeLast(lines));
+    public string Tail(int lines) => _host.Tail(lines);
 
     /// <summary>A client that authenticates with <paramref name="key"/>.</summary>
     public HttpClient ClientWithKey(string key)
@@ -228,7 +185,7 @@ public sealed class HubHost : IAsyncDisposable
     }
 
     /// <summary>The pids of the host's .NET isolated worker processes (the host restarts one that dies).</summary>
-    public IReadOnlyList<int> WorkerPids() => _process.Members().Where(pid =>
+    public IReadOnlyList<int> WorkerPids() => _host.Process.Members().Where(pid =>
     {
         try
         {
@@ -254,7 +211,7 @@ public sealed class HubHost : IAsyncDisposable
     }
 
     /// <summary>The resident memory of the host and its worker (kB), from /proc.</summary>
-    public IReadOnlyDictionary<int, long> ResidentKilobytes() => _process.Members().ToDictionary(pid => pid, pid =>
+    public IReadOnlyDictionary<int, long> ResidentKilobytes() => _host.Process.Members().ToDictionary(pid => pid, pid =>
     {
         try
         {
@@ -268,12 +225,7 @@ public sealed class HubHost : IAsyncDisposable
     });
 
     /// <summary>A client carrying the Functions master key (admin endpoints).</summary>
-    public HttpClient AdminHttp()
-    {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Add("x-functions-key", MasterKey);
-        return client;
-    }
+    public HttpClient AdminHttp() => _host.AdminHttp();
 
     private ServiceProvider BuildStores()
     {
@@ -301,7 +253,7 @@ public sealed class HubHost : IAsyncDisposable
             await _stores.Value.DisposeAsync();
         }
 
-        await _process.StopAsync(TimeSpan.FromSeconds(20));
+        await _host.DisposeAsync();
         try
         {
             Directory.Delete(_secretsDir, recursive: true);
@@ -325,8 +277,8 @@ public static class FunctionsBuild
     /// </summary>
     public static string OutputDirectory { get; } = FindOutput();
 
-    /// <summary>The kit's <c>func</c>: <c>$FUNCTIONS_HOST_KIT/func</c> when set, else <c>shared/functions-host/func</c> beside the repository or an ancestor folder of it (CI clones with <c>../shared</c> beside the repository; a worktree may sit deeper).</summary>
-    public static string Func { get; } = FindFunc();
+    /// <summary>The kit's <c>func</c> (<see cref="FunctionsHostProcess.Func"/>).</summary>
+    public static string Func => FunctionsHostProcess.Func;
 
     private static string FindOutput()
     {
@@ -337,24 +289,5 @@ public static class FunctionsBuild
         }
 
         return dir;
-    }
-
-    private static string FindFunc()
-    {
-        if (Environment.GetEnvironmentVariable("FUNCTIONS_HOST_KIT") is { Length: > 0 } kit)
-        {
-            return Path.Combine(kit, "func");
-        }
-
-        for (var dir = Directory.GetParent(RepositoryRoot.Path); dir is not null; dir = dir.Parent)
-        {
-            var func = Path.Combine(dir.FullName, "shared", "functions-host", "func");
-            if (File.Exists(func))
-            {
-                return func;
-            }
-        }
-
-        throw new InvalidOperationException($"The functions-host kit was not found in ../shared/functions-host beside {RepositoryRoot.Path} (or an ancestor); set FUNCTIONS_HOST_KIT.");
     }
 }

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Jobs.Livy;
-using IntegrationHub.Jobs.Tests.N8n;
+using IntegrationHub.TestDoubles.N8n;
 using IntegrationHub.Secrets;
 using IntegrationHub.TestDoubles;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using IntegrationHub.Jobs.Tests.N8n;
+using IntegrationHub.TestDoubles.N8n;
 
 namespace IntegrationHub.Functions.Tests.Steps;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using IntegrationHub.Core.Runs;
-using IntegrationHub.Jobs.Tests.N8n;
+using IntegrationHub.TestDoubles.N8n;
 
 namespace IntegrationHub.Functions.Tests.Steps;
 

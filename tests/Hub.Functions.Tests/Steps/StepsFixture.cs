@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using IntegrationHub.Core.Runs;
 using IntegrationHub.Functions.Tests.Infrastructure;
-using IntegrationHub.Jobs.Tests.N8n;
+using IntegrationHub.TestDoubles.N8n;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Livy;
 using IntegrationHub.TestDoubles.SaaS;
@@ -33,16 +33,12 @@ public sealed class StepsFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Task.WhenAll(N8n.InitializeAsync(), Livy.StartAsync(), GitHub.StartAsync());
-        Hub = await HubHost.StartAsync(new Dictionary<string, string?>
+        Hub = await HubHost.StartAsync(N8n.Settings(new()
         {
             ["Connectors:Network:AllowPrivateNetworks"] = "true",
-            ["N8n:BaseUrl"] = N8n.BaseUrl,
-            ["N8n:ApiKey"] = N8n.ApiKey,
-            ["N8n:WorkflowTag"] = N8n.Tag,
-            ["N8n:ExecutionPollInterval"] = "00:00:01",
             ["Livy:BaseUrl"] = Livy.BaseAddress.ToString(),
             ["Livy:PollInterval"] = "00:00:01",
-        });
+        }));
     }
 
     public async Task DisposeAsync()

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using IntegrationHub.Jobs.N8n;
 using IntegrationHub.Shared.Diagnostics;
+using IntegrationHub.TestDoubles.N8n;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationHub.Jobs.Tests.N8n;

@@ -1,5 +1,5 @@
 using IntegrationHub.Secrets.Local;
-using IntegrationHub.Secrets.Tests.Support;
+using IntegrationHub.TestDoubles.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

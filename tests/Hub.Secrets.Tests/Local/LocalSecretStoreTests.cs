@@ -2,12 +2,13 @@ using System.Security.Cryptography;
 using IntegrationHub.Secrets.Local;
 using IntegrationHub.Secrets.Tests.Support;
 using IntegrationHub.Shared.Cosmos;
+using IntegrationHub.TestDoubles.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationHub.Secrets.Tests.Local;
 
-/// <summary>The local AES-GCM store on the Cosmos emulator: versions and check-and-set, deletes, tamper and key-change detection.</summary>
-public sealed class LocalSecretStoreTests(CosmosFixture cosmos) : IClassFixture<CosmosFixture>
+/// <summary>The local AES-GCM store on the test process's shared Cosmos emulator (a database per test): versions and check-and-set, deletes, tamper and key-change detection.</summary>
+public sealed class LocalSecretStoreTests
 {
     private static readonly SecretValues First = SecretValues.From(new Dictionary<string, string> { ["api_key"] = "sk-local-first-0123456789", ["user"] = "bot" });
     private static readonly SecretValues Second = SecretValues.From(new Dictionary<string, string> { ["api_key"] = "sk-local-second-0123456789" });
@@ -125,9 +126,10 @@ public sealed class LocalSecretStoreTests(CosmosFixture cosmos) : IClassFixture<
     private static DocumentSet<SecretDocument> Documents(SecretsHost host) =>
         host.Services.GetRequiredService<HubCosmos>().Documents<SecretDocument>(LocalSecretStore.Container);
 
-    private async Task<SecretsHost> StartAsync(string? database = null)
+    private static async Task<SecretsHost> StartAsync(string? database = null)
     {
-        var settings = cosmos.Emulator.Settings(database ?? "secrets-" + Guid.NewGuid().ToString("N")[..8]);
+        var emulator = await SharedCosmosEmulator.GetAsync();
+        var settings = emulator.Settings(database ?? SharedCosmosEmulator.NewDatabaseName("secrets"));
         settings["Secrets:LocalKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var host = SecretsHost.Create(settings, cosmos: true);
         await host.Services.GetRequiredService<HubCosmos>().EnsureCreatedAsync(default);

@@ -1,4 +1,5 @@
 using IntegrationHub.Shared.Cosmos;
+using IntegrationHub.TestDoubles.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace IntegrationHub.TestDoubles;
 
 /// <summary>
-/// Base of every protocol double: a real Kestrel server on a free loopback port, so the hub's real
-/// clients talk to it over real sockets. Subclasses map the documented endpoints of the API they stand for.
+/// Base of the hand-written protocol doubles, kept only where WireMock.Net cannot serve (see <see cref="WireMockDouble"/>
+/// for the others): Pulsar's WebSocket API and Vault's check-and-set KV, each saying why in its header. A real Kestrel
+/// server on a free loopback port, so the hub's real clients talk to it over real sockets.
 /// </summary>
 public abstract class DoubleServer : IAsyncDisposable
 {

@@ -10,6 +10,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace IntegrationHub.TestDoubles.Pulsar;
 
+// Why hand-written (Kestrel, DoubleServer) and not WireMock.Net like the HTTP doubles: the hub talks to Pulsar over
+// WebSockets (long-lived, both directions: producers send and get receipts, consumers get pushed messages and send
+// acks/negative acks), and WireMock.Net 1.25 serves request/response HTTP only — it has no WebSocket endpoint. The
+// broker behaviour behind it (sequence ids, deduplication, redelivery, receiver queues) is state no mapping holds.
+
 /// <summary>
 /// A protocol-faithful double of Apache Pulsar's WebSocket service (docs: "Pulsar WebSocket API"; behaviour from
 /// <c>pulsar-websocket</c>'s ProducerHandler/ConsumerHandler and the Java producer/broker they drive):

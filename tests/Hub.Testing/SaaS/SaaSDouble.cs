@@ -1,17 +1,23 @@
-using System.Collections.Concurrent;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using WireMock;
+using WireMock.Matchers;
+using WireMock.RequestBuilders;
+using WireMock.Server;
 
 namespace IntegrationHub.TestDoubles.SaaS;
 
 /// <summary>
-/// Base of the SaaS API doubles: the API's endpoints plus injectable faults (rate limits, 5xx), answered in
-/// the shape the API documents, to the next requests whose path contains a given text.
+/// Base of the SaaS API doubles (WireMock.Net): the API's endpoints plus injectable faults (rate limits, 5xx),
+/// answered in the shape the API documents, to the next requests whose path contains a given text. Faults are
+/// WireMock mappings in one scenario, each taking the next state when it fires, so they answer once each and in
+/// the order they were injected (only the oldest pending fault is live, as before).
 /// </summary>
-public abstract class SaaSDouble : DoubleServer
+public abstract class SaaSDouble : WireMockDouble
 {
-    private readonly ConcurrentQueue<(string PathContains, Func<HttpContext, Task> Respond)> _faults = new();
+    private const string FaultScenario = "faults";
+    private readonly Lock _faultGate = new();
+    private readonly List<(string PathContains, int Status, string Body, (string Name, string Value)[] Headers)> _pendingFaults = [];
+    private int _faults;
 
     protected SaaSDouble(TimeProvider? time = null)
     {
@@ -31,48 +37,59 @@ public abstract class SaaSDouble : DoubleServer
     }
 
     /// <summary>Answers the next request to <paramref name="pathContains"/> with <paramref name="status"/>, <paramref name="headers"/> and a JSON <paramref name="body"/>.</summary>
-    public void Fail(string pathContains, int status, string body, params (string Name, string Value)[] headers) =>
-        _faults.Enqueue((pathContains, async context =>
+    public void Fail(string pathContains, int status, string body, params (string Name, string Value)[] headers)
+    {
+        lock (_faultGate)
         {
-            context.Response.StatusCode = status;
-            foreach (var (name, value) in headers)
+            if (!Started)
             {
-                context.Response.Headers[name] = value;
+                _pendingFaults.Add((pathContains, status, body, headers));
+                return;
             }
 
-            context.Response.ContentType = "application/json; charset=utf-8";
-            await context.Response.WriteAsync(body, Encoding.UTF8);
-        }));
+            AddFault(pathContains, status, body, headers);
+        }
+    }
+
+    private void AddFault(string pathContains, int status, string body, (string Name, string Value)[] headers)
+    {
+        var n = _faults++;
+        var mapping = Server.Given(Request.Create().WithPath(new WildcardMatcher($"*{pathContains}*", ignoreCase: true)).UsingAnyMethod())
+            .AtPriority(0)
+            .InScenario(FaultScenario);
+        if (n > 0)
+        {
+            mapping = mapping.WhenStateIs(Spent(n - 1));
+        }
+
+        mapping.WillSetStateTo(Spent(n)).RespondWith(Answer(_ => Text(status, body, "application/json; charset=utf-8", headers)));
+    }
 
     /// <summary>The epoch second <paramref name="after"/> from now on the double's clock.</summary>
     public long EpochSecondsIn(TimeSpan after) => (Time.GetUtcNow() + after).ToUnixTimeSeconds();
 
     /// <inheritdoc />
-    protected sealed override void Map(WebApplication app)
+    protected sealed override void Map(WireMockServer server)
     {
-        ArgumentNullException.ThrowIfNull(app);
-        app.Use(async (context, next) =>
+        MapApi(server);
+        lock (_faultGate)
         {
-            var path = context.Request.Path.Value ?? "";
-            if (_faults.TryPeek(out var fault) && path.Contains(fault.PathContains, StringComparison.OrdinalIgnoreCase) && _faults.TryDequeue(out fault))
+            foreach (var (pathContains, status, body, headers) in _pendingFaults)
             {
-                await fault.Respond(context);
-                return;
+                AddFault(pathContains, status, body, headers);
             }
 
-            await next(context);
-        });
-        MapApi(app);
+            _pendingFaults.Clear();
+        }
     }
 
     /// <summary>Maps the API's documented endpoints.</summary>
-    protected abstract void MapApi(WebApplication app);
+    protected abstract void MapApi(WireMockServer server);
 
     /// <summary>The value of basic auth <c>user:secret</c>, or null.</summary>
-    protected static (string User, string Secret)? BasicAuth(HttpRequest request)
+    protected static (string User, string Secret)? BasicAuth(IRequestMessage request)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var header = request.Headers.Authorization.ToString();
+        var header = Header(request, "Authorization") ?? string.Empty;
         if (!header.StartsWith("Basic ", StringComparison.Ordinal))
         {
             return null;
@@ -110,4 +127,6 @@ public abstract class SaaSDouble : DoubleServer
             return null;
         }
     }
+
+    private static string Spent(int n) => $"fault-{n}-spent";
 }

@@ -1,13 +1,12 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using WireMock;
+using WireMock.Server;
 
 namespace IntegrationHub.TestDoubles.SaaS;
 
 /// <summary>
-/// Slack Web API double (https://api.slack.com/methods): <c>conversations.history</c> (newest first; <c>oldest</c>/
+/// Slack Web API double on WireMock.Net (https://api.slack.com/methods): <c>conversations.history</c> (newest first; <c>oldest</c>/
 /// <c>latest</c> exclusive unless <c>inclusive</c>; <c>limit</c>; <c>cursor</c> with <c>has_more</c> and
 /// <c>response_metadata.next_cursor</c>), <c>chat.postMessage</c> (JSON body), <c>auth.test</c>. Errors are HTTP 200
 /// with <c>ok: false</c>; rate limits are HTTP 429 with <c>Retry-After</c> seconds.
@@ -34,17 +33,23 @@ public sealed class SlackDouble(string token = "xoxb-test-token", TimeProvider? 
     public void RateLimitNext(string method, int seconds) =>
         Fail(method, 429, """{"ok":false,"error":"ratelimited"}""", ("Retry-After", seconds.ToString(CultureInfo.InvariantCulture)));
 
-    protected override void MapApi(WebApplication app)
+    protected override void MapApi(WireMockServer server)
     {
-        app.MapMethods("/api/conversations.history", ["GET", "POST"], (HttpRequest request) =>
+        Route("/api/conversations.history", ["GET", "POST"], request =>
         {
             if (!Authorized(request))
             {
                 return Error("invalid_auth");
             }
 
-            var q = request.Query;
-            var channel = q["channel"].ToString();
+            var q = QueryOf(request);
+            foreach (var (name, value) in FormOf(request))
+            {
+                q.TryAdd(name, value);
+            }
+
+            string Param(string name) => q.TryGetValue(name, out var value) ? value.ToString() : string.Empty;
+            var channel = Param("channel");
             lock (_channels)
             {
                 if (!_channels.TryGetValue(channel, out var messages))
@@ -52,14 +57,15 @@ public sealed class SlackDouble(string token = "xoxb-test-token", TimeProvider? 
                     return Error("channel_not_found");
                 }
 
-                var inclusive = q["inclusive"] is var i && (i == "1" || i == "true");
-                var oldest = decimal.TryParse(q["oldest"], NumberStyles.Float, CultureInfo.InvariantCulture, out var o) ? o : 0m;
-                var latest = decimal.TryParse(q["latest"], NumberStyles.Float, CultureInfo.InvariantCulture, out var l) ? l : decimal.MaxValue;
-                var limit = int.TryParse(q["limit"], out var n) ? Math.Clamp(n, 1, 999) : 100;
-                var start = Untoken(q["cursor"]) is { } position && position.StartsWith("next_ts:", StringComparison.Ordinal)
+                var inclusive = Param("inclusive") is "1" or "true";
+                var oldest = decimal.TryParse(Param("oldest"), NumberStyles.Float, CultureInfo.InvariantCulture, out var o) ? o : 0m;
+                var latest = decimal.TryParse(Param("latest"), NumberStyles.Float, CultureInfo.InvariantCulture, out var l) ? l : decimal.MaxValue;
+                var limit = int.TryParse(Param("limit"), out var n) ? Math.Clamp(n, 1, 999) : 100;
+                var cursor = Param("cursor");
+                var start = Untoken(cursor) is { } position && position.StartsWith("next_ts:", StringComparison.Ordinal)
                     ? decimal.Parse(position[8..], CultureInfo.InvariantCulture)
                     : decimal.MaxValue;
-                if (q["cursor"].Count > 0 && !string.IsNullOrEmpty(q["cursor"]) && start == decimal.MaxValue)
+                if (!string.IsNullOrEmpty(cursor) && start == decimal.MaxValue)
                 {
                     return Error("invalid_cursor");
                 }
@@ -69,31 +75,30 @@ public sealed class SlackDouble(string token = "xoxb-test-token", TimeProvider? 
                     .ToList();
                 var page = range.Take(limit).ToList();
                 var hasMore = range.Count > limit;
-                var body = new JsonObject
+                return Json(new JsonObject
                 {
                     ["ok"] = true,
                     ["messages"] = new JsonArray(page.Select(m => (JsonNode)m.Value.DeepClone()).ToArray()),
                     ["has_more"] = hasMore,
                     ["pin_count"] = 0,
                     ["response_metadata"] = new JsonObject { ["next_cursor"] = hasMore ? PageToken($"next_ts:{range[limit].Key.ToString(CultureInfo.InvariantCulture)}") : "" },
-                };
-                return Results.Text(body.ToJsonString(), "application/json; charset=utf-8");
+                });
             }
         });
 
-        app.MapPost("/api/chat.postMessage", async (HttpRequest request) =>
+        Route("/api/chat.postMessage", ["POST"], request =>
         {
             if (!Authorized(request))
             {
                 return Error("invalid_auth");
             }
 
-            if (request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) != true)
+            if (!HasContentType(request, "application/json"))
             {
                 return Error("invalid_form_data");
             }
 
-            var body = await JsonSerializer.DeserializeAsync<JsonObject>(request.Body);
+            var body = JsonNode.Parse(request.Body ?? "null") as JsonObject;
             var channel = body?["channel"]?.GetValue<string>();
             var text = body?["text"]?.GetValue<string>();
             if (string.IsNullOrEmpty(channel))
@@ -107,11 +112,11 @@ public sealed class SlackDouble(string token = "xoxb-test-token", TimeProvider? 
             }
 
             var ts = AddMessage(channel, text);
-            return Results.Text(new JsonObject { ["ok"] = true, ["channel"] = channel, ["ts"] = ts, ["message"] = new JsonObject { ["text"] = text, ["type"] = "message", ["ts"] = ts } }.ToJsonString(), "application/json; charset=utf-8");
+            return Json(new JsonObject { ["ok"] = true, ["channel"] = channel, ["ts"] = ts, ["message"] = new JsonObject { ["text"] = text, ["type"] = "message", ["ts"] = ts } });
         });
 
-        app.MapPost("/api/auth.test", (HttpRequest request) => Authorized(request)
-            ? Results.Text("""{"ok":true,"url":"https://example.slack.com/","team":"Example","user":"hubbot","team_id":"T12345","user_id":"U12345"}""", "application/json; charset=utf-8")
+        Route("/api/auth.test", ["POST"], request => Authorized(request)
+            ? Text(200, """{"ok":true,"url":"https://example.slack.com/","team":"Example","user":"hubbot","team_id":"T12345","user_id":"U12345"}""", "application/json; charset=utf-8")
             : Error("invalid_auth"));
     }
 
@@ -125,7 +130,7 @@ public sealed class SlackDouble(string token = "xoxb-test-token", TimeProvider? 
         return messages;
     }
 
-    private bool Authorized(HttpRequest request) => request.Headers.Authorization.ToString() == $"Bearer {Token}";
+    private bool Authorized(IRequestMessage request) => Header(request, "Authorization") == $"Bearer {Token}";
 
-    private static IResult Error(string error) => Results.Text(new JsonObject { ["ok"] = false, ["error"] = error }.ToJsonString(), "application/json; charset=utf-8");
+    private static ResponseMessage Error(string error) => Json(new JsonObject { ["ok"] = false, ["error"] = error });
 }

@@ -2,18 +2,18 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using WireMock;
+using WireMock.Server;
 
 namespace IntegrationHub.TestDoubles.OAuth;
 
 /// <summary>
-/// An OAuth 2.0 token endpoint (RFC 6749) at <c>POST /oauth/token</c>: form-encoded requests, the
+/// An OAuth 2.0 token endpoint (RFC 6749) on WireMock.Net at <c>POST /oauth/token</c>: form-encoded requests, the
 /// client authenticated by HTTP Basic (§2.3.1) or by <c>client_id</c>/<c>client_secret</c> in the body,
 /// the <c>client_credentials</c> (§4.4) and <c>refresh_token</c> (§6) grants, JSON answers (§5.1) and
 /// errors (§5.2: 400 <c>invalid_grant</c>, 401 <c>invalid_client</c>, 400 <c>unsupported_grant_type</c>).
 /// </summary>
-public sealed class OAuthTokenEndpointDouble : DoubleServer
+public sealed class OAuthTokenEndpointDouble : WireMockDouble
 {
     private readonly ConcurrentDictionary<string, bool> _refreshTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, string>> _forms = new();
@@ -66,9 +66,9 @@ public sealed class OAuthTokenEndpointDouble : DoubleServer
     public void RevokeAllRefreshTokens() => _refreshTokens.Clear();
 
     /// <inheritdoc />
-    protected override void Map(WebApplication app) => app.MapPost("/oauth/token", HandleAsync);
+    protected override void Map(WireMockServer server) => RouteAsync("/oauth/token", ["POST"], HandleAsync);
 
-    private async Task HandleAsync(HttpContext context)
+    private async Task<ResponseMessage> HandleAsync(IRequestMessage request)
     {
         Interlocked.Increment(ref _tokenRequests);
         RequestArrived.TrySetResult();
@@ -79,26 +79,21 @@ public sealed class OAuthTokenEndpointDouble : DoubleServer
 
         if (FailWithStatus is { } status)
         {
-            context.Response.StatusCode = status;
-            await context.Response.WriteAsync("upstream unavailable");
-            return;
+            return Text(status, "upstream unavailable", "text/plain");
         }
 
-        if (!context.Request.HasFormContentType)
+        if (!HasContentType(request, "application/x-www-form-urlencoded"))
         {
-            await Error(context, 400, "invalid_request");
-            return;
+            return Error(400, "invalid_request");
         }
 
-        var form = (await context.Request.ReadFormAsync()).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
+        var form = FormOf(request).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
         _forms.Enqueue(form);
 
-        var (clientId, clientSecret) = ClientCredentials(context, form);
+        var (clientId, clientSecret) = ClientCredentials(request, form);
         if (clientId != ClientId || clientSecret != ClientSecret)
         {
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"oauth\"";
-            await Error(context, 401, "invalid_client");
-            return;
+            return Error(401, "invalid_client", ("WWW-Authenticate", "Basic realm=\"oauth\""));
         }
 
         string? newRefresh = null;
@@ -110,8 +105,7 @@ public sealed class OAuthTokenEndpointDouble : DoubleServer
                 var presented = form.GetValueOrDefault("refresh_token") ?? string.Empty;
                 if (!_refreshTokens.ContainsKey(presented))
                 {
-                    await Error(context, 400, "invalid_grant");
-                    return;
+                    return Error(400, "invalid_grant");
                 }
 
                 if (RotateRefreshTokens)
@@ -122,8 +116,7 @@ public sealed class OAuthTokenEndpointDouble : DoubleServer
 
                 break;
             default:
-                await Error(context, 400, "unsupported_grant_type");
-                return;
+                return Error(400, "unsupported_grant_type");
         }
 
         var access = "at-" + RandomNumberGenerator.GetHexString(32);
@@ -144,14 +137,12 @@ public sealed class OAuthTokenEndpointDouble : DoubleServer
             body["scope"] = scope;
         }
 
-        context.Response.Headers.CacheControl = "no-store";
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString());
+        return Text(200, body.ToJsonString(), "application/json", ("Cache-Control", "no-store"));
     }
 
-    private static (string? Id, string? Secret) ClientCredentials(HttpContext context, Dictionary<string, string> form)
+    private static (string? Id, string? Secret) ClientCredentials(IRequestMessage request, Dictionary<string, string> form)
     {
-        var header = context.Request.Headers.Authorization.ToString();
+        var header = Header(request, "Authorization") ?? string.Empty;
         if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
             var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..]));
@@ -162,10 +153,6 @@ public sealed class OAuthTokenEndpointDouble : DoubleServer
         return (form.GetValueOrDefault("client_id"), form.GetValueOrDefault("client_secret"));
     }
 
-    private static async Task Error(HttpContext context, int status, string error)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(new JsonObject { ["error"] = error, ["error_description"] = "refused by the double" }.ToJsonString());
-    }
+    private static ResponseMessage Error(int status, string error, params (string Name, string Value)[] headers) =>
+        Text(status, new JsonObject { ["error"] = error, ["error_description"] = "refused by the double" }.ToJsonString(), "application/json", headers);
 }

@@ -1,13 +1,14 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using WireMock;
+using WireMock.Server;
 
 namespace IntegrationHub.TestDoubles.SaaS;
 
 /// <summary>
-/// GitHub REST API double (https://docs.github.com/rest): <c>GET /repos/{owner}/{repo}</c>, issues and issue comments
+/// GitHub REST API double on WireMock.Net (https://docs.github.com/rest): <c>GET /repos/{owner}/{repo}</c>, issues and issue comments
 /// with <c>since</c> (updated at or after), <c>sort=updated</c>, <c>direction</c>, <c>per_page</c> (max 100) and
 /// <c>page</c>, paged through the <c>Link</c> header; <c>POST .../issues/{n}/comments</c> (201). Every answer carries
 /// <c>x-ratelimit-limit/remaining/used/reset/resource</c>. Primary limits are 403 with <c>x-ratelimit-remaining: 0</c>;
@@ -19,7 +20,7 @@ public sealed class GitHubDouble(string owner = "octo", string repository = "hub
     private readonly List<JsonObject> _comments = [];
     private long _nextId = 1000;
     private int _remaining = 5000;
-    private TimeSpan? _exhaustNext;
+    private StrongBox<TimeSpan>? _exhaustNext;
 
     public string Token { get; } = token;
 
@@ -65,71 +66,83 @@ public sealed class GitHubDouble(string owner = "octo", string repository = "hub
             ("retry-after", retryAfterSeconds.ToString(CultureInfo.InvariantCulture)), ("x-ratelimit-remaining", "4000"));
 
     /// <summary>The next successful answer spends the last request of the hour: <c>x-ratelimit-remaining: 0</c>, reset in <paramref name="resetIn"/>.</summary>
-    public void ExhaustQuotaOnNextResponse(TimeSpan resetIn) => _exhaustNext = resetIn;
+    public void ExhaustQuotaOnNextResponse(TimeSpan resetIn) => Volatile.Write(ref _exhaustNext, new StrongBox<TimeSpan>(resetIn));
 
-    protected override void MapApi(WebApplication app)
+    protected override void MapApi(WireMockServer server)
     {
         var repo = $"/repos/{owner}/{repository}";
-        app.Use(async (context, next) =>
-        {
-            var header = context.Request.Headers.Authorization.ToString();
-            if (header != $"Bearer {Token}" && header != $"token {Token}")
-            {
-                context.Response.StatusCode = 401;
-                await context.Response.WriteAsJsonAsync(new { message = "Bad credentials", documentation_url = "https://docs.github.com/rest", status = "401" });
-                return;
-            }
-
-            var remaining = Interlocked.Decrement(ref _remaining);
-            var reset = TimeSpan.FromHours(1);
-            if (_exhaustNext is { } exhausted)
-            {
-                _exhaustNext = null;
-                remaining = 0;
-                reset = exhausted;
-            }
-
-            context.Response.Headers["x-ratelimit-limit"] = "5000";
-            context.Response.Headers["x-ratelimit-remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
-            context.Response.Headers["x-ratelimit-used"] = (5000 - remaining).ToString(CultureInfo.InvariantCulture);
-            context.Response.Headers["x-ratelimit-reset"] = EpochSecondsIn(reset).ToString(CultureInfo.InvariantCulture);
-            context.Response.Headers["x-ratelimit-resource"] = "core";
-            await next(context);
-        });
-
-        app.MapGet(repo, () => Results.Json(new { id = 1, name = repository, full_name = $"{owner}/{repository}", @private = false }));
-        app.MapGet(repo + "/issues", (HttpContext context) => List(context, _issues));
-        app.MapGet(repo + "/issues/comments", (HttpContext context) => List(context, _comments));
-        app.MapPost(repo + "/issues/{number:int}/comments", async (int number, HttpRequest request) =>
-        {
-            var body = await JsonSerializer.DeserializeAsync<JsonObject>(request.Body);
-            lock (_issues)
-            {
-                if (!_issues.Any(i => i["number"]!.GetValue<int>() == number))
-                {
-                    return Results.Json(new { message = "Not Found", documentation_url = "https://docs.github.com/rest/issues/comments#create-an-issue-comment", status = "404" }, statusCode: 404);
-                }
-
-                if (body?["body"]?.GetValue<string>() is not { Length: > 0 } text)
-                {
-                    return Results.Json(new { message = "Invalid request.\n\n\"body\" wasn't supplied.", status = "422" }, statusCode: 422);
-                }
-
-                var now = Iso(Time.GetUtcNow());
-                var comment = new JsonObject { ["id"] = _nextId++, ["body"] = text, ["issue_url"] = $"{BaseAddress}repos/{owner}/{repository}/issues/{number}", ["created_at"] = now, ["updated_at"] = now };
-                _comments.Add(comment);
-                return Results.Json(comment, statusCode: 201);
-            }
-        });
+        Route(repo, ["GET"], request => Authorized(request, () => Json(new { id = 1, name = repository, full_name = $"{owner}/{repository}", @private = false })));
+        Route(repo + "/issues", ["GET"], request => Authorized(request, () => List(request, _issues)));
+        Route(repo + "/issues/comments", ["GET"], request => Authorized(request, () => List(request, _comments)));
+        Route(repo + "/issues/*/comments", ["POST"], request => Authorized(request, () => Comment(request)));
     }
 
-    private IResult List(HttpContext context, List<JsonObject> items)
+    /// <summary>Bad credentials are 401; every authenticated answer carries the rate-limit headers (one request spent).</summary>
+    private ResponseMessage Authorized(IRequestMessage request, Func<ResponseMessage> answer)
     {
-        var q = context.Request.Query;
-        var perPage = int.TryParse(q["per_page"], out var pp) ? Math.Clamp(pp, 1, 100) : 30;
-        var page = int.TryParse(q["page"], out var p) ? Math.Max(1, p) : 1;
-        DateTimeOffset? since = q["since"].Count > 0 ? DateTimeOffset.Parse(q["since"]!, CultureInfo.InvariantCulture) : null;
-        var ascending = q["direction"] == "asc";
+        var header = Header(request, "Authorization");
+        if (header != $"Bearer {Token}" && header != $"token {Token}")
+        {
+            return Json(new { message = "Bad credentials", documentation_url = "https://docs.github.com/rest", status = "401" }, 401);
+        }
+
+        var remaining = Interlocked.Decrement(ref _remaining);
+        var reset = TimeSpan.FromHours(1);
+        if (Interlocked.Exchange(ref _exhaustNext, null) is { } exhausted)
+        {
+            remaining = 0;
+            reset = exhausted.Value;
+        }
+
+        var response = answer();
+        response.AddHeader("x-ratelimit-limit", "5000");
+        response.AddHeader("x-ratelimit-remaining", remaining.ToString(CultureInfo.InvariantCulture));
+        response.AddHeader("x-ratelimit-used", (5000 - remaining).ToString(CultureInfo.InvariantCulture));
+        response.AddHeader("x-ratelimit-reset", EpochSecondsIn(reset).ToString(CultureInfo.InvariantCulture));
+        response.AddHeader("x-ratelimit-resource", "core");
+        return response;
+    }
+
+    private ResponseMessage Comment(IRequestMessage request)
+    {
+        var number = int.TryParse(request.Path.Split('/')[^2], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+        JsonObject? body;
+        try
+        {
+            body = string.IsNullOrEmpty(request.Body) ? null : JsonNode.Parse(request.Body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return Json(new { message = "Problems parsing JSON", status = "400" }, 400);
+        }
+
+        lock (_issues)
+        {
+            if (!_issues.Any(i => i["number"]!.GetValue<int>() == number))
+            {
+                return Json(new { message = "Not Found", documentation_url = "https://docs.github.com/rest/issues/comments#create-an-issue-comment", status = "404" }, 404);
+            }
+
+            if (body?["body"]?.GetValue<string>() is not { Length: > 0 } text)
+            {
+                return Json(new { message = "Invalid request.\n\n\"body\" wasn't supplied.", status = "422" }, 422);
+            }
+
+            var now = Iso(Time.GetUtcNow());
+            var comment = new JsonObject { ["id"] = _nextId++, ["body"] = text, ["issue_url"] = $"{BaseAddress}repos/{owner}/{repository}/issues/{number}", ["created_at"] = now, ["updated_at"] = now };
+            _comments.Add(comment);
+            return Json(comment, 201);
+        }
+    }
+
+    /// <summary>A list page: <c>since</c>, <c>direction</c>, <c>per_page</c> (max 100), <c>page</c>, and the <c>Link</c> header.</summary>
+    private ResponseMessage List(IRequestMessage request, List<JsonObject> items)
+    {
+        var q = QueryOf(request);
+        var perPage = IntParam(q, "per_page") is { } pp ? Math.Clamp(pp, 1, 100) : 30;
+        var page = IntParam(q, "page") is { } p ? Math.Max(1, p) : 1;
+        DateTimeOffset? since = q.TryGetValue("since", out var s) ? DateTimeOffset.Parse(s!, CultureInfo.InvariantCulture) : null;
+        var ascending = q.TryGetValue("direction", out var d) && d == "asc";
         List<JsonObject> matching;
         lock (_issues)
         {
@@ -143,7 +156,7 @@ public sealed class GitHubDouble(string owner = "octo", string repository = "hub
         string PageUri(int n)
         {
             var query = string.Join('&', q.Where(kv => kv.Key != "page").Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value!)}").Append($"page={n}"));
-            return $"<{BaseAddress.ToString().TrimEnd('/')}{context.Request.Path}?{query}>";
+            return $"<{BaseAddress.ToString().TrimEnd('/')}{request.Path}?{query}>";
         }
 
         if (page < last)
@@ -158,12 +171,13 @@ public sealed class GitHubDouble(string owner = "octo", string repository = "hub
             links.Add($"{PageUri(page - 1)}; rel=\"prev\"");
         }
 
+        var response = Json(new JsonArray(matching.Skip((page - 1) * perPage).Take(perPage).Select(i => (JsonNode)i).ToArray()));
         if (links.Count > 0)
         {
-            context.Response.Headers["Link"] = string.Join(", ", links);
+            response.AddHeader("Link", string.Join(", ", links));
         }
 
-        return Results.Json(new JsonArray(matching.Skip((page - 1) * perPage).Take(perPage).Select(i => (JsonNode)i).ToArray()));
+        return response;
     }
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -2,15 +2,14 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IntegrationHub.TestDoubles.Cosmos;
-#pragma warning disable IDE0005 // Also compiled into Hub.Functions.Tests, whose global usings already import these.
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-#pragma warning restore IDE0005
+using Xunit;
 
-namespace IntegrationHub.Jobs.Tests.N8n;
+namespace IntegrationHub.TestDoubles.N8n;
 
 /// <summary>
-/// A real n8n 1.123.81 for the n8n tests, with the test workflows created through its public API.
+/// A real n8n 1.123.81 for the n8n tests, with the test workflows created through its public API: the one n8n
+/// fixture of the test tree (Hub.Jobs.Tests and Hub.Functions.Tests both use it; each declares its own collection,
+/// as xunit finds collection definitions only in the test assembly).
 /// </summary>
 /// <remarks>
 /// Uses the instance named by <c>N8N_TEST_BASE_URL</c> / <c>N8N_TEST_API_KEY</c> when scripts/test.sh started one;
@@ -93,8 +92,11 @@ public sealed class N8nFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The hub's DI container pointed at this n8n.</summary>
-    public ServiceProvider Services(Dictionary<string, string?>? overrides = null)
+    /// <summary>
+    /// The hub's settings for this n8n in configuration form (<c>N8n:BaseUrl</c>, <c>N8n:ApiKey</c>,
+    /// <c>N8n:WorkflowTag</c>, a 1-s execution poll), with <paramref name="overrides"/> applied last.
+    /// </summary>
+    public Dictionary<string, string?> Settings(Dictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -108,8 +110,7 @@ public sealed class N8nFixture : IAsyncLifetime
             settings[name] = value;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddHubJobs().BuildServiceProvider(validateScopes: true);
+        return settings;
     }
 
     /// <summary>
@@ -274,10 +275,4 @@ public sealed class N8nFixture : IAsyncLifetime
         ["typeVersion"] = version,
         ["parameters"] = parameters,
     };
-}
-
-[CollectionDefinition(Name)]
-public sealed class N8nServerGroup : ICollectionFixture<N8nFixture>
-{
-    public const string Name = "n8n";
 }
