@@ -33,8 +33,8 @@ public static class JobsServiceCollectionExtensions
         services.AddHubOptions<LivyOptions>(LivyOptions.Section);
         services.AddLogging();
         services.AddMetrics();
-        services.AddHttpClient(N8nHttpClient);
-        services.AddHttpClient(LivyHttpClient);
+        services.AddHttpClient(N8nHttpClient).RemoveAllLoggers(); // its requests carry a token: no header logging at any level
+        services.AddHttpClient(LivyHttpClient).RemoveAllLoggers(); // its requests carry a token: no header logging at any level
 
         services.TryAddSingleton<JobMetrics>();
         services.TryAddTransient(sp => ActivatorUtilities.CreateInstance<N8nClient>(sp, sp.GetRequiredService<IHttpClientFactory>().CreateClient(N8nHttpClient)));

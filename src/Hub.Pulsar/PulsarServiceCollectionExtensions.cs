@@ -26,7 +26,7 @@ public static class PulsarServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddHubOptions<PulsarOptions>(PulsarOptions.Section);
-        services.AddHttpClient(PulsarProbe.HttpClientName);
+        services.AddHttpClient(PulsarProbe.HttpClientName).RemoveAllLoggers(); // its requests carry a token: no header logging at any level
         services.TryAddSingleton<PulsarMetrics>();
         services.TryAddSingleton<PulsarProducerPool>();
         services.TryAddSingleton<CommandDrainer>();

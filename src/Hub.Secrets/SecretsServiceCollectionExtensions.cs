@@ -37,7 +37,7 @@ public static class SecretsServiceCollectionExtensions
         services.AddCosmosContainer(new ContainerDefinition(LocalSecretStore.Container));
 
         // Vault
-        services.AddHttpClient(VaultTransport.HttpClientName);
+        services.AddHttpClient(VaultTransport.HttpClientName).RemoveAllLoggers(); // its requests carry a token: no header logging at any level
         services.TryAddSingleton<VaultTransport>();
         services.TryAddKeyedSingleton<TokenCredential>(VaultAzureCredentialKey, (sp, _) =>
         {
@@ -76,7 +76,7 @@ public static class SecretsServiceCollectionExtensions
             : sp.GetRequiredService<LocalSecretStore>());
 
         // OAuth
-        services.AddHttpClient(OAuthTokenService.HttpClientName);
+        services.AddHttpClient(OAuthTokenService.HttpClientName).RemoveAllLoggers(); // its requests carry a token: no header logging at any level
         services.TryAddSingleton<OAuthTokenService>();
         return services;
     }

@@ -56,10 +56,9 @@ public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 
     private static string Render(FakeLogRecord record)
     {
-        // Each value as its own ToString, as a text log sink would write it. (FakeLogRecord.StructuredState goes further and
-        // serializes collections: it shows that HttpClient's Trace "Request Headers" state carries the raw header
-        // values — the redaction applies to the message only. Known, Trace level only; see the issue-14 report.)
-        var values = record.State is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" | ", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
+        // Every structured value as a structured exporter would send it (collections serialized, e.g. HttpClient's
+        // "Request Headers" state), so a secret carried only in a log's state — not its message — is caught too.
+        var values = record.StructuredState is { } state ? string.Join(" | ", state.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
         var scopes = record.Scopes.Count == 0 ? string.Empty : " scopes: " + string.Join(" | ", record.Scopes.Select(s => Convert.ToString(s, CultureInfo.InvariantCulture)));
         return $"{record.Level} {record.Category}: {record.Message} [{values}]{scopes} {record.Exception}";
     }
