@@ -1,11 +1,15 @@
 using System.Text.Json;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Runs;
+using IntegrationHub.Pulsar;
+using IntegrationHub.Pulsar.Events;
 using IntegrationHub.Shared.Events;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Cosmos;
+using IntegrationHub.TestDoubles.Pulsar;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationHub.Core.Tests.Runs;
 
@@ -55,6 +59,51 @@ public sealed class EventIdentityTests
         Assert.Equal((2, 2, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
         Assert.Equal((2, 1, 1), (second.Progress.RecordsRead, second.Progress.RecordsPublished, second.Progress.RecordsUnchanged));
         Assert.Equal((2, 0, 2), (third.Progress.RecordsRead, third.Progress.RecordsPublished, third.Progress.RecordsUnchanged));
+    }
+
+    [Fact]
+    public async Task Through_pulsar_an_unchanged_record_read_again_in_full_refresh_is_not_sent_and_a_changed_one_is()
+    {
+        await using var api = new ItemsApi();
+        await api.StartAsync();
+        await using var pulsar = new PulsarWebSocketDouble();
+        await pulsar.StartAsync();
+        await using var hub = await EngineInstance.StartAsync(
+            SharedCosmosEmulator.NewDatabaseName("identity-pulsar"),
+            s => s.AddHubPulsar(),
+            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true", ["Pulsar:ServiceUrl"] = pulsar.ServiceUrl });
+        Assert.IsType<PulsarEventSink>(hub.Services.GetRequiredService<IEventSink>());
+        var integration = await hub.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = "int-rest",
+                TenantId = Tenant,
+                Name = "full refresh into pulsar",
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString() }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+        var topic = $"persistent://public/default/hub.{Tenant}.rest.records";
+
+        api.Body = """[{"id":"f1","v":"old"}]""";
+        var first = await RunToEndAsync(hub, integration);
+        var afterFirst = pulsar.Messages(topic).Count;
+        var second = await RunToEndAsync(hub, integration);
+        var afterSecond = pulsar.Messages(topic).Count;
+        api.Body = """[{"id":"f1","v":"new"}]""";
+        var third = await RunToEndAsync(hub, integration);
+
+        var sent = pulsar.Messages(topic).Select(m => JsonDocument.Parse(m.Text).RootElement).ToList();
+        Assert.Equal((1, 1, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
+        Assert.Equal((1, 0, 1), (second.Progress.RecordsRead, second.Progress.RecordsPublished, second.Progress.RecordsUnchanged));
+        Assert.Equal((1, 1, 0), (third.Progress.RecordsRead, third.Progress.RecordsPublished, third.Progress.RecordsUnchanged));
+        Assert.Equal((1, 1), (afterFirst, afterSecond)); // nothing reached the broker in run 2, not even a duplicate it would drop
+        Assert.Equal(["old", "new"], sent.Select(e => e.GetProperty("data").GetProperty("v").GetString()));
+        Assert.NotEqual(sent[0].GetProperty("id").GetString(), sent[1].GetProperty("id").GetString());
+        Assert.Equal(0, pulsar.DuplicatesDropped);
     }
 
     [Fact]
