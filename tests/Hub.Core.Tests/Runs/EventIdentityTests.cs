@@ -119,6 +119,9 @@ public sealed class EventIdentityTests
         Assert.NotEqual(id, EventIds.For("int-1", "s", "f2", null, "upserted", J("""{"a":1,"b":"é"}""")));
         Assert.NotEqual(id, EventIds.For("int-2", "s", "f1", null, "upserted", J("""{"a":1,"b":"é"}""")));
         Assert.Matches("^[0-9a-f]{32}$", id);
+        var documented = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"int-1\ns\nf1\n\nupserted\n{EventIds.DigestOf(J("""{"b":"é","a":1}"""))}"));
+        Assert.Equal(Convert.ToHexStringLower(documented.AsSpan(0, 16)), id); // the rule the README documents, ids stable across releases
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("""{"a":1,"b":"\u00E9"}"""u8)), EventIds.DigestOf(J("""{"b":"é","a":1}""")));
     }
 
     private static async Task<Run> RunToEndAsync(EngineInstance hub, Integration integration)
