@@ -105,6 +105,7 @@ public sealed class WebhookPublisher(
             var unchanged = batch.Events.Count - fresh.Count;
             var receipt = fresh.Count == 0 ? new PublishReceipt(0, 0) : await sink.PublishWithReceiptAsync(batch with { Events = fresh }, cancellationToken);
             await memory.RememberAsync(integration.TenantId, integration.Id, integration.Stream, fresh.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id)), cancellationToken);
+            await MarkMemoryInUseAsync(integration, cancellationToken);
             unchanged += receipt.Duplicates;
             metrics.Events(integration.ConnectorId, "published", receipt.Accepted);
             metrics.Events(integration.ConnectorId, "unchanged", unchanged);
@@ -112,7 +113,7 @@ public sealed class WebhookPublisher(
             Logs.WebhookPublished(logger, integration.Id, delivery.DeliveryId, receipt.Accepted, unchanged);
             return true;
         }
-        catch (Exception e) when (e is EventPublishException { IsTransient: true } or Microsoft.Azure.Cosmos.CosmosException)
+        catch (Exception e) when (e is EventPublishException { IsTransient: true } or Microsoft.Azure.Cosmos.CosmosException or ConcurrencyConflictException)
         {
             // The sink or the record memory is unavailable: the delivery stays pending, in order.
             Logs.WebhookPublishDeferred(logger, integration.Id, delivery.DeliveryId, e.Message);
@@ -126,6 +127,31 @@ public sealed class WebhookPublisher(
             await SettleAsync(delivery with { Status = WebhookDeliveryStatus.DeadLettered, LastError = e.Message }, cancellationToken);
             return true;
         }
+    }
+
+    // Polls read the record memory once anything but their own run wrote it: say the webhooks did (once per integration).
+    private async Task MarkMemoryInUseAsync(Integration integration, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var state = await integrations.GetStateAsync(integration.TenantId, integration.Id, cancellationToken);
+            if (state.RecordMemoryFrom is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                await integrations.ReplaceStateAsync(state with { RecordMemoryFrom = "webhooks" }, cancellationToken);
+                return;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // A run committed a page meanwhile: read again.
+            }
+        }
+
+        throw new ConcurrencyConflictException($"The state of integration '{integration.Id}' kept changing; the delivery stays pending.");
     }
 
     // Another instance may have settled it meanwhile: its write stands.

@@ -109,7 +109,7 @@ internal sealed class SyncSegment(
                 var remember = page.Records.Count > 0 && (webhooks || page.Records.All(r => r.Version is null));
                 var envelopes = page.Records.Select(r => Envelope(run, integration, r, transforms)).ToList();
                 var unchanged = 0;
-                if (remember)
+                if (remember && state.RecordMemoryFrom is { } from && from != run.Id)
                 {
                     var recalled = await memory.RecallAsync(run.TenantId, integration.Id, integration.Stream, envelopes.Select(e => e.Subject!).ToList(), cancellationToken);
                     var before = envelopes.Count;
@@ -195,12 +195,16 @@ internal sealed class SyncSegment(
         unchanged += pending.Unchanged;
         if (pending.Remember && deadLettered == 0 && pending.Events.Count > 0)
         {
+            // (Written before the commit below marks the memory as in use.)
             // Published: from now on these are what an unchanged re-read of each record is compared with (a key twice in a page: its last).
             var last = pending.Events.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id));
             await memory.RememberAsync(run.TenantId, integration.Id, integration.Stream, last, cancellationToken);
         }
 
-        var committed = await integrations.ReplaceStateAsync(state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
+        var remembered = pending.Remember && deadLettered == 0 && pending.Events.Count > 0;
+        var committed = await integrations.ReplaceStateAsync(
+            state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter, RecordMemoryFrom = state.RecordMemoryFrom ?? (remembered ? run.Id : null) },
+            cancellationToken);
         await runs.UpdateAsync(
             run.TenantId,
             run.Id,
