@@ -107,6 +107,36 @@ public sealed class EventIdentityTests
     }
 
     [Fact]
+    public async Task A_full_refresh_source_of_several_pages_is_published_whole_and_a_second_run_finds_it_all_unchanged()
+    {
+        await using var api = new PagedItemsApi(5);
+        await api.StartAsync();
+        await using var hub = await EngineInstance.StartAsync(
+            SharedCosmosEmulator.NewDatabaseName("identity-pages"),
+            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        var integration = await hub.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = "int-pages",
+                TenantId = Tenant,
+                Name = "paged full refresh",
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString(), pagination = new { kind = "page", pageSize = 2 } }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+
+        var first = await RunToEndAsync(hub, integration);
+        var second = await RunToEndAsync(hub, integration);
+
+        Assert.Equal((5, 5, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
+        Assert.Equal((5, 0, 5), (second.Progress.RecordsRead, second.Progress.RecordsPublished, second.Progress.RecordsUnchanged));
+        Assert.Equal(["1", "2", "3", "4", "5"], (await hub.EventsAsync(Tenant, integration.Id)).Select(e => e.Key));
+    }
+
+    [Fact]
     public void Event_ids_cover_content_and_ignore_member_order_spacing_and_escapes()
     {
         static JsonElement J(string text) => JsonDocument.Parse(text).RootElement;
@@ -131,6 +161,12 @@ public sealed class EventIdentityTests
         var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
         Assert.True(done.Status == RunStatus.Succeeded, $"run {done.Id} ended {done.Status}: {done.Error}");
         return done;
+    }
+
+    private sealed class PagedItemsApi(int total) : DoubleServer
+    {
+        protected override void Map(WebApplication app) => app.MapGet("/items", (int page, int per_page) =>
+            Results.Json(Enumerable.Range(((page - 1) * per_page) + 1, Math.Max(0, Math.Min(per_page, total - ((page - 1) * per_page)))).Select(i => new { id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), v = i })));
     }
 
     private sealed class ItemsApi : DoubleServer

@@ -106,7 +106,9 @@ internal sealed class SyncSegment(
 
                 firstOfCall = false;
 
-                var remember = page.Records.Count > 0 && (webhooks || page.Records.All(r => r.Version is null));
+                // Records without a version: a full-refresh read, whose cursor (constant) cannot resume the stream mid-way.
+                var fullRefresh = page.Records.Count > 0 && page.Records.All(r => r.Version is null);
+                var remember = fullRefresh || (webhooks && page.Records.Count > 0);
                 var envelopes = page.Records.Select(r => Envelope(run, integration, r, transforms)).ToList();
                 var unchanged = 0;
                 if (remember && state.RecordMemoryFrom is { } from && from != run.Id)
@@ -138,12 +140,14 @@ internal sealed class SyncSegment(
                 };
                 await outbox.WriteAsync(pending, cancellationToken);
                 (var outcome, state) = await PublishAndCommitAsync(run, integration, first, state, pending, transforms.Count > 0, cancellationToken);
-                if (outcome is not StepOutcome.Advanced || !SameCursor(page.Cursor, start))
+                if (outcome is not StepOutcome.Advanced || (!fullRefresh && !SameCursor(page.Cursor, start)))
                 {
                     return outcome; // one page per call when the cursor can resume the stream from here
                 }
 
-                // A cursor that did not move (a full refresh without a watermark) cannot resume mid-stream: read on here.
+                // A full refresh, or a cursor that did not move, cannot resume mid-stream: read on here. (The first page of a
+                // first run used to return here, as its cursor differs from none; the next call then read page 1 again, took
+                // it for the end, and the run succeeded with one page.)
             }
         }
         catch (IntegrationActionRefusedException e)
@@ -193,15 +197,15 @@ internal sealed class SyncSegment(
         }
 
         unchanged += pending.Unchanged;
-        if (pending.Remember && deadLettered == 0 && pending.Events.Count > 0)
+        var remembered = pending.Remember && deadLettered == 0 && pending.Events.Count > 0;
+        if (remembered)
         {
-            // (Written before the commit below marks the memory as in use.)
-            // Published: from now on these are what an unchanged re-read of each record is compared with (a key twice in a page: its last).
+            // Published: from now on these are what an unchanged re-read of each record is compared with (a key twice in
+            // a page: its last). Written before the commit, which marks the memory as in use when this run is its first writer.
             var last = pending.Events.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id));
             await memory.RememberAsync(run.TenantId, integration.Id, integration.Stream, last, cancellationToken);
         }
 
-        var remembered = pending.Remember && deadLettered == 0 && pending.Events.Count > 0;
         var committed = await integrations.ReplaceStateAsync(
             state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter, RecordMemoryFrom = state.RecordMemoryFrom ?? (remembered ? run.Id : null) },
             cancellationToken);
