@@ -19,6 +19,9 @@ public sealed record RememberedRecord : TenantDocument
 
     /// <summary>The id of the event last published for it (<see cref="EventIds"/>: covers the mapped content).</summary>
     public required string EventId { get; init; }
+
+    /// <summary>The run that published it; null for a webhook delivery.</summary>
+    public string? RunId { get; init; }
 }
 
 /// <summary>
@@ -45,35 +48,35 @@ public sealed class RecordMemory(HubCosmos cosmos)
 
     private readonly DocumentSet<RememberedRecord> _records = cosmos.Documents<RememberedRecord>(Container.Name);
 
-    /// <summary>The event id remembered for each of <paramref name="keys"/> that has one (by record key).</summary>
-    public async Task<IReadOnlyDictionary<string, string>> RecallAsync(string tenantId, string integrationId, string stream, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    /// <summary>What is remembered for each of <paramref name="keys"/> that has a memory (by record key).</summary>
+    public async Task<IReadOnlyDictionary<string, RememberedRecord>> RecallAsync(string tenantId, string integrationId, string stream, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Count == 0)
         {
-            return new Dictionary<string, string>(StringComparer.Ordinal);
+            return new Dictionary<string, RememberedRecord>(StringComparer.Ordinal);
         }
 
         var found = await _records.ReadManyAsync(tenantId, keys.Select(k => IdOf(integrationId, stream, k)).ToList(), cancellationToken);
-        var recalled = new Dictionary<string, string>(found.Count, StringComparer.Ordinal);
+        var recalled = new Dictionary<string, RememberedRecord>(found.Count, StringComparer.Ordinal);
         foreach (var record in found)
         {
             if (record.IntegrationId == integrationId && record.Stream == stream)
             {
-                recalled[record.RecordKey] = record.EventId;
+                recalled[record.RecordKey] = record;
             }
         }
 
         return recalled;
     }
 
-    /// <summary>Remembers <paramref name="events"/> as the last published for their keys (idempotent: a replay writes the same).</summary>
-    public Task RememberAsync(string tenantId, string integrationId, string stream, IEnumerable<(string Key, string EventId)> events, CancellationToken cancellationToken) =>
+    /// <summary>Remembers <paramref name="events"/> as the last published for their keys, by <paramref name="runId"/> (null: a webhook delivery); idempotent, a replay writes the same.</summary>
+    public Task RememberAsync(string tenantId, string integrationId, string stream, string? runId, IEnumerable<(string Key, string EventId)> events, CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(
             events,
             new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = cancellationToken },
             async (e, ct) => await _records.UpsertAsync(
-                new RememberedRecord { Id = IdOf(integrationId, stream, e.Key), TenantId = tenantId, IntegrationId = integrationId, Stream = stream, RecordKey = e.Key, EventId = e.EventId },
+                new RememberedRecord { Id = IdOf(integrationId, stream, e.Key), TenantId = tenantId, IntegrationId = integrationId, Stream = stream, RecordKey = e.Key, EventId = e.EventId, RunId = runId },
                 ct));
 
     /// <summary>The document id of a record key's memory.</summary>

@@ -101,10 +101,10 @@ public sealed class WebhookPublisher(
         {
             // What was last published for these records (by a poll or an earlier delivery) is not published again.
             var recalled = await memory.RecallAsync(integration.TenantId, integration.Id, integration.Stream, batch.Events.Select(e => e.Key).ToList(), cancellationToken);
-            var fresh = batch.Events.Where(e => !(recalled.TryGetValue(e.Key, out var last) && last == e.Event.Id)).ToList();
+            var fresh = batch.Events.Where(e => !(recalled.TryGetValue(e.Key, out var last) && last.EventId == e.Event.Id)).ToList();
             var unchanged = batch.Events.Count - fresh.Count;
             var receipt = fresh.Count == 0 ? new PublishReceipt(0, 0) : await sink.PublishWithReceiptAsync(batch with { Events = fresh }, cancellationToken);
-            await memory.RememberAsync(integration.TenantId, integration.Id, integration.Stream, fresh.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id)), cancellationToken);
+            await memory.RememberAsync(integration.TenantId, integration.Id, integration.Stream, null, fresh.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id)), cancellationToken);
             await MarkMemoryInUseAsync(integration, cancellationToken);
             unchanged += receipt.Duplicates;
             metrics.Events(integration.ConnectorId, "published", receipt.Accepted);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IntegrationHub.Core.Events;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Runs;
 using IntegrationHub.Pulsar;
@@ -134,6 +135,41 @@ public sealed class EventIdentityTests
         Assert.Equal((5, 5, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
         Assert.Equal((5, 0, 5), (second.Progress.RecordsRead, second.Progress.RecordsPublished, second.Progress.RecordsUnchanged));
         Assert.Equal(["1", "2", "3", "4", "5"], (await hub.EventsAsync(Tenant, integration.Id)).Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task A_full_refresh_read_interrupted_after_a_published_page_finishes_with_every_record_once()
+    {
+        await using var api = new PagedItemsApi(5);
+        await api.StartAsync();
+        var database = SharedCosmosEmulator.NewDatabaseName("identity-crash");
+        var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
+        CrashingSink? crashing = null;
+        await using var first = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => crashing = new CrashingSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterBatch = 2 }), settings);
+        var integration = await first.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = "int-crash",
+                TenantId = Tenant,
+                Name = "paged full refresh",
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString(), pagination = new { kind = "page", pageSize = 2 } }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+        var run = await first.Launcher.StartSyncAsync(integration, default);
+
+        await Assert.ThrowsAsync<ProcessKilledException>(() => first.DriveAsync(Tenant, run.Id)); // page 2 published, not committed
+        await using var second = await EngineInstance.StartAsync(database, settings: settings);
+        await second.DriveAsync(Tenant, run.Id);
+
+        var done = (await second.Runs.GetAsync(Tenant, run.Id, default))!;
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal((5, 5, 0), (done.Progress.RecordsRead, done.Progress.RecordsPublished, done.Progress.RecordsUnchanged));
+        Assert.Equal(["1", "2", "3", "4", "5"], (await second.EventsAsync(Tenant, integration.Id)).Select(e => e.Key));
+        Assert.Equal(4, crashing!.Published.Count);
     }
 
     [Fact]

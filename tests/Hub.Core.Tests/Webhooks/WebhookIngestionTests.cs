@@ -211,7 +211,7 @@ public sealed class WebhookIngestionTests
         var last = events[^1].Event;
         var polled = EventIds.For(integration.Id, "issues", "42", "2026-11-29T10:00:03Z", "upserted", last.Data);
         var recalled = await hub.Services.GetRequiredService<RecordMemory>().RecallAsync(Tenant, integration.Id, "issues", ["42"], default);
-        Assert.Equal(polled, recalled["42"]);
+        Assert.Equal(polled, recalled["42"].EventId);
     }
 
     [Fact]

@@ -97,26 +97,36 @@ internal sealed class SyncSegment(
             var firstOfCall = true;
             await foreach (var page in connector.ReadAsync(context, integration.Stream, start, cancellationToken))
             {
-                if ((page.Records.Count == 0 || (firstOfCall && run.Progress.Pages > 0)) && SameCursor(page.Cursor, state.Cursor))
+                // Records without a version: a full-refresh read, whose cursor (constant) cannot resume the stream mid-way.
+                var fullRefresh = page.Records.Count > 0 && page.Records.All(r => r.Version is null);
+
+                // A full-refresh read this run already published pages of, started again (a retried or replacement call):
+                // what this run published is recognised in the record memory and skipped below, and the read goes on.
+                var resumed = fullRefresh && run.Progress.Pages > 0;
+                if ((page.Records.Count == 0 || (firstOfCall && run.Progress.Pages > 0 && !fullRefresh)) && SameCursor(page.Cursor, state.Cursor))
                 {
-                    // Nothing after the committed cursor; or, after this run committed pages, a source that hands the same
-                    // cursor back (a full refresh without a watermark) reading its first page again: the segment is done.
+                    // Nothing after the committed cursor; or, after this run committed pages, a versioned source that hands the
+                    // same cursor back reading its first page again: the segment is done.
                     break;
                 }
 
                 firstOfCall = false;
 
-                // Records without a version: a full-refresh read, whose cursor (constant) cannot resume the stream mid-way.
-                var fullRefresh = page.Records.Count > 0 && page.Records.All(r => r.Version is null);
                 var remember = fullRefresh || (webhooks && page.Records.Count > 0);
                 var envelopes = page.Records.Select(r => Envelope(run, integration, r, transforms)).ToList();
                 var unchanged = 0;
-                if (remember && state.RecordMemoryFrom is { } from && from != run.Id)
+                var skipped = 0;
+                if (remember && (resumed || (state.RecordMemoryFrom is { } from && from != run.Id)))
                 {
                     var recalled = await memory.RecallAsync(run.TenantId, integration.Id, integration.Stream, envelopes.Select(e => e.Subject!).ToList(), cancellationToken);
                     var before = envelopes.Count;
-                    envelopes.RemoveAll(e => recalled.TryGetValue(e.Subject!, out var last) && last == e.Id);
-                    unchanged = before - envelopes.Count;
+                    skipped = resumed ? envelopes.RemoveAll(e => recalled.TryGetValue(e.Subject!, out var last) && last.EventId == e.Id && last.RunId == run.Id) : 0;
+                    envelopes.RemoveAll(e => recalled.TryGetValue(e.Subject!, out var last) && last.EventId == e.Id);
+                    unchanged = before - skipped - envelopes.Count;
+                    if (skipped == page.Records.Count)
+                    {
+                        continue; // published and counted by this run before it was interrupted
+                    }
                 }
 
                 var events = new List<OutboundEvent>(envelopes.Count);
@@ -134,7 +144,7 @@ internal sealed class SyncSegment(
                     Events = events,
                     CursorAfter = page.Cursor,
                     NextSequenceAfter = state.NextSequenceId + events.Count,
-                    RecordsRead = page.Records.Count,
+                    RecordsRead = page.Records.Count - skipped,
                     Unchanged = unchanged,
                     Remember = remember,
                 };
@@ -147,7 +157,7 @@ internal sealed class SyncSegment(
 
                 // A full refresh, or a cursor that did not move, cannot resume mid-stream: read on here. (The first page of a
                 // first run used to return here, as its cursor differs from none; the next call then read page 1 again, took
-                // it for the end, and the run succeeded with one page.)
+                // it for the end, and the run succeeded with one page. A retried call of a full-refresh read did the same.)
             }
         }
         catch (IntegrationActionRefusedException e)
@@ -203,7 +213,7 @@ internal sealed class SyncSegment(
             // Published: from now on these are what an unchanged re-read of each record is compared with (a key twice in
             // a page: its last). Written before the commit, which marks the memory as in use when this run is its first writer.
             var last = pending.Events.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id));
-            await memory.RememberAsync(run.TenantId, integration.Id, integration.Stream, last, cancellationToken);
+            await memory.RememberAsync(run.TenantId, integration.Id, integration.Stream, run.Id, last, cancellationToken);
         }
 
         var committed = await integrations.ReplaceStateAsync(
