@@ -65,7 +65,7 @@ public static class CoreServiceCollectionExtensions
     {
         services.AddHubOptions<RunsOptions>(RunsOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
-        foreach (var container in new[] { FlowStore.Container, RunStore.Container, OutboxStore.Container, CosmosEventLog.Container, DeadLetterStore.Container })
+        foreach (var container in new[] { FlowStore.Container, RunStore.Container, OutboxStore.Container, RecordMemory.Container, CosmosEventLog.Container, DeadLetterStore.Container })
         {
             services.AddCosmosContainer(container);
         }
@@ -74,6 +74,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<FlowService>();
         services.TryAddSingleton<RunStore>();
         services.TryAddSingleton<OutboxStore>();
+        services.TryAddSingleton<RecordMemory>();
         services.TryAddSingleton<CosmosEventLog>();
         services.TryAddSingleton<IEventSink>(sp => sp.GetRequiredService<CosmosEventLog>());
         services.TryAddSingleton<DeadLetterStore>();

@@ -40,6 +40,7 @@ var containers = [
   { name: 'flows', partitionKeyPath: '/tenantId', defaultTtl: null }
   { name: 'runs', partitionKeyPath: '/tenantId', defaultTtl: null }
   { name: 'outbox', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'records', partitionKeyPath: '/tenantId', defaultTtl: null }
   { name: 'events', partitionKeyPath: '/tenantId', defaultTtl: null }
   { name: 'deadletters', partitionKeyPath: '/tenantId', defaultTtl: null }
   { name: 'webhooks', partitionKeyPath: '/tenantId', defaultTtl: null }

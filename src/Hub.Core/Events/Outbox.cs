@@ -35,6 +35,12 @@ public sealed record OutboxPage
 
     /// <summary>Records read for this page (for progress, when it is replayed).</summary>
     public int RecordsRead { get; init; }
+
+    /// <summary>Records of this page left out because <see cref="RecordMemory"/> had their event as the last published (counted unchanged).</summary>
+    public int Unchanged { get; init; }
+
+    /// <summary>Whether the page's events are remembered in <see cref="RecordMemory"/> once published.</summary>
+    public bool Remember { get; init; }
 }
 
 /// <summary>
@@ -73,6 +79,8 @@ public sealed class OutboxStore(HubCosmos cosmos)
                 CursorAfter = page.CursorAfter,
                 NextSequenceAfter = page.NextSequenceAfter,
                 RecordsRead = page.RecordsRead,
+                Unchanged = page.Unchanged,
+                Remember = page.Remember,
             },
             cancellationToken);
     }
@@ -103,6 +111,8 @@ public sealed class OutboxStore(HubCosmos cosmos)
             CursorAfter = header.CursorAfter,
             NextSequenceAfter = header.NextSequenceAfter,
             RecordsRead = header.RecordsRead,
+            Unchanged = header.Unchanged,
+            Remember = header.Remember,
         };
     }
 
@@ -111,13 +121,14 @@ public sealed class OutboxStore(HubCosmos cosmos)
 
     private static string ChunkId(string runId, int index) => $"{runId}:chunk:{index}";
 
-    private static List<List<OutboundEvent>> Chunk(IReadOnlyList<OutboundEvent> events)
+    /// <summary>Splits <paramref name="events"/> in order into runs of at most <see cref="MaxChunkBytes"/> encoded bytes (an event larger than that alone).</summary>
+    internal static List<List<OutboundEvent>> Chunk(IReadOnlyList<OutboundEvent> events)
     {
         var chunks = new List<List<OutboundEvent>> { new() };
         var bytes = 0;
         foreach (var e in events)
         {
-            var size = e.Event.Data.GetRawText().Length + 600; // the envelope's own fields
+            var size = e.Encoded.Length + e.Key.Length + 200; // the envelope as stored, its key and properties
             if (bytes + size > MaxChunkBytes && chunks[^1].Count > 0)
             {
                 chunks.Add([]);
@@ -144,6 +155,10 @@ public sealed class OutboxStore(HubCosmos cosmos)
         public long NextSequenceAfter { get; init; }
 
         public int RecordsRead { get; init; }
+
+        public int Unchanged { get; init; }
+
+        public bool Remember { get; init; }
     }
 
     private sealed record OutboxChunk : TenantDocument

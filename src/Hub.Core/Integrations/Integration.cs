@@ -88,6 +88,13 @@ public sealed record IntegrationState : TenantDocument
     /// <summary>When <see cref="ActiveRunId"/> was claimed: a claimed run that does not exist yet is being created (see <c>ActiveRuns</c>).</summary>
     public DateTimeOffset? ActiveRunClaimedAt { get; init; }
 
+    /// <summary>
+    /// Who first wrote this integration's <see cref="Events.RecordMemory"/>: the id of that run, or <c>webhooks</c>; null
+    /// while it holds nothing. A run finds its memory empty of anything but its own records while this is null or its own
+    /// id, and skips reading it (the first full-refresh run of an integration costs writes, not reads).
+    /// </summary>
+    public string? RecordMemoryFrom { get; init; }
+
     /// <summary>The state document's id for an integration.</summary>
     public static string DocumentIdOf(string integrationId) => $"{integrationId}:state";
 }

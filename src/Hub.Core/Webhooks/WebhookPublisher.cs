@@ -16,7 +16,8 @@ namespace IntegrationHub.Core.Webhooks;
 /// type naming as its polled records (<c>com.integrationhub.{connector}.{stream}.{upserted|deleted}</c>, source
 /// <c>/tenants/{tenant}/integrations/{integration}/streams/{stream}</c>), with the polled records' event id
 /// (<see cref="EventIds"/>: integration, stream, record id, version, operation and a digest of the mapped data): a record
-/// delivered by webhook and then polled unchanged is one event, the second counted unchanged by the sink.
+/// delivered by webhook and then polled unchanged is one event: both paths consult and write <see cref="RecordMemory"/>,
+/// so the second is counted unchanged and published to no sink.
 /// </summary>
 /// <remarks>
 /// An integration's deliveries are published in acknowledgement order, one at a time on this instance; a delivery that
@@ -29,6 +30,7 @@ public sealed class WebhookPublisher(
     IntegrationStore integrations,
     StepTypeRegistry stepTypes,
     IEventSink sink,
+    RecordMemory memory,
     DeadLetterStore deadLetters,
     WebhookMetrics metrics,
     TimeProvider time,
@@ -97,15 +99,23 @@ public sealed class WebhookPublisher(
 
         try
         {
-            var receipt = await sink.PublishWithReceiptAsync(batch, cancellationToken);
+            // What was last published for these records (by a poll or an earlier delivery) is not published again.
+            var recalled = await memory.RecallAsync(integration.TenantId, integration.Id, integration.Stream, batch.Events.Select(e => e.Key).ToList(), cancellationToken);
+            var fresh = batch.Events.Where(e => !(recalled.TryGetValue(e.Key, out var last) && last.EventId == e.Event.Id)).ToList();
+            var unchanged = batch.Events.Count - fresh.Count;
+            var receipt = fresh.Count == 0 ? new PublishReceipt(0, 0) : await sink.PublishWithReceiptAsync(batch with { Events = fresh }, cancellationToken);
+            await memory.RememberAsync(integration.TenantId, integration.Id, integration.Stream, null, fresh.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id)), cancellationToken);
+            await MarkMemoryInUseAsync(integration, cancellationToken);
+            unchanged += receipt.Duplicates;
             metrics.Events(integration.ConnectorId, "published", receipt.Accepted);
-            metrics.Events(integration.ConnectorId, "unchanged", receipt.Duplicates);
-            await SettleAsync(delivery with { Status = WebhookDeliveryStatus.Published, PublishedAt = time.GetUtcNow(), EventsPublished = receipt.Accepted, EventsUnchanged = receipt.Duplicates, LastError = null }, cancellationToken);
-            Logs.WebhookPublished(logger, integration.Id, delivery.DeliveryId, receipt.Accepted, receipt.Duplicates);
+            metrics.Events(integration.ConnectorId, "unchanged", unchanged);
+            await SettleAsync(delivery with { Status = WebhookDeliveryStatus.Published, PublishedAt = time.GetUtcNow(), EventsPublished = receipt.Accepted, EventsUnchanged = unchanged, LastError = null }, cancellationToken);
+            Logs.WebhookPublished(logger, integration.Id, delivery.DeliveryId, receipt.Accepted, unchanged);
             return true;
         }
-        catch (EventPublishException e) when (e.IsTransient)
+        catch (Exception e) when (e is EventPublishException { IsTransient: true } or Microsoft.Azure.Cosmos.CosmosException or ConcurrencyConflictException)
         {
+            // The sink or the record memory is unavailable: the delivery stays pending, in order.
             Logs.WebhookPublishDeferred(logger, integration.Id, delivery.DeliveryId, e.Message);
             await SettleAsync(delivery with { FailedAttempts = delivery.FailedAttempts + 1, LastError = e.Message }, cancellationToken);
             return false;
@@ -117,6 +127,31 @@ public sealed class WebhookPublisher(
             await SettleAsync(delivery with { Status = WebhookDeliveryStatus.DeadLettered, LastError = e.Message }, cancellationToken);
             return true;
         }
+    }
+
+    // Polls read the record memory once anything but their own run wrote it: say the webhooks did (once per integration).
+    private async Task MarkMemoryInUseAsync(Integration integration, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var state = await integrations.GetStateAsync(integration.TenantId, integration.Id, cancellationToken);
+            if (state.RecordMemoryFrom is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                await integrations.ReplaceStateAsync(state with { RecordMemoryFrom = "webhooks" }, cancellationToken);
+                return;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // A run committed a page meanwhile: read again.
+            }
+        }
+
+        throw new ConcurrencyConflictException($"The state of integration '{integration.Id}' kept changing; the delivery stays pending.");
     }
 
     // Another instance may have settled it meanwhile: its write stands.

@@ -49,7 +49,7 @@ public sealed class PulsarEventSink(IOptions<PulsarOptions> options, PulsarProdu
             var outbound = batch.Events[i];
             try
             {
-                messages[i] = new PulsarMessage(outbound.SequenceId, CloudEventEnvelope.EncodeStructured(outbound.Event), outbound.Key, Properties(outbound));
+                messages[i] = new PulsarMessage(outbound.SequenceId, outbound.Encoded, outbound.Key, Properties(outbound)); // encoded once, as the outbox stored it
             }
             catch (ArgumentException e)
             {

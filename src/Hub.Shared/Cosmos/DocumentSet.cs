@@ -50,6 +50,29 @@ public sealed class DocumentSet<T>
         }
     }
 
+    /// <summary>
+    /// Reads the documents with <paramref name="ids"/> in one tenant's partition in one request (the SDK's
+    /// <c>ReadManyItemsAsync</c>); ids that are not stored, or break the id rule, are simply absent from the result.
+    /// </summary>
+    public async Task<IReadOnlyList<T>> ReadManyAsync(string tenantId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (!DocumentIds.IsValid(tenantId))
+        {
+            return [];
+        }
+
+        var partition = new PartitionKey(tenantId);
+        var items = ids.Where(DocumentIds.IsValid).Distinct(StringComparer.Ordinal).Select(id => (id, partition)).ToList();
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        var response = await _container.ReadManyItemsAsync<T>(items, cancellationToken: cancellationToken);
+        return response.Where(d => d.TenantId == tenantId).ToList();
+    }
+
     /// <summary>Creates a document; <see cref="DocumentExistsException"/> when the id is taken.</summary>
     public async Task<T> CreateAsync(T document, CancellationToken cancellationToken)
     {
@@ -191,6 +214,77 @@ public sealed class DocumentSet<T>
         }
     }
 
+    /// <summary>
+    /// One page of the items held inside the documents a query returns (a document holds many items, in order):
+    /// documents are read one per request, in the query's order, until <paramref name="pageSize"/> items are taken,
+    /// so a page costs the documents it takes items from, not the whole result. The continuation token is the hub's
+    /// own (<see cref="ContinuationTokens"/>) and names the document to go on from (the store's token before it) and
+    /// the offset in it.
+    /// </summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <param name="query">The query; tenant-scoped like <see cref="QueryPageAsync"/>.</param>
+    /// <param name="tenantId">The tenant whose partition is read.</param>
+    /// <param name="pageSize">The most items on the page (at least 1).</param>
+    /// <param name="continuationToken">Null or empty for the first page; otherwise the token of the previous page of the same query.</param>
+    /// <param name="itemsOf">The items of a document, in order; <paramref name="pageSize"/> bounds how many are taken from the offset on.</param>
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    /// <exception cref="InvalidContinuationTokenException">The token is not one this set issued for this query, or the store refused it.</exception>
+    public async Task<Page<TItem>> QueryItemsPageAsync<TItem>(
+        QueryDefinition query,
+        string tenantId,
+        int pageSize,
+        string? continuationToken,
+        Func<T, int, int, (IReadOnlyList<TItem> Items, int Total)> itemsOf,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(itemsOf);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        if (!DocumentIds.IsValid(tenantId))
+        {
+            return new Page<TItem>([], null);
+        }
+
+        var options = Scoped(ref query, tenantId);
+        options.MaxItemCount = 1;
+        var fingerprint = ContinuationTokens.Fingerprint(query, tenantId) + ":items";
+        var position = ItemPosition.Parse(ContinuationTokens.Unwrap(continuationToken, fingerprint));
+        var items = new List<TItem>(Math.Min(pageSize, 1000));
+        var storeToken = position.StoreToken;
+        var offset = position.Offset;
+        try
+        {
+            using var iterator = _container.GetItemQueryIterator<T>(query, storeToken, options);
+            while (iterator.HasMoreResults)
+            {
+                var response = await iterator.ReadNextAsync(cancellationToken);
+                foreach (var document in response)
+                {
+                    var (taken, total) = itemsOf(document, offset, pageSize - items.Count);
+                    items.AddRange(taken);
+                    if (offset + taken.Count < total)
+                    {
+                        // The page is full inside this document: go on from it, after what was taken.
+                        return new Page<TItem>(items, ContinuationTokens.Wrap(new ItemPosition(storeToken, offset + taken.Count).ToString(), fingerprint));
+                    }
+
+                    offset = 0;
+                }
+
+                storeToken = response.ContinuationToken;
+                if (items.Count >= pageSize)
+                {
+                    return new Page<TItem>(items, storeToken is null ? null : ContinuationTokens.Wrap(new ItemPosition(storeToken, 0).ToString(), fingerprint));
+                }
+            }
+
+            return new Page<TItem>(items, null);
+        }
+        catch (CosmosException e) when (position.StoreToken is not null && e.StatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            throw new InvalidContinuationTokenException("is no longer accepted by the store; list again from the first page.", e);
+        }
+    }
+
     /// <summary>Streams every result of a query, page by page, without holding more than one page.</summary>
     public async IAsyncEnumerable<T> QueryAsync(QueryDefinition query, string? tenantId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -244,4 +338,32 @@ public sealed class DocumentSet<T>
 
     // The emulator does not always echo _etag in the body; the response header is authoritative.
     private static T WithETag(ItemResponse<T> response) => response.Resource with { ETag = response.ETag ?? response.Resource.ETag };
+}
+
+/// <summary>Where a <see cref="DocumentSet{T}.QueryItemsPageAsync{TItem}"/> page goes on: the store's token before a document (null: the first) and the offset in it.</summary>
+internal readonly record struct ItemPosition(string? StoreToken, int Offset)
+{
+    private const string Start = "start";
+
+    /// <summary>The position inside a hub token's payload (null: the first page).</summary>
+    /// <exception cref="InvalidContinuationTokenException">Not a position this hub wrote.</exception>
+    public static ItemPosition Parse(string? payload)
+    {
+        if (payload is null)
+        {
+            return new ItemPosition(null, 0);
+        }
+
+        var bar = payload.IndexOf('|', StringComparison.Ordinal);
+        if (bar <= 0 || !int.TryParse(payload.AsSpan(0, bar), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset) || offset < 0)
+        {
+            throw new InvalidContinuationTokenException("is not a continuation token of this list; pass the continuationToken of the previous page unchanged, or omit it for the first page.");
+        }
+
+        var store = payload[(bar + 1)..];
+        return new ItemPosition(store == Start ? null : store, offset);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Offset.ToString(System.Globalization.CultureInfo.InvariantCulture)}|{StoreToken ?? Start}";
 }

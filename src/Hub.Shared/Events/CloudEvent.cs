@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -77,8 +78,25 @@ public static class EventIds
     /// <param name="recordVersion">The source's version of the record (an updated-at, an etag), or null when it has none.</param>
     /// <param name="operation"><c>upserted</c> or <c>deleted</c>.</param>
     /// <param name="data">The event's data, as published.</param>
-    public static string For(string integrationId, string stream, string recordId, string? recordVersion, string operation, JsonElement data) =>
-        Hash($"{integrationId}\n{stream}\n{recordId}\n{recordVersion}\n{operation}\n{DigestOf(data)}");
+    public static string For(string integrationId, string stream, string recordId, string? recordVersion, string operation, JsonElement data)
+    {
+        // The same bytes as Hash($"{integrationId}\n{stream}\n{recordId}\n{recordVersion}\n{operation}\n{DigestOf(data)}"), without the strings.
+        var scratch = Scratch.Current;
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        scratch.Canonical(data, digest);
+        Span<byte> hex = stackalloc byte[SHA256.HashSizeInBytes * 2];
+        ToHexLower(digest, hex);
+        var hash = scratch.Hash;
+        AppendUtf8(hash, integrationId);
+        AppendUtf8(hash, stream);
+        AppendUtf8(hash, recordId);
+        AppendUtf8(hash, recordVersion);
+        AppendUtf8(hash, operation);
+        hash.AppendData(hex);
+        Span<byte> id = stackalloc byte[SHA256.HashSizeInBytes];
+        hash.GetHashAndReset(id);
+        return Convert.ToHexStringLower(id[..16]);
+    }
 
     /// <summary>
     /// SHA-256 (lower-case hex) of <paramref name="data"/> in canonical form: object members sorted by name
@@ -87,13 +105,74 @@ public static class EventIds
     /// </summary>
     public static string DigestOf(JsonElement data)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        Scratch.Current.Canonical(data, digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    private static void AppendUtf8(IncrementalHash hash, string? text)
+    {
+        if (!string.IsNullOrEmpty(text))
         {
-            WriteCanonical(writer, data);
+            var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (max <= 512)
+            {
+                Span<byte> bytes = stackalloc byte[max];
+                hash.AppendData(bytes[..Encoding.UTF8.GetBytes(text, bytes)]);
+            }
+            else
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes(text));
+            }
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        hash.AppendData("\n"u8);
+    }
+
+    private static void ToHexLower(ReadOnlySpan<byte> bytes, Span<byte> hex)
+    {
+        const string digits = "0123456789abcdef";
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            hex[2 * i] = (byte)digits[bytes[i] >> 4];
+            hex[(2 * i) + 1] = (byte)digits[bytes[i] & 0xF];
+        }
+    }
+
+    // A reused buffer, writer and hash per thread: an id costs its own string and little else.
+    private sealed class Scratch : IDisposable
+    {
+        [ThreadStatic]
+        private static Scratch? _current;
+
+        private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+        private readonly Utf8JsonWriter _writer;
+
+        private Scratch() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+
+        public static Scratch Current => _current ??= new Scratch();
+
+        public IncrementalHash Hash { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public void Canonical(JsonElement data, Span<byte> digest)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            WriteCanonical(_writer, data);
+            _writer.Flush();
+            SHA256.HashData(_buffer.WrittenSpan, digest);
+            if (_buffer.Capacity > 1 << 20)
+            {
+                _current = null; // an outsized record: do not keep its buffer
+                Dispose();
+            }
+        }
+
+        public void Dispose()
+        {
+            _writer.Dispose();
+            Hash.Dispose();
+        }
     }
 
     private static void WriteCanonical(Utf8JsonWriter writer, JsonElement value)

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace IntegrationHub.Shared.Events;
 
 /// <summary>One event to publish, with the producer sequence id it carries (monotonic per producer, kept with the cursor).</summary>
@@ -5,7 +8,111 @@ namespace IntegrationHub.Shared.Events;
 /// <param name="Key">The routing/ordering key (Pulsar message key): events with one key keep their order.</param>
 /// <param name="Event">The envelope.</param>
 /// <param name="Properties">Message properties for routing, e.g. tenant, connector, stream.</param>
-public sealed record OutboundEvent(long SequenceId, string Key, CloudEvent Event, IReadOnlyDictionary<string, string>? Properties = null);
+/// <remarks>
+/// JSON: <c>{"sequenceId":n,"key":"…","event":{structured CloudEvent},"properties":{…}}</c>, where <c>event</c> is
+/// <see cref="Encoded"/> written as is: the envelope is encoded once per event and the same bytes go into the
+/// outbox chunk, the Cosmos event log's page document and the Pulsar message body.
+/// </remarks>
+[JsonConverter(typeof(OutboundEventJsonConverter))]
+public sealed record OutboundEvent(long SequenceId, string Key, CloudEvent Event, IReadOnlyDictionary<string, string>? Properties = null)
+{
+    private readonly EncodingCache _cache = new();
+
+    /// <summary>
+    /// <see cref="Event"/> in structured mode (UTF-8 JSON, <see cref="CloudEventEnvelope.EncodeStructured"/>), encoded on
+    /// first use and kept for this event (a copy with another <see cref="Event"/> encodes its own).
+    /// </summary>
+    /// <exception cref="ArgumentException">The SDK refuses the event (no id, source or type; an unknown spec version).</exception>
+    [JsonIgnore]
+    public ReadOnlyMemory<byte> Encoded
+    {
+        get
+        {
+            var cached = _cache.Entry;
+            if (cached is not null && ReferenceEquals(cached.Value.For, Event))
+            {
+                return cached.Value.Bytes;
+            }
+
+            var bytes = CloudEventEnvelope.EncodeStructured(Event);
+            _cache.Entry = (Event, bytes);
+            return bytes;
+        }
+    }
+
+    // Not part of the event's value: every cache equals every other, so record equality stays that of the four values.
+    private sealed class EncodingCache
+    {
+        public (CloudEvent For, ReadOnlyMemory<byte> Bytes)? Entry { get; set; }
+
+        public override bool Equals(object? obj) => obj is EncodingCache;
+
+        public override int GetHashCode() => 0;
+    }
+}
+
+/// <summary>Writes an <see cref="OutboundEvent"/> with its already encoded envelope; reads it back through the CloudEvents SDK.</summary>
+internal sealed class OutboundEventJsonConverter : JsonConverter<OutboundEvent>
+{
+    public override OutboundEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        long sequenceId = 0;
+        string? key = null;
+        CloudEvent? cloudEvent = null;
+        Dictionary<string, string>? properties = null;
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (property.Name.Equals("sequenceId", StringComparison.OrdinalIgnoreCase))
+            {
+                sequenceId = property.Value.GetInt64();
+            }
+            else if (property.Name.Equals("key", StringComparison.OrdinalIgnoreCase))
+            {
+                key = property.Value.GetString();
+            }
+            else if (property.Name.Equals("event", StringComparison.OrdinalIgnoreCase))
+            {
+                cloudEvent = property.Value.Deserialize<CloudEvent>(options);
+            }
+            else if (property.Name.Equals("properties", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.Object)
+            {
+                properties = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var item in property.Value.EnumerateObject())
+                {
+                    properties[item.Name] = item.Value.GetString() ?? string.Empty;
+                }
+            }
+        }
+
+        return new OutboundEvent(
+            sequenceId,
+            key ?? throw new JsonException("An outbound event has no key."),
+            cloudEvent ?? throw new JsonException("An outbound event has no event."),
+            properties);
+    }
+
+    public override void Write(Utf8JsonWriter writer, OutboundEvent value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("sequenceId", value.SequenceId);
+        writer.WriteString("key", value.Key);
+        writer.WritePropertyName("event");
+        writer.WriteRawValue(value.Encoded.Span, skipInputValidation: true);
+        if (value.Properties is not null)
+        {
+            writer.WriteStartObject("properties");
+            foreach (var (name, text) in value.Properties)
+            {
+                writer.WriteString(name, text);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+}
 
 /// <summary>A batch of events for one topic from one producer, published in order.</summary>
 /// <param name="Topic">The topic: <c>persistent://tenant/namespace/topic</c> or a short name the sink resolves.</param>

@@ -1,9 +1,14 @@
 using System.Text.Json;
+using IntegrationHub.Core.Events;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Runs;
+using IntegrationHub.Pulsar;
+using IntegrationHub.Pulsar.Events;
 using IntegrationHub.Shared.Events;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Cosmos;
+using IntegrationHub.TestDoubles.Pulsar;
+using Microsoft.Extensions.DependencyInjection;
 using WireMock.Server;
 
 namespace IntegrationHub.Core.Tests.Runs;
@@ -57,6 +62,116 @@ public sealed class EventIdentityTests
     }
 
     [Fact]
+    public async Task Through_pulsar_an_unchanged_record_read_again_in_full_refresh_is_not_sent_and_a_changed_one_is()
+    {
+        await using var api = new ItemsApi();
+        await api.StartAsync();
+        await using var pulsar = new PulsarWebSocketDouble();
+        await pulsar.StartAsync();
+        await using var hub = await EngineInstance.StartAsync(
+            SharedCosmosEmulator.NewDatabaseName("identity-pulsar"),
+            s => s.AddHubPulsar(),
+            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true", ["Pulsar:ServiceUrl"] = pulsar.ServiceUrl });
+        Assert.IsType<PulsarEventSink>(hub.Services.GetRequiredService<IEventSink>());
+        var integration = await hub.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = "int-rest",
+                TenantId = Tenant,
+                Name = "full refresh into pulsar",
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString() }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+        var topic = $"persistent://public/default/hub.{Tenant}.rest.records";
+
+        api.Body = """[{"id":"f1","v":"old"}]""";
+        var first = await RunToEndAsync(hub, integration);
+        var afterFirst = pulsar.Messages(topic).Count;
+        var second = await RunToEndAsync(hub, integration);
+        var afterSecond = pulsar.Messages(topic).Count;
+        api.Body = """[{"id":"f1","v":"new"}]""";
+        var third = await RunToEndAsync(hub, integration);
+
+        var sent = pulsar.Messages(topic).Select(m => JsonDocument.Parse(m.Text).RootElement).ToList();
+        Assert.Equal((1, 1, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
+        Assert.Equal((1, 0, 1), (second.Progress.RecordsRead, second.Progress.RecordsPublished, second.Progress.RecordsUnchanged));
+        Assert.Equal((1, 1, 0), (third.Progress.RecordsRead, third.Progress.RecordsPublished, third.Progress.RecordsUnchanged));
+        Assert.Equal((1, 1), (afterFirst, afterSecond)); // nothing reached the broker in run 2, not even a duplicate it would drop
+        Assert.Equal(["old", "new"], sent.Select(e => e.GetProperty("data").GetProperty("v").GetString()));
+        Assert.NotEqual(sent[0].GetProperty("id").GetString(), sent[1].GetProperty("id").GetString());
+        Assert.Equal(0, pulsar.DuplicatesDropped);
+    }
+
+    [Fact]
+    public async Task A_full_refresh_source_of_several_pages_is_published_whole_and_a_second_run_finds_it_all_unchanged()
+    {
+        await using var api = new PagedItemsApi(5);
+        await api.StartAsync();
+        await using var hub = await EngineInstance.StartAsync(
+            SharedCosmosEmulator.NewDatabaseName("identity-pages"),
+            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        var integration = await hub.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = "int-pages",
+                TenantId = Tenant,
+                Name = "paged full refresh",
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString(), pagination = new { kind = "page", pageSize = 2 } }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+
+        var first = await RunToEndAsync(hub, integration);
+        var second = await RunToEndAsync(hub, integration);
+
+        Assert.Equal((5, 5, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
+        Assert.Equal((5, 0, 5), (second.Progress.RecordsRead, second.Progress.RecordsPublished, second.Progress.RecordsUnchanged));
+        Assert.Equal(["1", "2", "3", "4", "5"], (await hub.EventsAsync(Tenant, integration.Id)).Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task A_full_refresh_read_interrupted_after_a_published_page_finishes_with_every_record_once()
+    {
+        await using var api = new PagedItemsApi(5);
+        await api.StartAsync();
+        var database = SharedCosmosEmulator.NewDatabaseName("identity-crash");
+        var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
+        CrashingSink? crashing = null;
+        await using var first = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => crashing = new CrashingSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterBatch = 2 }), settings);
+        var integration = await first.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = "int-crash",
+                TenantId = Tenant,
+                Name = "paged full refresh",
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString(), pagination = new { kind = "page", pageSize = 2 } }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+        var run = await first.Launcher.StartSyncAsync(integration, default);
+
+        await Assert.ThrowsAsync<ProcessKilledException>(() => first.DriveAsync(Tenant, run.Id)); // page 2 published, not committed
+        await using var second = await EngineInstance.StartAsync(database, settings: settings);
+        await second.DriveAsync(Tenant, run.Id);
+
+        var done = (await second.Runs.GetAsync(Tenant, run.Id, default))!;
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal((5, 5, 0), (done.Progress.RecordsRead, done.Progress.RecordsPublished, done.Progress.RecordsUnchanged));
+        Assert.Equal(["1", "2", "3", "4", "5"], (await second.EventsAsync(Tenant, integration.Id)).Select(e => e.Key));
+        Assert.Equal(4, crashing!.Published.Count);
+    }
+
+    [Fact]
     public void Event_ids_cover_content_and_ignore_member_order_spacing_and_escapes()
     {
         static JsonElement J(string text) => JsonDocument.Parse(text).RootElement;
@@ -69,6 +184,9 @@ public sealed class EventIdentityTests
         Assert.NotEqual(id, EventIds.For("int-1", "s", "f2", null, "upserted", J("""{"a":1,"b":"é"}""")));
         Assert.NotEqual(id, EventIds.For("int-2", "s", "f1", null, "upserted", J("""{"a":1,"b":"é"}""")));
         Assert.Matches("^[0-9a-f]{32}$", id);
+        var documented = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"int-1\ns\nf1\n\nupserted\n{EventIds.DigestOf(J("""{"b":"é","a":1}"""))}"));
+        Assert.Equal(Convert.ToHexStringLower(documented.AsSpan(0, 16)), id); // the rule the README documents, ids stable across releases
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("""{"a":1,"b":"\u00E9"}"""u8)), EventIds.DigestOf(J("""{"b":"é","a":1}""")));
     }
 
     private static async Task<Run> RunToEndAsync(EngineInstance hub, Integration integration)
@@ -78,6 +196,19 @@ public sealed class EventIdentityTests
         var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
         Assert.True(done.Status == RunStatus.Succeeded, $"run {done.Id} ended {done.Status}: {done.Error}");
         return done;
+    }
+
+    private sealed class PagedItemsApi(int total) : WireMockDouble
+    {
+        protected override void Map(WireMockServer server) => Route("/items", ["GET"], request =>
+        {
+            var query = QueryOf(request);
+            var page = IntParam(query, "page") ?? 1;
+            var perPage = IntParam(query, "per_page") ?? 30;
+            var first = ((page - 1) * perPage) + 1;
+            var count = Math.Max(0, Math.Min(perPage, total - ((page - 1) * perPage)));
+            return Json(Enumerable.Range(first, count).Select(i => new { id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), v = i }).ToList());
+        });
     }
 
     private sealed class ItemsApi : WireMockDouble

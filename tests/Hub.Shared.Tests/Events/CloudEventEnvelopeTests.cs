@@ -21,6 +21,41 @@ public sealed class CloudEventEnvelopeTests
         Data = JsonSerializer.SerializeToElement(new { number = 7, title = "Issue 7" }),
     };
 
+    [Theory]
+    [InlineData("2026-01-05T09:00:00+00:00", "rec-7", "run-1", """{"a":1,"b":"é <&>","c":[null,true,1.50],"d":{}}""")]
+    [InlineData("2026-01-05T09:00:00.1234567+02:00", null, null, "\"text \\\" with \\\\ escapes \\u00e9 <b>\"")]
+    [InlineData(null, "s", null, "null")]
+    [InlineData(null, null, "r", null)]
+    public void The_hubs_own_encoding_gives_the_json_of_the_sdks_formatter(string? time, string? subject, string? runId, string? data)
+    {
+        var cloudEvent = Event with
+        {
+            Time = time is null ? null : DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture),
+            Subject = subject,
+            RunId = runId,
+            IntegrationId = runId is null ? null : "int-1",
+            Data = data is null ? default : JsonDocument.Parse(data).RootElement.Clone(),
+        };
+
+        var ours = CloudEventEnvelope.EncodeStructured(cloudEvent);
+        var sdks = CloudEventEnvelope.Formatter.EncodeStructuredModeMessage(CloudEventEnvelope.ToSdk(cloudEvent), out _);
+
+        using var left = JsonDocument.Parse(ours);
+        using var right = JsonDocument.Parse(sdks);
+        Assert.True(JsonElement.DeepEquals(left.RootElement, right.RootElement), $"ours: {Encoding.UTF8.GetString(ours.Span)}\nsdk:  {Encoding.UTF8.GetString(sdks.Span)}");
+        var decoded = CloudEventEnvelope.DecodeStructured(ours);
+        Assert.Equal(cloudEvent, decoded with { Data = cloudEvent.Data });
+        Assert.True(data is null or "null" ? decoded.Data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null : JsonElement.DeepEquals(cloudEvent.Data, decoded.Data)); // the SDK reads data: null as no data
+    }
+
+    [Fact]
+    public void The_hubs_own_encoding_refuses_what_the_sdk_refuses()
+    {
+        Assert.Throws<ArgumentException>(() => CloudEventEnvelope.EncodeStructured(Event with { Id = "" }));
+        Assert.Throws<ArgumentException>(() => CloudEventEnvelope.EncodeStructured(Event with { Type = "" }));
+        Assert.Throws<ArgumentException>(() => CloudEventEnvelope.EncodeStructured(Event with { Source = "http://[bad" }));
+    }
+
     [Fact]
     public void Structured_mode_carries_every_attribute_and_the_data_inline()
     {

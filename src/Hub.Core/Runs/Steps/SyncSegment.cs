@@ -18,8 +18,11 @@ namespace IntegrationHub.Core.Runs.Steps;
 /// <remarks>
 /// <para>Event identity: an event's id covers the record id, its version, the operation and the digest of the
 /// mapped data (<see cref="EventIds"/>): a changed record is a new event even when the source has no version
-/// (a full refresh), and an unchanged record read again gets the id already published, which the sink drops and
-/// the run counts as <see cref="RunProgress.RecordsUnchanged"/>, not published.</para>
+/// (a full refresh). Pages of records without a version (full-refresh reads), and every page of a connector that
+/// also receives webhooks, are checked against <see cref="RecordMemory"/> before the outbox: a record whose event id
+/// is the one last published for its key is counted as <see cref="RunProgress.RecordsUnchanged"/> and is not
+/// published to any sink. The memory is written for the page's published events after the sink acknowledged them
+/// and before the cursor is committed (a replay of the outbox page writes the same again).</para>
 /// Exactly once, across crashes: the outbox holds the in-flight page with its deterministic event ids
 /// and sequence ids; an instance that resumes the run publishes that page again (the sink drops what it
 /// already has) before reading on from the committed cursor. A failed or cancelled run never moves the
@@ -30,6 +33,8 @@ internal sealed class SyncSegment(
     IntegrationConnections connections,
     IEventSink sink,
     OutboxStore outbox,
+    RecordMemory memory,
+    IConnectorCatalog catalog,
     DeadLetterStore deadLetters,
     StepTypeRegistry stepTypes,
     RunStore runs,
@@ -75,32 +80,61 @@ internal sealed class SyncSegment(
         if (inFlight is not null && inFlight.NextSequenceAfter > state.NextSequenceId)
         {
             Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
-            return (await PublishAndCommitAsync(run, first, state, inFlight, transforms.Count > 0, cancellationToken, replay: true)).Outcome;
+            return (await PublishAndCommitAsync(run, integration, first, state, inFlight, transforms.Count > 0, cancellationToken, replay: true)).Outcome;
         }
 
         if (inFlight is not null && inFlight.NextSequenceAfter > run.Progress.CountedThroughSequence)
         {
             // Committed by an attempt that died before it counted the page: count it now (the sink acknowledged it).
-            run = await runs.UpdateAsync(run.TenantId, run.Id, r => r.Progress.CountedThroughSequence >= inFlight.NextSequenceAfter ? r : r with { Progress = Counted(r.Progress, inFlight, inFlight.Events.Count, 0, 0, transforms.Count > 0) }, cancellationToken) ?? run;
+            run = await runs.UpdateAsync(run.TenantId, run.Id, r => r.Progress.CountedThroughSequence >= inFlight.NextSequenceAfter ? r : r with { Progress = Counted(r.Progress, inFlight, inFlight.Events.Count, inFlight.Unchanged, 0, transforms.Count > 0) }, cancellationToken) ?? run;
         }
 
         try
         {
             var (connector, context) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
+            var webhooks = catalog.Find(integration.ConnectorId) is IWebhookReceiver;
             var start = state.Cursor;
             var firstOfCall = true;
             await foreach (var page in connector.ReadAsync(context, integration.Stream, start, cancellationToken))
             {
-                if ((page.Records.Count == 0 || (firstOfCall && run.Progress.Pages > 0)) && SameCursor(page.Cursor, state.Cursor))
+                // Records without a version: a full-refresh read, whose cursor (constant) cannot resume the stream mid-way.
+                var fullRefresh = page.Records.Count > 0 && page.Records.All(r => r.Version is null);
+
+                // A full-refresh read this run already published pages of, started again (a retried or replacement call):
+                // what this run published is recognised in the record memory and skipped below, and the read goes on.
+                var resumed = fullRefresh && run.Progress.Pages > 0;
+                if ((page.Records.Count == 0 || (firstOfCall && run.Progress.Pages > 0 && !fullRefresh)) && SameCursor(page.Cursor, state.Cursor))
                 {
-                    // Nothing after the committed cursor; or, after this run committed pages, a source that hands the same
-                    // cursor back (a full refresh without a watermark) reading its first page again: the segment is done.
+                    // Nothing after the committed cursor; or, after this run committed pages, a versioned source that hands the
+                    // same cursor back reading its first page again: the segment is done.
                     break;
                 }
 
                 firstOfCall = false;
 
-                var events = page.Records.Select((r, i) => Envelope(run, integration, r, state.NextSequenceId + i, transforms)).ToList();
+                var remember = fullRefresh || (webhooks && page.Records.Count > 0);
+                var envelopes = page.Records.Select(r => Envelope(run, integration, r, transforms)).ToList();
+                var unchanged = 0;
+                var skipped = 0;
+                if (remember && (resumed || (state.RecordMemoryFrom is { } from && from != run.Id)))
+                {
+                    var recalled = await memory.RecallAsync(run.TenantId, integration.Id, integration.Stream, envelopes.Select(e => e.Subject!).ToList(), cancellationToken);
+                    var before = envelopes.Count;
+                    skipped = resumed ? envelopes.RemoveAll(e => recalled.TryGetValue(e.Subject!, out var last) && last.EventId == e.Id && last.RunId == run.Id) : 0;
+                    envelopes.RemoveAll(e => recalled.TryGetValue(e.Subject!, out var last) && last.EventId == e.Id);
+                    unchanged = before - skipped - envelopes.Count;
+                    if (skipped == page.Records.Count)
+                    {
+                        continue; // published and counted by this run before it was interrupted
+                    }
+                }
+
+                var events = new List<OutboundEvent>(envelopes.Count);
+                for (var i = 0; i < envelopes.Count; i++)
+                {
+                    events.Add(Outbound(integration, envelopes[i], state.NextSequenceId + i));
+                }
+
                 var pending = new OutboxPage
                 {
                     RunId = run.Id,
@@ -110,16 +144,20 @@ internal sealed class SyncSegment(
                     Events = events,
                     CursorAfter = page.Cursor,
                     NextSequenceAfter = state.NextSequenceId + events.Count,
-                    RecordsRead = page.Records.Count,
+                    RecordsRead = page.Records.Count - skipped,
+                    Unchanged = unchanged,
+                    Remember = remember,
                 };
                 await outbox.WriteAsync(pending, cancellationToken);
-                (var outcome, state) = await PublishAndCommitAsync(run, first, state, pending, transforms.Count > 0, cancellationToken);
-                if (outcome is not StepOutcome.Advanced || !SameCursor(page.Cursor, start))
+                (var outcome, state) = await PublishAndCommitAsync(run, integration, first, state, pending, transforms.Count > 0, cancellationToken);
+                if (outcome is not StepOutcome.Advanced || (!fullRefresh && !SameCursor(page.Cursor, start)))
                 {
                     return outcome; // one page per call when the cursor can resume the stream from here
                 }
 
-                // A cursor that did not move (a full refresh without a watermark) cannot resume mid-stream: read on here.
+                // A full refresh, or a cursor that did not move, cannot resume mid-stream: read on here. (The first page of a
+                // first run used to return here, as its cursor differs from none; the next call then read page 1 again, took
+                // it for the end, and the run succeeded with one page. A retried call of a full-refresh read did the same.)
             }
         }
         catch (IntegrationActionRefusedException e)
@@ -153,7 +191,7 @@ internal sealed class SyncSegment(
         return new StepOutcome.Completed(summary);
     }
 
-    private async Task<(StepOutcome Outcome, IntegrationState State)> PublishAndCommitAsync(Run run, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken, bool replay = false)
+    private async Task<(StepOutcome Outcome, IntegrationState State)> PublishAndCommitAsync(Run run, Integration integration, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken, bool replay = false)
     {
         var watch = Stopwatch.StartNew();
         var (published, unchanged, deadLettered, transient) = await PublishAsync(run, pending, cancellationToken);
@@ -168,7 +206,19 @@ internal sealed class SyncSegment(
             return (new StepOutcome.Retry(transient), state);
         }
 
-        var committed = await integrations.ReplaceStateAsync(state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter }, cancellationToken);
+        unchanged += pending.Unchanged;
+        var remembered = pending.Remember && deadLettered == 0 && pending.Events.Count > 0;
+        if (remembered)
+        {
+            // Published: from now on these are what an unchanged re-read of each record is compared with (a key twice in
+            // a page: its last). Written before the commit, which marks the memory as in use when this run is its first writer.
+            var last = pending.Events.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id));
+            await memory.RememberAsync(run.TenantId, integration.Id, integration.Stream, run.Id, last, cancellationToken);
+        }
+
+        var committed = await integrations.ReplaceStateAsync(
+            state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter, RecordMemoryFrom = state.RecordMemoryFrom ?? (remembered ? run.Id : null) },
+            cancellationToken);
         await runs.UpdateAsync(
             run.TenantId,
             run.Id,
@@ -276,7 +326,14 @@ internal sealed class SyncSegment(
         }
     }
 
-    private OutboundEvent Envelope(Run run, Integration integration, ConnectorRecord record, long sequenceId, List<Func<JsonElement, JsonElement>> transforms)
+    private static OutboundEvent Outbound(Integration integration, CloudEvent cloudEvent, long sequenceId) =>
+        new(
+            sequenceId,
+            cloudEvent.Subject!,
+            cloudEvent,
+            new Dictionary<string, string>(3, StringComparer.Ordinal) { ["connector"] = integration.ConnectorId, ["stream"] = integration.Stream, ["operation"] = cloudEvent.Type.EndsWith(".deleted", StringComparison.Ordinal) ? "deleted" : "upserted" });
+
+    private CloudEvent Envelope(Run run, Integration integration, ConnectorRecord record, List<Func<JsonElement, JsonElement>> transforms)
     {
         var data = record.Data;
         foreach (var transform in transforms)
@@ -297,11 +354,7 @@ internal sealed class SyncSegment(
             RunId = run.Id,
             Data = data,
         };
-        return new OutboundEvent(
-            sequenceId,
-            record.Id,
-            cloudEvent,
-            new Dictionary<string, string> { ["connector"] = integration.ConnectorId, ["stream"] = integration.Stream, ["operation"] = operation });
+        return cloudEvent;
     }
 
     // Rate-limit pauses inside the connector show on the run while they last.
