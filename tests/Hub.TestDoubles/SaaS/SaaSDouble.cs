@@ -12,6 +12,7 @@ namespace IntegrationHub.TestDoubles.SaaS;
 public abstract class SaaSDouble : DoubleServer
 {
     private readonly ConcurrentQueue<(string PathContains, Func<HttpContext, Task> Respond)> _faults = new();
+    private readonly List<(string PathContains, int[] Remaining, Func<HttpContext, Task> Respond)> _counted = [];
 
     protected SaaSDouble(TimeProvider? time = null)
     {
@@ -44,6 +45,32 @@ public abstract class SaaSDouble : DoubleServer
             await context.Response.WriteAsync(body, Encoding.UTF8);
         }));
 
+    /// <summary>
+    /// Answers the <paramref name="nth"/> request from now whose path contains <paramref name="pathContains"/> (1 = the
+    /// next) with <paramref name="status"/>, <paramref name="headers"/> and a JSON <paramref name="body"/>; the ones
+    /// before it are served as usual. For a fault on a later page of a read that asks from its cursor each time.
+    /// </summary>
+    public void FailNth(string pathContains, int nth, int status, string body, params (string Name, string Value)[] headers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nth, 1);
+        lock (_counted)
+        {
+            _counted.Add((pathContains, [nth], Respond(status, body, headers)));
+        }
+    }
+
+    private static Func<HttpContext, Task> Respond(int status, string body, (string Name, string Value)[] headers) => async context =>
+    {
+        context.Response.StatusCode = status;
+        foreach (var (name, value) in headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.WriteAsync(body, Encoding.UTF8);
+    };
+
     /// <summary>The epoch second <paramref name="after"/> from now on the double's clock.</summary>
     public long EpochSecondsIn(TimeSpan after) => (Time.GetUtcNow() + after).ToUnixTimeSeconds();
 
@@ -54,6 +81,27 @@ public abstract class SaaSDouble : DoubleServer
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path.Value ?? "";
+            Func<HttpContext, Task>? counted = null;
+            lock (_counted)
+            {
+                // Every counted fault this request matches counts it; the first that comes due answers it.
+                for (var i = 0; i < _counted.Count; i++)
+                {
+                    var entry = _counted[i];
+                    if (path.Contains(entry.PathContains, StringComparison.OrdinalIgnoreCase) && --entry.Remaining[0] == 0 && counted is null)
+                    {
+                        counted = entry.Respond;
+                        _counted.RemoveAt(i--);
+                    }
+                }
+            }
+
+            if (counted is not null)
+            {
+                await counted(context);
+                return;
+            }
+
             if (_faults.TryPeek(out var fault) && path.Contains(fault.PathContains, StringComparison.OrdinalIgnoreCase) && _faults.TryDequeue(out fault))
             {
                 await fault.Respond(context);
