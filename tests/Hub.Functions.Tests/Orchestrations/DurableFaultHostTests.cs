@@ -55,7 +55,7 @@ public sealed class DurableFaultHostTests(PulsarHubFixture fixture) : IAsyncLife
 
         Assert.Equal("rate_limited", limited.GetProperty("status").GetString());
         Assert.Contains("429", limited.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.True(limited.GetProperty("dueAt").GetDateTimeOffset() > limited.GetProperty("createdAt").GetDateTimeOffset(), "no resume time shown");
+        Assert.True(limited.GetProperty("nextAttemptAt").GetDateTimeOffset() > limited.GetProperty("createdAt").GetDateTimeOffset(), "no resume time shown");
         Assert.Equal(3, limited.GetProperty("progress").GetProperty("recordsPublished").GetInt64()); // page 1 only: the limited page published nothing
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
         Assert.Equal(9, done.GetProperty("progress").GetProperty("recordsPublished").GetInt64());
