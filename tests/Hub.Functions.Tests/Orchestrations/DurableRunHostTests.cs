@@ -184,7 +184,8 @@ public sealed class DurableRunHostTests(ITestOutputHelper output)
         var scheduledDone = await WhenAsync(a, scheduled.Id, r => r.IsTerminal, "the scheduled run to end", TimeSpan.FromSeconds(180));
         var manualDone = await WhenAsync(a, manualRunId, r => r.IsTerminal, "the manual run to end", TimeSpan.FromSeconds(180));
 
-        output.WriteLine($"hosts started in {a.StartTime.TotalSeconds:0.0} s and {b.StartTime.TotalSeconds:0.0} s; both workers: {string.Join(",", a.WorkerPids())} and {string.Join(",", b.WorkerPids())}");
+        static int Pages(HubHost host) => host.Logs.Lines.Count(l => l.Contains("Executed 'Functions.SyncPage'", StringComparison.Ordinal));
+        output.WriteLine($"hosts started in {a.StartTime.TotalSeconds:0.0} s and {b.StartTime.TotalSeconds:0.0} s; SyncPage activities run by host A: {Pages(a)}, by host B: {Pages(b)}");
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], codes);
         Assert.Contains(manualRunId, conflict, StringComparison.Ordinal);
         Assert.Equal(RunStatus.Succeeded, scheduledDone.Status);
