@@ -213,7 +213,7 @@ var hubSettings = [
   { name: 'Pulsar__CommandsRetryDelayMilliseconds', value: '10000' }
   { name: 'Pulsar__CommandsIdleWaitMilliseconds', value: '2000' }
   { name: 'Runs__PagesPerGeneration', value: '50' }
-  { name: 'Runs__PagesPerActivity', value: '1' }
+  { name: 'Runs__PagesPerActivity', value: '5' }
   { name: 'Runs__MaxStepAttempts', value: '5' }
   { name: 'Runs__RetryBaseDelaySeconds', value: '5' }
   { name: 'Runs__RetryMaxDelaySeconds', value: '300' }

@@ -24,7 +24,7 @@ public sealed class RunsOptions
     /// (<see cref="PagesPerGeneration"/>) counts activity calls.
     /// </summary>
     [Range(1, 100)]
-    public int PagesPerActivity { get; set; } = 1;
+    public int PagesPerActivity { get; set; } = 5;
 
     /// <summary>Attempts of a step before the run fails.</summary>
     [Range(1, 100)]

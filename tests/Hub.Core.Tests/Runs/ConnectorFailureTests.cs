@@ -61,7 +61,7 @@ public sealed class ConnectorFailureTests
             api.AddItem($"item {i}", new DateTimeOffset(2025, 5, 1, 8, i, 0, TimeSpan.Zero));
         }
 
-        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("ratelimit"), settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("ratelimit"), settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true", ["Runs:PagesPerActivity"] = "1" });
         var integration = await hub.Integrations.CreateAsync(
             new Integration
             {
