@@ -113,6 +113,49 @@ public sealed class GitHubConnectorTests : IAsyncLifetime
         Assert.Equal($"{status} Retry-After", wait.Reason);
     }
 
+    [Theory]
+    [InlineData(403)]
+    [InlineData(429)]
+    public async Task For_a_run_activity_a_rate_limit_ends_the_read_at_once_with_the_wait_instead_of_sleeping(int status)
+    {
+        // A run's activity defers rate limits: its orchestration waits on a durable timer, so nothing is slept or retried here.
+        _github.AddIssue("one", T0);
+        _github.SecondaryLimitNext("/issues", status, 60);
+
+        var error = await Assert.ThrowsAsync<RateLimitedException>(() => Harness.ReadAsync(Connector, Context() with { DeferRateLimits = true }, GitHubConnector.IssuesStream));
+
+        Assert.Equal(TimeSpan.FromSeconds(60), error.Wait);
+        Assert.Equal(status, error.StatusCode);
+        Assert.Single(_github.RequestsTo("/issues"));
+        Assert.Empty(_hub.Observer.Waits);
+    }
+
+    [Fact]
+    public async Task For_a_run_activity_a_spent_quota_ends_the_read_before_the_next_request_with_the_time_to_the_reset()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            _github.AddIssue($"issue {i}", T0.AddMinutes(i));
+        }
+
+        _github.ExhaustQuotaOnNextResponse(TimeSpan.FromSeconds(90));
+        var pages = new List<RecordPage>();
+        async Task ReadAsync()
+        {
+            await foreach (var page in Connector.ReadAsync(Context() with { DeferRateLimits = true }, GitHubConnector.IssuesStream, null, CancellationToken.None))
+            {
+                pages.Add(page);
+            }
+        }
+
+        var error = await Assert.ThrowsAsync<RateLimitedException>(ReadAsync);
+
+        Assert.Equal(TimeSpan.FromSeconds(90), error.Wait);
+        Assert.Single(pages); // the first page was read; the second request never went out
+        Assert.Single(_github.RequestsTo("/issues"));
+        Assert.Empty(_hub.Observer.Waits);
+    }
+
     [Fact]
     public async Task A_5xx_is_retried()
     {

@@ -79,7 +79,7 @@ public abstract class WireMockDouble : IAsyncDisposable
             .RespondWith(Response.Create().WithCallback(async request =>
             {
                 Record(request);
-                return (IResponseMessage)await handler(request);
+                return (IResponseMessage?)Intercept(request) ?? await handler(request);
             }));
 
     /// <summary>A WireMock response that records the request, then answers with <paramref name="handler"/>.</summary>
@@ -87,8 +87,11 @@ public abstract class WireMockDouble : IAsyncDisposable
         Response.Create().WithCallback(request =>
         {
             Record(request);
-            return handler(request);
+            return Intercept(request) ?? handler(request);
         });
+
+    /// <summary>An answer that replaces the API's own for <paramref name="request"/> (a counted fault), or null to let the API answer.</summary>
+    protected virtual ResponseMessage? Intercept(IRequestMessage request) => null;
 
     /// <summary>The query as the client sent it (repeated names kept, commas not split).</summary>
     protected static Dictionary<string, StringValues> QueryOf(IRequestMessage request)

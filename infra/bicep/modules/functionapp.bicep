@@ -213,6 +213,7 @@ var hubSettings = [
   { name: 'Pulsar__CommandsRetryDelay', value: '00:00:10' }
   { name: 'Pulsar__CommandsIdleWait', value: '00:00:02' }
   { name: 'Runs__PagesPerGeneration', value: '50' }
+  { name: 'Runs__PagesPerActivity', value: '5' }
   { name: 'Runs__MaxStepAttempts', value: '5' }
   { name: 'Runs__RetryBaseDelay', value: '00:00:05' }
   { name: 'Runs__RetryMaxDelay', value: '00:05:00' }

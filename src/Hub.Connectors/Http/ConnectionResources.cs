@@ -30,7 +30,7 @@ internal sealed class ConnectionResources : IDisposable
                 UseJitter = true,
                 Delay = resilience.BaseDelay,
                 MaxDelay = resilience.MaxRateLimitWait,
-                ShouldHandle = args => ValueTask.FromResult(resilience.MaxRetries > 0 && ShouldRetry(args.Outcome, time, resilience.MaxRateLimitWait)),
+                ShouldHandle = args => ValueTask.FromResult(resilience.MaxRetries > 0 && ShouldRetry(args.Outcome, time, resilience.MaxRateLimitWait, args.Context.Properties.GetValue(StateKey, null!)?.DefersRateLimits ?? false)),
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response
                     ? RateLimitHeaders.Parse(response, time.GetUtcNow())?.Wait ?? RateLimitHeaders.RetryAfter(response, time.GetUtcNow())
                     : null),
@@ -102,7 +102,7 @@ internal sealed class ConnectionResources : IDisposable
 
     public void Dispose() => Limiter?.Dispose();
 
-    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeProvider time, TimeSpan maxWait)
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeProvider time, TimeSpan maxWait, bool deferRateLimits)
     {
         if (outcome.Exception is not null)
         {
@@ -113,7 +113,14 @@ internal sealed class ConnectionResources : IDisposable
         if (RateLimitHeaders.Parse(response, time.GetUtcNow()) is { } signal)
         {
             // A wait longer than allowed is not slept through: the caller gets a RateLimitedException naming it.
-            return signal.Wait is null || signal.Wait <= maxWait;
+            // A deferring caller (a run's activity) sleeps through none: its orchestration waits on a durable timer.
+            return !deferRateLimits && (signal.Wait is null || signal.Wait <= maxWait);
+        }
+
+        if (deferRateLimits && response.Headers.RetryAfter is not null)
+        {
+            // A 503 with Retry-After asks for a wait too: not slept here either (the run retries it on a durable timer).
+            return false;
         }
 
         return IsTransientStatus(response.StatusCode);

@@ -13,7 +13,8 @@ namespace IntegrationHub.Connectors.Http;
 /// and the reset headers, guarded by a circuit breaker and a per-attempt timeout, and sent through the
 /// SSRF guard. Responses are returned after the headers (<see cref="HttpCompletionOption.ResponseHeadersRead"/>)
 /// so bodies stream; a non-success answer becomes a <see cref="ConnectorException"/> naming the connector, the status
-/// and its <see cref="ConnectorErrorKind"/>.
+/// and its <see cref="ConnectorErrorKind"/>. For a caller that sets <see cref="ConnectorContext.DeferRateLimits"/> (a run's
+/// activity) no rate-limit wait is slept: the answer becomes <see cref="RateLimitedException"/> at once.
 /// </summary>
 /// <remarks>
 /// <para>One instance serves one operation (a read, a check, an action). Every GET it sends is a page request of that
@@ -224,6 +225,9 @@ public sealed class ConnectorHttp
         private bool _waiting;
         private bool _recorded;
 
+        /// <summary>Whether the caller waits for rate limits itself (<see cref="ConnectorContext.DeferRateLimits"/>).</summary>
+        public bool DefersRateLimits => http._context.DeferRateLimits;
+
         public async ValueTask<HttpResponseMessage> SendOnceAsync(CancellationToken cancellationToken)
         {
             EndWait();
@@ -385,6 +389,12 @@ public sealed class ConnectorHttp
         var blocked = _connection.BlockedUntil - _time.GetUtcNow();
         if (blocked > TimeSpan.Zero)
         {
+            if (_context.DeferRateLimits)
+            {
+                // Not slept here: the run's orchestration waits on a durable timer and calls the page again.
+                throw new RateLimitedException(Descriptor.Id, null, blocked, $"{Descriptor.DisplayName}: the API's quota is used up for {blocked.TotalSeconds:0.#} s (X-RateLimit-Reset).");
+            }
+
             if (blocked > _options.Resilience.MaxRateLimitWait)
             {
                 throw new RateLimitedException(Descriptor.Id, null, blocked, $"{Descriptor.DisplayName}: the API's quota is used up for {blocked.TotalSeconds:0} s, longer than Connectors__Resilience__MaxRateLimitWait.");

@@ -25,6 +25,18 @@ public sealed record ConnectorContext
     /// <summary>Sees rate-limit waits; the run engine shows them as a state.</summary>
     public IConnectorObserver Observer { get; init; } = NullConnectorObserver.Instance;
 
+    /// <summary>
+    /// When true, the API's rate limits are never waited in-process: a <c>429</c>, a rate-limit <c>403</c>, any answer
+    /// carrying <c>Retry-After</c>, or a quota the API said is used up (<c>X-RateLimit-Remaining: 0</c> until
+    /// <c>X-RateLimit-Reset</c>) ends the operation at once with <see cref="RateLimitedException"/> naming the wait
+    /// (<see langword="null"/> when the API did not say), and nothing is retried for it. Set by the run's activities,
+    /// whose orchestration waits on a durable timer instead of holding a worker (issue 12). Network errors, timeouts
+    /// and 5xx without <c>Retry-After</c> are still retried in-process with short jittered backoff
+    /// (<c>Connectors__Resilience__MaxRetries</c>, <c>BaseDelay</c>), and the hub's own pacing bucket still spaces requests.
+    /// When false (API checks, previews, inbound commands), waits up to <c>Connectors__Resilience__MaxRateLimitWait</c> are slept.
+    /// </summary>
+    public bool DeferRateLimits { get; init; }
+
     /// <summary>The key of the connection's pacing bucket and circuit breaker.</summary>
     internal string ConnectionKey => CredentialId ?? $"tenant:{TenantId}/integration:{IntegrationId}";
 
@@ -34,6 +46,7 @@ public sealed record ConnectorContext
         builder.Append("TenantId = ").Append(TenantId)
             .Append(", IntegrationId = ").Append(IntegrationId)
             .Append(", CredentialId = ").Append(CredentialId)
+            .Append(", DeferRateLimits = ").Append(DeferRateLimits)
             .Append(", Credentials = [").Append(Credentials.Count).Append(" redacted]");
         return true;
     }

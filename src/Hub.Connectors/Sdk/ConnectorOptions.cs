@@ -70,7 +70,7 @@ public sealed class ResilienceOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest rate-limit wait honoured in-process; a longer one fails with <see cref="RateLimitedException"/> so the run engine can reschedule instead of holding a worker.</summary>
+    /// <summary>Outside runs (checks, previews, commands): the longest rate-limit wait slept in-process; a longer one fails with <see cref="RateLimitedException"/>. A run's activities sleep none (<see cref="ConnectorContext.DeferRateLimits"/>).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -35,8 +35,12 @@ public sealed class IntegrationConnections(IntegrationStore integrations, IConne
         return (connector, context);
     }
 
-    /// <summary>Runs a connector action of a tenant's integration; <see cref="IntegrationActionRefusedException"/> for unknown integrations or actions.</summary>
-    public async Task<JsonElement> ExecuteActionAsync(string tenantId, string integrationId, string action, JsonElement input, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a connector action of a tenant's integration; <see cref="IntegrationActionRefusedException"/> for unknown
+    /// integrations or actions. With <paramref name="deferRateLimits"/> (a run's activity) a rate limit is not waited
+    /// in-process but thrown as <see cref="RateLimitedException"/> (<see cref="ConnectorContext.DeferRateLimits"/>).
+    /// </summary>
+    public async Task<JsonElement> ExecuteActionAsync(string tenantId, string integrationId, string action, JsonElement input, CancellationToken cancellationToken, bool deferRateLimits = false)
     {
         var integration = await integrations.GetAsync(tenantId, integrationId, cancellationToken)
             ?? throw new IntegrationActionRefusedException($"Integration '{integrationId}' of tenant '{tenantId}' was not found.");
@@ -46,6 +50,6 @@ public sealed class IntegrationConnections(IntegrationStore integrations, IConne
             throw new IntegrationActionRefusedException($"'{action}' is not an action of {integration.ConnectorId}.");
         }
 
-        return await connector.ExecuteActionAsync(context, action, input, cancellationToken);
+        return await connector.ExecuteActionAsync(context with { DeferRateLimits = deferRateLimits }, action, input, cancellationToken);
     }
 }

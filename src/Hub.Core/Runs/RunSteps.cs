@@ -23,7 +23,7 @@ public sealed record PlannedStep(int First, int Last, bool Segment);
 /// <param name="Ended">The run has already ended (or does not exist): nothing to do.</param>
 /// <param name="Steps">The units still to run, in order.</param>
 /// <param name="Deadline">After this the run fails (<c>Runs__Deadline</c> after creation).</param>
-/// <param name="PagesPerGeneration">Pages before the orchestration continues as new (<c>Runs__PagesPerGeneration</c>).</param>
+/// <param name="PagesPerGeneration">Segment activity calls before the orchestration continues as new (<c>Runs__PagesPerGeneration</c>).</param>
 public sealed record RunPlan(bool Ended, IReadOnlyList<PlannedStep> Steps, DateTimeOffset Deadline, int PagesPerGeneration);
 
 /// <summary>What an activity call of a run came to, as the orchestrator needs it.</summary>
@@ -135,25 +135,37 @@ public sealed class RunSteps(
     }
 
     /// <inheritdoc />
+    /// <remarks>Syncs up to <c>Runs__PagesPerActivity</c> pages, stopping at the first that does not advance (or a cancel request).</remarks>
     public async Task<StepResult> SyncPageAsync(StepCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (await StartStepAsync(call, cancellationToken) is not { } run)
+        var result = new StepResult(StepResultKind.Cancelled);
+        for (var page = 0; page < options.Value.PagesPerActivity; page++)
         {
-            return new StepResult(StepResultKind.Cancelled);
+            if (await StartStepAsync(call, cancellationToken) is not { } run)
+            {
+                // Cancelled: after a page of this call, the orchestration sees its cancel event (or this answer) on the next call.
+                return page == 0 ? new StepResult(StepResultKind.Cancelled) : result;
+            }
+
+            StepOutcome outcome;
+            try
+            {
+                outcome = await _segments.RunPageAsync(run, call.First, call.Last, cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or TimeoutException or Microsoft.Azure.Cosmos.CosmosException or Shared.Cosmos.ConcurrencyConflictException)
+            {
+                outcome = new StepOutcome.Retry(e.Message);
+            }
+
+            result = await ApplyAsync(call, outcome, cancellationToken);
+            if (result.Kind != StepResultKind.Advanced)
+            {
+                return result;
+            }
         }
 
-        StepOutcome outcome;
-        try
-        {
-            outcome = await _segments.RunPageAsync(run, call.First, call.Last, cancellationToken);
-        }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or Microsoft.Azure.Cosmos.CosmosException or Shared.Cosmos.ConcurrencyConflictException)
-        {
-            outcome = new StepOutcome.Retry(e.Message);
-        }
-
-        return await ApplyAsync(call, outcome, cancellationToken);
+        return result;
     }
 
     /// <inheritdoc />

@@ -9,12 +9,22 @@ public sealed class RunsOptions
     public const string Section = "Runs";
 
     /// <summary>
-    /// Pages one orchestration generation syncs before it continues as new (<c>ContinueAsNew</c>), so its history stays
+    /// <c>SyncPage</c> activity calls (of <see cref="PagesPerActivity"/> pages each) one orchestration generation makes before it continues as new (<c>ContinueAsNew</c>), so its history stays
     /// small however many records a run reads (Durable Functions docs, "Eternal orchestrations": histories grow with every
     /// activity and are replayed in full).
     /// </summary>
     [Range(1, 10000)]
     public int PagesPerGeneration { get; set; } = 50;
+
+    /// <summary>
+    /// Pages one <c>SyncPage</c> activity syncs before it hands back to the orchestration (each page still read, written
+    /// to the outbox, published and committed on its own). More than one amortizes Durable's cost per activity (two
+    /// queue messages, a history append and a replay) over several pages; the orchestration still sees a cancel, a
+    /// rate limit or a failure at the page it happens on, since the activity stops there. A generation
+    /// (<see cref="PagesPerGeneration"/>) counts activity calls.
+    /// </summary>
+    [Range(1, 100)]
+    public int PagesPerActivity { get; set; } = 5;
 
     /// <summary>Attempts of a step before the run fails.</summary>
     [Range(1, 100)]

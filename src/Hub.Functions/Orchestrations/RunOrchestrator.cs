@@ -14,7 +14,7 @@ namespace IntegrationHub.Functions.Orchestrations;
 /// <remarks>
 /// <para>Deterministic (Durable Functions docs, "Orchestrator function code constraints"): no I/O, time from
 /// <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>, every decision from activity results.</para>
-/// <para>After <see cref="RunPlan.PagesPerGeneration"/> pages it continues as new (docs, "Eternal orchestrations"),
+/// <para>After <see cref="RunPlan.PagesPerGeneration"/> segment activity calls (each syncs <c>Runs__PagesPerActivity</c> pages) it continues as new (docs, "Eternal orchestrations"),
 /// so the history stays a few hundred events however many pages a sync has; the plan is rebuilt from the run
 /// document's current step, and a cancel event that arrived meanwhile is kept for the new generation.</para>
 /// <para>An activity that throws (Cosmos DB unreachable, a bug) is retried by Durable with backoff

@@ -5,6 +5,7 @@ using IntegrationHub.Core.Errors;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Runs;
 using IntegrationHub.TestDoubles.Cosmos;
+using IntegrationHub.TestDoubles.SaaS;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationHub.Core.Tests.Runs;
@@ -48,6 +49,69 @@ public sealed class ConnectorFailureTests
         var waiting = await hub.Runs.GetAsync(Tenant, run.Id, default);
         Assert.Equal(RunStatus.Waiting, waiting!.Status);
         Assert.Equal(1, waiting.Steps[0].Attempts);
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_ends_the_page_activity_rate_limited_until_then_and_the_page_is_read_again_after_it()
+    {
+        await using var api = new RestDouble();
+        await api.StartAsync();
+        for (var i = 0; i < 7; i++)
+        {
+            api.AddItem($"item {i}", new DateTimeOffset(2025, 5, 1, 8, i, 0, TimeSpan.Zero));
+        }
+
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("ratelimit"), settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true", ["Runs:PagesPerActivity"] = "1" });
+        var integration = await hub.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = "rest-limited",
+                TenantId = Tenant,
+                Name = "limited",
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = JsonSerializer.SerializeToElement(new { url = $"{api.BaseAddress}page/items?since={{cursor}}", recordSelector = "data.items", cursorField = "updated_at", auth = "none", pagination = new { kind = "page", pageSize = 3 } }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            CancellationToken.None);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+        await hub.Steps.BeginAsync(new RunRef(Tenant, run.Id), default);
+        var call = new StepCall(Tenant, run.Id, 0, run.Definition.Count - 1);
+        Assert.Equal(StepResultKind.Advanced, (await hub.Steps.SyncPageAsync(call, default)).Kind);
+        var afterPage1 = await hub.Integrations.GetStateAsync(Tenant, integration.Id, default);
+        var requestsBefore = api.RequestsTo("/page/items").Count;
+
+        api.Fail("/page/items", 429, """{"message":"slow down"}""", ("Retry-After", "2"));
+        var before = DateTimeOffset.UtcNow;
+        var limited = await hub.Steps.SyncPageAsync(call, default);
+
+        // One request, no sleep: the activity ends with the wait; the orchestration's durable timer does the waiting.
+        Assert.Equal(StepResultKind.Wait, limited.Kind);
+        Assert.InRange(limited.DelaySeconds, 1, 2);
+        Assert.Equal(requestsBefore + 1, api.RequestsTo("/page/items").Count);
+        var shown = await hub.Runs.GetAsync(Tenant, run.Id, default);
+        Assert.Equal(RunStatus.RateLimited, shown!.Status);
+        Assert.InRange(shown.DueAt, before.AddSeconds(1), DateTimeOffset.UtcNow.AddSeconds(2));
+        Assert.Contains("429", shown.Error, StringComparison.Ordinal);
+        var state = await hub.Integrations.GetStateAsync(Tenant, integration.Id, default);
+        Assert.True(JsonElement.DeepEquals(afterPage1.Cursor!.Value, state.Cursor!.Value), "the cursor moved on a rate-limited page");
+        Assert.Equal(4, state.NextSequenceId);
+        Assert.Equal(3, (await hub.EventsAsync(Tenant, integration.Id)).Count);
+
+        // Called again (after the timer), the page is read from the same cursor and the run finishes with each record once.
+        StepResult next;
+        do
+        {
+            next = await hub.Steps.SyncPageAsync(call, default);
+        }
+        while (next.Kind == StepResultKind.Advanced);
+
+        Assert.Equal(StepResultKind.Completed, next.Kind);
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), events.Select(e => e.SequenceId).Order());
+        Assert.Equal(7, events.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(RunStatus.Running, (await hub.Runs.GetAsync(Tenant, run.Id, default))!.Status);
     }
 
     [Fact]

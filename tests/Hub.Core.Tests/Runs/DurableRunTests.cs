@@ -82,6 +82,33 @@ public sealed class DurableRunTests
     }
 
     [Fact]
+    public async Task Several_pages_per_activity_commit_each_page_on_its_own_and_hand_back_after_the_configured_number()
+    {
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("batched"), settings: new Dictionary<string, string?> { ["Runs:PagesPerActivity"] = "3" });
+        var integration = await hub.SampleIntegrationAsync(Tenant, "sample-batched", count: 100, pageSize: 10);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+        await hub.Steps.BeginAsync(new RunRef(Tenant, run.Id), default);
+        var call = new StepCall(Tenant, run.Id, 0, run.Definition.Count - 1);
+
+        var first = await hub.Steps.SyncPageAsync(call, default);
+        var afterFirst = await hub.Runs.GetAsync(Tenant, run.Id, default);
+        var calls = 1;
+        StepResult last;
+        while ((last = await hub.Steps.SyncPageAsync(call, default)).Kind == StepResultKind.Advanced)
+        {
+            calls++;
+        }
+
+        Assert.Equal(StepResultKind.Advanced, first.Kind);
+        Assert.Equal((3, 30), (afterFirst!.Progress.Pages, afterFirst.Progress.RecordsPublished));
+        Assert.Equal(StepResultKind.Completed, last.Kind);
+        Assert.Equal(4, calls + 1); // 3 + 3 + 3 pages, then page 10 and the end of the data in the fourth call
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), events.Select(e => e.SequenceId).Order());
+        Assert.Equal(101, (await hub.Integrations.GetStateAsync(Tenant, integration.Id, default)).NextSequenceId);
+    }
+
+    [Fact]
     public async Task A_second_sync_continues_from_the_committed_cursor()
     {
         await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("incremental"));

@@ -14,7 +14,8 @@ namespace IntegrationHub.Functions.Tests.Orchestrations;
 /// <summary>
 /// Runs as Durable Functions orchestrations on the real Functions host (Azurite, Cosmos emulator): a worker killed
 /// with SIGKILL, or the whole host killed and started again, mid-sync, and the run still publishes every event exactly
-/// once with contiguous sequence ids. Each test starts its own host(s) on one database and task hub.
+/// once with contiguous sequence ids; two hosts on one task hub run each schedule slot and each start once. Each test
+/// starts its own host(s) on one database and task hub.
 /// </summary>
 public sealed class DurableRunHostTests(ITestOutputHelper output)
 {
@@ -123,6 +124,79 @@ public sealed class DurableRunHostTests(ITestOutputHelper output)
         Assert.Single((await runs.ListAsync(Tenant, "sample-scheduled", null, 10, null, default)).Items);
     }
 
+    [Fact]
+    public async Task Two_hosts_on_one_task_hub_start_one_run_per_schedule_slot_and_per_start_and_publish_nothing_twice()
+    {
+        // Two Functions hosts (each with its worker) sharing the Azurite task hub and the Cosmos database, as two
+        // instances of a scaled-out Function App: either may run any orchestration's or activity's work item.
+        var settings = Settings();
+        var hosts = await Task.WhenAll(HubHost.StartAsync(settings), HubHost.StartAsync(settings));
+        await using var a = hosts[0];
+        await using var b = hosts[1];
+        var key = await KeyAsync(a);
+        var integrations = a.Stores.GetRequiredService<IntegrationStore>();
+        await integrations.CreateAsync(
+            new Integration
+            {
+                Id = "sample-twin-scheduled",
+                TenantId = Tenant,
+                Name = "scheduled on two hosts",
+                ConnectorId = "sample",
+                Stream = "events",
+                Schedule = "0 * * * * *",
+                Configuration = JsonSerializer.SerializeToElement(new { count = 3_000, pageSize = 300 }),
+                CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-3),
+                UpdatedAt = DateTimeOffset.UtcNow.AddMinutes(-3),
+            },
+            default);
+        await integrations.CreateAsync(
+            new Integration
+            {
+                Id = "sample-twin-manual",
+                TenantId = Tenant,
+                Name = "started on two hosts",
+                ConnectorId = "sample",
+                Stream = "events",
+                Configuration = JsonSerializer.SerializeToElement(new { count = 10_000, pageSize = 1_000 }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+
+        // The same schedule slot fired on both hosts, twice each, and the same manual start sent to both at once.
+        await Task.WhenAll(a.FireTimerAsync("ScheduleSyncs"), b.FireTimerAsync("ScheduleSyncs"), a.FireTimerAsync("ScheduleSyncs"), b.FireTimerAsync("ScheduleSyncs"));
+        using var clientA = a.ClientWithKey(key);
+        using var clientB = b.ClientWithKey(key);
+        var starts = await Task.WhenAll(
+            clientA.PostAsync(new Uri("api/v1/integrations/sample-twin-manual/run", UriKind.Relative), null),
+            clientB.PostAsync(new Uri("api/v1/integrations/sample-twin-manual/run", UriKind.Relative), null));
+        var codes = starts.Select(r => r.StatusCode).Order().ToList();
+        var manualRunId = JsonDocument.Parse(await starts.Single(r => r.StatusCode == HttpStatusCode.Accepted).Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        var conflict = await starts.Single(r => r.StatusCode != HttpStatusCode.Accepted).Content.ReadAsStringAsync();
+        foreach (var start in starts)
+        {
+            start.Dispose();
+        }
+
+        var runs = a.Stores.GetRequiredService<RunStore>();
+        await Eventually.TrueAsync(async () => (await runs.ListAsync(Tenant, "sample-twin-scheduled", null, 10, null, default)).Items.Count > 0, "the scheduled run", TimeSpan.FromSeconds(60));
+        var scheduled = Assert.Single((await runs.ListAsync(Tenant, "sample-twin-scheduled", null, 10, null, default)).Items);
+        var scheduledDone = await WhenAsync(a, scheduled.Id, r => r.IsTerminal, "the scheduled run to end", TimeSpan.FromSeconds(180));
+        var manualDone = await WhenAsync(a, manualRunId, r => r.IsTerminal, "the manual run to end", TimeSpan.FromSeconds(180));
+
+        static int Pages(HubHost host) => host.Logs.Lines.Count(l => l.Contains("Executed 'Functions.SyncPage'", StringComparison.Ordinal));
+        output.WriteLine($"hosts started in {a.StartTime.TotalSeconds:0.0} s and {b.StartTime.TotalSeconds:0.0} s; SyncPage activities run by host A: {Pages(a)}, by host B: {Pages(b)}");
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], codes);
+        Assert.Contains(manualRunId, conflict, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Succeeded, scheduledDone.Status);
+        Assert.Equal(RunStatus.Succeeded, manualDone.Status);
+        Assert.Single((await runs.ListAsync(Tenant, "sample-twin-scheduled", null, 10, null, default)).Items);
+        Assert.Single((await runs.ListAsync(Tenant, "sample-twin-manual", null, 10, null, default)).Items);
+        Assert.Equal((3_000, 10_000), (scheduledDone.Progress.RecordsPublished, manualDone.Progress.RecordsPublished));
+        await AssertExactlyOnceAsync(a, "sample-twin-scheduled", 3_000);
+        await AssertExactlyOnceAsync(a, "sample-twin-manual", 10_000);
+    }
+
     // One database and task hub for every host a test starts; 10 pages of 1,000 records (~1 s each into the event log).
     private static Dictionary<string, string?> Settings() => new()
     {
@@ -174,7 +248,7 @@ public sealed class DurableRunHostTests(ITestOutputHelper output)
         return run;
     }
 
-    private static async Task AssertExactlyOnceAsync(HubHost hub, string integrationId)
+    private static async Task AssertExactlyOnceAsync(HubHost hub, string integrationId, int count = 10_000)
     {
         var log = hub.Stores.GetRequiredService<CosmosEventLog>();
         var events = new List<LoggedEvent>();
@@ -187,11 +261,11 @@ public sealed class DurableRunHostTests(ITestOutputHelper output)
         }
         while (token is not null);
 
-        Assert.Equal(10_000, events.Count);
-        Assert.Equal(10_000, events.Select(e => e.Id).Distinct().Count());
-        Assert.Equal(Enumerable.Range(1, 10_000).Select(i => (long)i), events.Select(e => e.SequenceId).Order());
+        Assert.Equal(count, events.Count);
+        Assert.Equal(count, events.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), events.Select(e => e.SequenceId).Order());
         var state = await hub.Stores.GetRequiredService<IntegrationStore>().GetStateAsync(Tenant, integrationId, default);
-        Assert.Equal(10_001, state.NextSequenceId);
+        Assert.Equal(count + 1, state.NextSequenceId);
         Assert.Null(state.ActiveRunId);
     }
 }

@@ -47,6 +47,20 @@ public sealed class RunOrchestratorTests
     }
 
     [Fact]
+    public async Task A_rate_limited_page_waits_until_the_time_it_names_on_a_durable_timer_then_reads_the_page_again()
+    {
+        var steps = new ScriptedSteps(Segment());
+        steps.Pages.Enqueue(Advanced(), new StepResult(StepResultKind.Wait, 2, "github asked to wait: 429 Retry-After"), Advanced(), new StepResult(StepResultKind.Completed));
+
+        var (instance, elapsed) = await RunAsync(steps);
+
+        Assert.Equal(RunStatus.Succeeded, instance.ReadOutputAs<RunStatus>());
+        Assert.True(elapsed >= TimeSpan.FromSeconds(2), $"finished after {elapsed}, before the rate limit's 2 s were up");
+        Assert.Equal(["Begin", "SyncPage:0", "SyncPage:0", "SyncPage:0", "SyncPage:0", "Finish"], steps.Trace); // the limited page is called again, nothing else runs meanwhile
+        Assert.Equal([new RunEnd("t1", RunId, RunStatus.Succeeded, null)], steps.Ends);
+    }
+
+    [Fact]
     public async Task A_permanent_failure_fails_the_run_at_once_with_the_external_reason()
     {
         var steps = new ScriptedSteps(Segment());

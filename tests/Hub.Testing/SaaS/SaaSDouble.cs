@@ -18,6 +18,7 @@ public abstract class SaaSDouble : WireMockDouble
     private readonly Lock _faultGate = new();
     private readonly List<(string PathContains, int Status, string Body, (string Name, string Value)[] Headers)> _pendingFaults = [];
     private int _faults;
+    private readonly List<(string PathContains, int Remaining, int Status, string Body, (string Name, string Value)[] Headers)> _counted = [];
 
     protected SaaSDouble(TimeProvider? time = null)
     {
@@ -63,6 +64,52 @@ public abstract class SaaSDouble : WireMockDouble
         }
 
         mapping.WillSetStateTo(Spent(n)).RespondWith(Answer(_ => Text(status, body, "application/json; charset=utf-8", headers)));
+    }
+
+    /// <summary>
+    /// Answers the <paramref name="nth"/> request from now whose path contains <paramref name="pathContains"/> (1 = the
+    /// next) with <paramref name="status"/>, <paramref name="headers"/> and a JSON <paramref name="body"/>; the ones
+    /// before it are served as usual. For a fault on a later page of a read that asks from its cursor each time.
+    /// (Counted in the API's callbacks: a WireMock mapping cannot let a request it matched fall through to another.)
+    /// </summary>
+    public void FailNth(string pathContains, int nth, int status, string body, params (string Name, string Value)[] headers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nth, 1);
+        lock (_counted)
+        {
+            _counted.Add((pathContains, nth, status, body, headers));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ResponseMessage? Intercept(IRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_counted)
+        {
+            // Every counted fault this request matches counts it; the first that comes due answers it.
+            ResponseMessage? due = null;
+            for (var i = 0; i < _counted.Count; i++)
+            {
+                var entry = _counted[i];
+                if (!request.Path.Contains(entry.PathContains, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (entry.Remaining == 1)
+                {
+                    due ??= Text(entry.Status, entry.Body, "application/json; charset=utf-8", entry.Headers);
+                    _counted.RemoveAt(i--);
+                }
+                else
+                {
+                    _counted[i] = entry with { Remaining = entry.Remaining - 1 };
+                }
+            }
+
+            return due;
+        }
     }
 
     /// <summary>The epoch second <paramref name="after"/> from now on the double's clock.</summary>

@@ -7,7 +7,7 @@ using IntegrationHub.Core.Transforms;
 namespace IntegrationHub.Core.Runs.Steps;
 
 /// <summary><c>action</c>: calls a connector action (e.g. Zulip <c>send_message</c>) with the previous output, mapped by <c>input</c>.</summary>
-public sealed class ActionStepType(IntegrationStore integrations, IConnectorCatalog catalog, IntegrationConnections connections) : IJobStepType
+public sealed class ActionStepType(IntegrationStore integrations, IConnectorCatalog catalog, IntegrationConnections connections, TimeProvider time) : IJobStepType
 {
     /// <inheritdoc />
     public string Type => "action";
@@ -43,11 +43,17 @@ public sealed class ActionStepType(IntegrationStore integrations, IConnectorCata
         var input = context.Input ?? JsonSerializer.SerializeToElement(new { });
         try
         {
-            return new StepOutcome.Completed(await connections.ExecuteActionAsync(context.Run.TenantId, context.Step.IntegrationId!, context.Step.Action!, input, cancellationToken));
+            return new StepOutcome.Completed(await connections.ExecuteActionAsync(context.Run.TenantId, context.Step.IntegrationId!, context.Step.Action!, input, cancellationToken, deferRateLimits: true));
         }
         catch (IntegrationActionRefusedException e)
         {
             return new StepOutcome.Fail(e.Message);
+        }
+        catch (ConnectorException e) when (e.Kind == ConnectorErrorKind.RateLimited)
+        {
+            // Not slept in the activity: the run shows rate_limited and the orchestration calls the step again after a durable timer.
+            var until = time.GetUtcNow() + (e is RateLimitedException { Wait: { } wait } ? wait : TimeSpan.FromMinutes(1));
+            return new StepOutcome.Wait(until, null, $"{e.ConnectorId} asked to wait until {until:u}: {e.Message}", RateLimited: true);
         }
         catch (ConnectorException e) when (e.IsPermanent)
         {

@@ -91,7 +91,8 @@ internal sealed class SyncSegment(
 
         try
         {
-            var (connector, context) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
+            var (connector, opened) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
+            var context = opened with { DeferRateLimits = true }; // a rate limit ends this activity; the orchestration waits on a durable timer
             var webhooks = catalog.Find(integration.ConnectorId) is IWebhookReceiver;
             var start = state.Cursor;
             var firstOfCall = true;
@@ -164,10 +165,11 @@ internal sealed class SyncSegment(
         {
             return new StepOutcome.Fail(e.Message);
         }
-        catch (RateLimitedException e)
+        catch (ConnectorException e) when (e.Kind == ConnectorErrorKind.RateLimited)
         {
-            var until = time.GetUtcNow() + (e.Wait ?? TimeSpan.FromMinutes(1));
-            return new StepOutcome.Wait(until, null, $"{integration.ConnectorId} asked to wait: {e.Message}", RateLimited: true);
+            // A 429/Retry-After, a used-up quota, or the connector's own signal (Zulip RATE_LIMIT_HIT): nothing of this
+            // page was published and the cursor did not move; the orchestration waits until then and calls the page again.
+            return RateLimited(integration, e);
         }
         catch (ConnectorValidationException e)
         {
@@ -190,6 +192,20 @@ internal sealed class SyncSegment(
         var summary = JsonSerializer.SerializeToElement(new { integrationId = integration.Id, stream = integration.Stream, topic, cursor = state.Cursor, recordsPublished = fresh.Progress.RecordsPublished });
         return new StepOutcome.Completed(summary);
     }
+
+    /// <summary>
+    /// The wait a rate limit asks for: the API's own (<c>Retry-After</c>, <c>X-RateLimit-Reset</c>) when it said,
+    /// else <see cref="UnsaidRateLimitWait"/>; the run shows <c>rate_limited</c> until then.
+    /// </summary>
+    private StepOutcome.Wait RateLimited(Integration integration, ConnectorException e)
+    {
+        var wait = e is RateLimitedException { Wait: { } said } ? said : UnsaidRateLimitWait;
+        var until = time.GetUtcNow() + wait;
+        return new StepOutcome.Wait(until, null, $"{integration.ConnectorId} asked to wait until {until:u}: {e.Message}", RateLimited: true);
+    }
+
+    /// <summary>How long a run waits after a rate limit whose answer named no wait (a bare 429).</summary>
+    internal static readonly TimeSpan UnsaidRateLimitWait = TimeSpan.FromMinutes(1);
 
     private async Task<(StepOutcome Outcome, IntegrationState State)> PublishAndCommitAsync(Run run, Integration integration, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken, bool replay = false)
     {
