@@ -6,10 +6,10 @@ using System.Text.Json.Nodes;
 using IntegrationHub.Core.Integrations;
 using IntegrationHub.Functions.Tests.Infrastructure;
 using IntegrationHub.Jobs.Livy;
-using IntegrationHub.Jobs.Tests.N8n;
 using IntegrationHub.Secrets;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Livy;
+using IntegrationHub.TestDoubles.N8n;
 using IntegrationHub.TestDoubles.Pulsar;
 using IntegrationHub.TestDoubles.SaaS;
 
