@@ -26,7 +26,7 @@ public sealed class CloudEventEnvelopeTests
     [InlineData("2026-01-05T09:00:00.1234567+02:00", null, null, "\"text \\\" with \\\\ escapes \\u00e9 <b>\"")]
     [InlineData(null, "s", null, "null")]
     [InlineData(null, null, "r", null)]
-    public void The_hubs_own_encoding_gives_the_json_of_the_sdks_formatter(string? time, string? subject, string? runId, string? data)
+    public void Structured_mode_round_trips_every_attribute_and_the_data(string? time, string? subject, string? runId, string? data)
     {
         var cloudEvent = Event with
         {
@@ -37,19 +37,15 @@ public sealed class CloudEventEnvelopeTests
             Data = data is null ? default : JsonDocument.Parse(data).RootElement.Clone(),
         };
 
-        var ours = CloudEventEnvelope.EncodeStructured(cloudEvent);
-        var sdks = CloudEventEnvelope.Formatter.EncodeStructuredModeMessage(CloudEventEnvelope.ToSdk(cloudEvent), out _);
+        var encoded = CloudEventEnvelope.EncodeStructured(cloudEvent);
 
-        using var left = JsonDocument.Parse(ours);
-        using var right = JsonDocument.Parse(sdks);
-        Assert.True(JsonElement.DeepEquals(left.RootElement, right.RootElement), $"ours: {Encoding.UTF8.GetString(ours.Span)}\nsdk:  {Encoding.UTF8.GetString(sdks.Span)}");
-        var decoded = CloudEventEnvelope.DecodeStructured(ours);
+        var decoded = CloudEventEnvelope.DecodeStructured(encoded);
         Assert.Equal(cloudEvent, decoded with { Data = cloudEvent.Data });
         Assert.True(data is null or "null" ? decoded.Data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null : JsonElement.DeepEquals(cloudEvent.Data, decoded.Data)); // the SDK reads data: null as no data
     }
 
     [Fact]
-    public void The_hubs_own_encoding_refuses_what_the_sdk_refuses()
+    public void Encoding_refuses_an_event_without_id_or_type_or_with_a_bad_source()
     {
         Assert.Throws<ArgumentException>(() => CloudEventEnvelope.EncodeStructured(Event with { Id = "" }));
         Assert.Throws<ArgumentException>(() => CloudEventEnvelope.EncodeStructured(Event with { Type = "" }));
