@@ -79,18 +79,28 @@ public sealed class HubHost : IAsyncDisposable
     /// </summary>
     public static async Task<HubHost> StartAsync(IDictionary<string, string?>? settings = null, CosmosEmulator? emulator = null)
     {
-        var host = Launch(settings, await (emulator is null ? SharedCosmosEmulator.GetAsync() : Task.FromResult(emulator)), await Azurite.SharedAsync());
-        try
+        var cosmos = await (emulator is null ? SharedCosmosEmulator.GetAsync() : Task.FromResult(emulator));
+        var azurite = await Azurite.SharedAsync();
+        for (var attempt = 1; ; attempt++)
         {
-            await host.WaitUntilRunningAsync(TimeSpan.FromSeconds(180));
+            var host = Launch(settings, cosmos, azurite);
+            try
+            {
+                await host.WaitUntilRunningAsync(TimeSpan.FromSeconds(180));
+                return host;
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // The free port picked for the host or its worker channel was taken by another socket between the pick
+                // and the bind (an outgoing connection's ephemeral port): launch again on new ports.
+                await host.DisposeAsync();
+            }
+            catch
+            {
+                await host.DisposeAsync();
+                throw;
+            }
         }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-
-        return host;
     }
 
     /// <summary>Starts a host without waiting for it (for start-up failures).</summary>
