@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static IntegrationHub.Comparison.HubLaunch;
 
 namespace IntegrationHub.Comparison;
 
@@ -269,86 +269,6 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
         values["Connectors__Network__AllowPrivateNetworks"] = "true";
         settings["Host"] = new JsonObject { ["LocalHttpPort"] = port };
         return settings;
-    }
-
-    private static string FindFunc(string root)
-    {
-        foreach (var directory in Environment.GetEnvironmentVariable("PATH")?.Split(':') ?? [])
-        {
-            var candidate = Path.Combine(directory, "func");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        // The kit sits in a 'shared' folder beside the checkout or one of its parents (worktrees are one level deeper).
-        for (var directory = new DirectoryInfo(root); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "functions-host", "func");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("No Functions host: install Core Tools (func) or put the kit at ../shared/functions-host.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<HttpResponseMessage?> TryGetAsync(HttpClient http, string url)
-    {
-        try
-        {
-            return await http.GetAsync(url);
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-        catch (TaskCanceledException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task WaitAsync(ManagedProcess process, Func<Task<bool>> ready, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!await ready())
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{process.Name} exited; {process.Log}:{Environment.NewLine}{process.Tail(30)}");
-            }
-
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException($"{process.Name} was not ready within {timeout.TotalSeconds:0} s; {process.Log}:{Environment.NewLine}{process.Tail(30)}");
-            }
-
-            await Task.Delay(200, cancellationToken);
-        }
-    }
-
-    internal static async Task<JsonNode> Json(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: {(int)response.StatusCode} {text[..Math.Min(500, text.Length)]}");
-            }
-
-            return JsonNode.Parse(text) ?? new JsonObject();
-        }
     }
 
     /// <summary>Every property name anywhere in a JSON Schema (nested objects and $defs included).</summary>

@@ -117,7 +117,7 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
         var http = _http!;
         var before = await LatestExecutionAsync(workflowId, cancellationToken);
         var requested = DateTimeOffset.UtcNow;
-        await HubSide.Json(await http.PostAsJsonAsync($"webhook/{path}", new { total = records }, cancellationToken), cancellationToken);
+        await HubLaunch.Json(await http.PostAsJsonAsync($"webhook/{path}", new { total = records }, cancellationToken), cancellationToken);
         while (true)
         {
             await Task.Delay(Poll, cancellationToken);
@@ -154,7 +154,7 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
         {
             try
             {
-                return await HubSide.Json(await _http!.GetAsync(path, cancellationToken), cancellationToken);
+                return await HubLaunch.Json(await _http!.GetAsync(path, cancellationToken), cancellationToken);
             }
             catch (HttpRequestException) when (attempt < 5)
             {
@@ -253,9 +253,9 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
             },
             ["settings"] = new JsonObject { ["executionOrder"] = "v1" },
         };
-        var created = await HubSide.Json(await _http!.PostAsJsonAsync("api/v1/workflows", workflow, cancellationToken), cancellationToken);
+        var created = await HubLaunch.Json(await _http!.PostAsJsonAsync("api/v1/workflows", workflow, cancellationToken), cancellationToken);
         var id = (string)created["id"]!;
-        await HubSide.Json(await _http!.PostAsync($"api/v1/workflows/{id}/activate", null, cancellationToken), cancellationToken);
+        await HubLaunch.Json(await _http!.PostAsync($"api/v1/workflows/{id}/activate", null, cancellationToken), cancellationToken);
         return id;
 
         static JsonObject Main(string node) => new()

@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using IntegrationHub.Comparison;
+using static IntegrationHub.Comparison.HubLaunch;
 
 namespace IntegrationHub.EngineBench;
 
@@ -485,83 +485,5 @@ internal sealed class Engine(Options options, MemoryMonitor memory) : IAsyncDisp
         }
 
         return Environment.CurrentDirectory;
-    }
-
-    private static string FindFunc(string root)
-    {
-        foreach (var directory in Environment.GetEnvironmentVariable("PATH")?.Split(':') ?? [])
-        {
-            if (File.Exists(Path.Combine(directory, "func")))
-            {
-                return Path.Combine(directory, "func");
-            }
-        }
-
-        for (var directory = new DirectoryInfo(root); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "functions-host", "func");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("No Functions host: install Core Tools (func) or put the kit at ../shared/functions-host.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<HttpResponseMessage?> TryGetAsync(HttpClient http, string url)
-    {
-        try
-        {
-            return await http.GetAsync(url);
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-        catch (TaskCanceledException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task WaitAsync(ManagedProcess process, Func<Task<bool>> ready, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!await ready())
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{process.Name} exited; {process.Log}:{Environment.NewLine}{process.Tail(30)}");
-            }
-
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException($"{process.Name} was not ready within {timeout.TotalSeconds:0} s; {process.Log}:{Environment.NewLine}{process.Tail(30)}");
-            }
-
-            await Task.Delay(200, cancellationToken);
-        }
-    }
-
-    private static async Task<JsonNode> Json(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: {(int)response.StatusCode} {text[..Math.Min(500, text.Length)]}");
-            }
-
-            return JsonNode.Parse(text) ?? new JsonObject();
-        }
     }
 }
