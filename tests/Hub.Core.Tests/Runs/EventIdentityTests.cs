@@ -29,19 +29,7 @@ public sealed class EventIdentityTests
         await using var hub = await EngineInstance.StartAsync(
             SharedCosmosEmulator.NewDatabaseName("identity"),
             settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
-        var integration = await hub.Integrations.CreateAsync(
-            new Integration
-            {
-                Id = "int-rest",
-                TenantId = Tenant,
-                Name = "full refresh",
-                ConnectorId = "rest",
-                Stream = "records",
-                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString() }),
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            },
-            default);
+        var integration = await CreateRestAsync(hub, "int-rest", "full refresh", api.BaseAddress, paged: false);
 
         api.Body = """[{"id":"f1","v":"old"},{"id":"f2","v":"same"}]""";
         var first = await RunToEndAsync(hub, integration);
@@ -73,19 +61,7 @@ public sealed class EventIdentityTests
             s => s.AddHubPulsar(),
             settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true", ["Pulsar:ServiceUrl"] = pulsar.ServiceUrl });
         Assert.IsType<PulsarEventSink>(hub.Services.GetRequiredService<IEventSink>());
-        var integration = await hub.Integrations.CreateAsync(
-            new Integration
-            {
-                Id = "int-rest",
-                TenantId = Tenant,
-                Name = "full refresh into pulsar",
-                ConnectorId = "rest",
-                Stream = "records",
-                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString() }),
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            },
-            default);
+        var integration = await CreateRestAsync(hub, "int-rest", "full refresh into pulsar", api.BaseAddress, paged: false);
         var topic = $"persistent://public/default/hub.{Tenant}.rest.records";
 
         api.Body = """[{"id":"f1","v":"old"}]""";
@@ -114,19 +90,7 @@ public sealed class EventIdentityTests
         await using var hub = await EngineInstance.StartAsync(
             SharedCosmosEmulator.NewDatabaseName("identity-pages"),
             settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
-        var integration = await hub.Integrations.CreateAsync(
-            new Integration
-            {
-                Id = "int-pages",
-                TenantId = Tenant,
-                Name = "paged full refresh",
-                ConnectorId = "rest",
-                Stream = "records",
-                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString(), pagination = new { kind = "page", pageSize = 2 } }),
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            },
-            default);
+        var integration = await CreateRestAsync(hub, "int-pages", "paged full refresh", api.BaseAddress, paged: true);
 
         var first = await RunToEndAsync(hub, integration);
         var second = await RunToEndAsync(hub, integration);
@@ -145,19 +109,7 @@ public sealed class EventIdentityTests
         var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
         CrashingSink? crashing = null;
         await using var first = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => crashing = new CrashingSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterBatch = 2 }), settings);
-        var integration = await first.Integrations.CreateAsync(
-            new Integration
-            {
-                Id = "int-crash",
-                TenantId = Tenant,
-                Name = "paged full refresh",
-                ConnectorId = "rest",
-                Stream = "records",
-                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api.BaseAddress, "items").ToString(), pagination = new { kind = "page", pageSize = 2 } }),
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            },
-            default);
+        var integration = await CreateRestAsync(first, "int-crash", "paged full refresh", api.BaseAddress, paged: true);
         var run = await first.Launcher.StartSyncAsync(integration, default);
 
         await Assert.ThrowsAsync<ProcessKilledException>(() => first.DriveAsync(Tenant, run.Id)); // page 2 published, not committed
@@ -188,6 +140,24 @@ public sealed class EventIdentityTests
         Assert.Equal(Convert.ToHexStringLower(documented.AsSpan(0, 16)), id); // the rule the README documents, ids stable across releases
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("""{"a":1,"b":"\u00E9"}"""u8)), EventIds.DigestOf(J("""{"b":"é","a":1}""")));
     }
+
+    // A generic REST integration of the items double's /items, in full-refresh mode (no cursorField); paged: 2 a page.
+    private static Task<Integration> CreateRestAsync(EngineInstance hub, string id, string name, Uri api, bool paged) =>
+        hub.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = id,
+                TenantId = Tenant,
+                Name = name,
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = paged
+                    ? JsonSerializer.SerializeToElement(new { url = new Uri(api, "items").ToString(), pagination = new { kind = "page", pageSize = 2 } })
+                    : JsonSerializer.SerializeToElement(new { url = new Uri(api, "items").ToString() }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
 
     private static async Task<Run> RunToEndAsync(EngineInstance hub, Integration integration)
     {

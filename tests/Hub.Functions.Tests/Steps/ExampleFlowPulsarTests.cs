@@ -3,10 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IntegrationHub.Core.Integrations;
 using IntegrationHub.Functions.Tests.Infrastructure;
 using IntegrationHub.Jobs.Livy;
-using IntegrationHub.Secrets;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Livy;
 using IntegrationHub.TestDoubles.N8n;
@@ -36,7 +34,7 @@ public sealed class ExampleFlowPulsarTests(ExampleFlowPulsarFixture fixture)
         fixture.GitHub.AddIssue("Crash on start", since);
         fixture.GitHub.AddIssue("Typo in README", since.AddMinutes(1));
         fixture.GitHub.AddIssue("Slow sync", since.AddMinutes(2));
-        var integrationId = await GitHubIntegrationAsync(tenant);
+        var integrationId = await ExampleFlowSupport.GitHubIntegrationAsync(fixture.Hub, fixture.GitHub, tenant);
         var workflowId = N8nFixture.IdOf(await fixture.N8n.ImportAsync(JsonNode.Parse(Example("n8n-enrich-issues.json"))!.AsObject()));
         var flow = Example("github-enrichment-flow.json").Replace("{{GITHUB_INTEGRATION_ID}}", integrationId, StringComparison.Ordinal).Replace("{{N8N_WORKFLOW_ID}}", workflowId, StringComparison.Ordinal);
 
@@ -54,7 +52,7 @@ public sealed class ExampleFlowPulsarTests(ExampleFlowPulsarFixture fixture)
         var issueTopic = $"persistent://public/default/hub.{tenant}.github.issues";
         var issues = fixture.Pulsar.Messages(issueTopic);
         fixture.Livy.SetState(fixture.Livy.IdOf(batchName)!.Value, "success");
-        var run = await RunWhenAsync(client, runId, r => r.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled");
+        var run = await ExampleFlowSupport.RunWhenAsync(client, runId, r => r.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled", TimeSpan.FromSeconds(120));
 
         Assert.True(run.GetProperty("status").GetString() == "succeeded", run.TryGetProperty("error", out var error) ? error.ToString() : "no error");
         Assert.NotEqual("succeeded", waiting.GetProperty("status").GetString());
@@ -72,37 +70,6 @@ public sealed class ExampleFlowPulsarTests(ExampleFlowPulsarFixture fixture)
         Assert.Equal(fixture.Livy.IdOf(batchName)!.Value, announcement.GetProperty("data").GetProperty("batchId").GetInt64());
         Assert.Equal(3, fixture.Pulsar.Messages(issueTopic).Count); // nothing re-sent while the orchestration polled
         Assert.Equal("success", (string?)Assert.Single(await fixture.N8n.ExecutionsOfAsync(workflowId))!["status"]);
-    }
-
-    private async Task<string> GitHubIntegrationAsync(string tenant)
-    {
-        var credentialId = $"cred-{Guid.NewGuid():N}";
-        await fixture.Hub.Stores.GetRequiredService<ISecretStore>().CreateAsync(tenant, credentialId, SecretValues.From(new Dictionary<string, string> { ["token"] = fixture.GitHub.Token }), default);
-        var integration = await fixture.Hub.Stores.GetRequiredService<IntegrationStore>().CreateAsync(
-            new Integration
-            {
-                Id = $"int-{Guid.NewGuid():N}",
-                TenantId = tenant,
-                Name = "hub issues",
-                ConnectorId = "github",
-                Configuration = JsonSerializer.SerializeToElement(new { owner = "octo", repository = "hub", apiBaseUrl = fixture.GitHub.BaseAddress.ToString().TrimEnd('/'), pageSize = 2 }),
-                CredentialId = credentialId,
-                Stream = "issues",
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            },
-            default);
-        return integration.Id;
-    }
-
-    private static async Task<JsonElement> RunWhenAsync(HttpClient client, string runId, Func<JsonElement, bool> condition)
-    {
-        JsonElement run = default;
-        await Eventually.TrueAsync(
-            async () => condition(run = await client.GetFromJsonAsync<JsonElement>($"api/v1/runs/{runId}")),
-            $"run {runId}",
-            TimeSpan.FromSeconds(120));
-        return run;
     }
 }
 

@@ -3,11 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IntegrationHub.Core.Integrations;
 using IntegrationHub.Jobs.Livy;
 using IntegrationHub.TestDoubles.N8n;
-using IntegrationHub.Secrets;
-using IntegrationHub.TestDoubles;
 
 namespace IntegrationHub.Functions.Tests.Steps;
 
@@ -28,7 +25,7 @@ public sealed class ExampleFlowTests(StepsFixture steps)
         steps.GitHub.AddIssue($"Crash on start {tenant}", since);
         steps.GitHub.AddIssue($"Typo in README {tenant}", since.AddMinutes(1));
         steps.GitHub.AddIssue($"Slow sync {tenant}", since.AddMinutes(2));
-        var integrationId = await GitHubIntegrationAsync(tenant);
+        var integrationId = await ExampleFlowSupport.GitHubIntegrationAsync(steps.Hub, steps.GitHub, tenant);
         var workflowId = N8nFixture.IdOf(await steps.N8n.ImportAsync(JsonNode.Parse(Example("n8n-enrich-issues.json"))!.AsObject()));
         var flow = Example("github-enrichment-flow.json").Replace("{{GITHUB_INTEGRATION_ID}}", integrationId, StringComparison.Ordinal).Replace("{{N8N_WORKFLOW_ID}}", workflowId, StringComparison.Ordinal);
 
@@ -40,7 +37,7 @@ public sealed class ExampleFlowTests(StepsFixture steps)
         var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
         // Issues published, n8n answered, the Spark batch submitted: the run waits for Spark without an instance.
-        var run = await RunWhenAsync(client, runId, r => r.GetProperty("status").GetString() is "waiting" or "failed" or "succeeded" && Step(r, "aggregate").GetProperty("status").GetString() != "pending");
+        var run = await ExampleFlowSupport.RunWhenAsync(client, runId, r => r.GetProperty("status").GetString() is "waiting" or "failed" or "succeeded" && Step(r, "aggregate").GetProperty("status").GetString() != "pending", TimeSpan.FromSeconds(90));
         Assert.Equal("waiting", run.GetProperty("status").GetString());
         var enriched = Step(run, "enrich").GetProperty("output");
         Assert.Equal("high", enriched.GetProperty("priority").GetString());
@@ -53,7 +50,7 @@ public sealed class ExampleFlowTests(StepsFixture steps)
         var batchId = steps.Livy.IdOf(SparkBatchName.For(runId, "aggregate"))!.Value;
 
         steps.Livy.SetState(batchId, "success");
-        run = await RunWhenAsync(client, runId, r => r.GetProperty("status").GetString() is "succeeded" or "failed");
+        run = await ExampleFlowSupport.RunWhenAsync(client, runId, r => r.GetProperty("status").GetString() is "succeeded" or "failed", TimeSpan.FromSeconds(90));
         Assert.True(run.GetProperty("status").GetString() == "succeeded", run.TryGetProperty("error", out var error) ? error.ToString() : "no error");
 
         var events = (await client.GetFromJsonAsync<JsonElement>($"api/v1/events?runId={runId}&limit=100")).GetProperty("items").EnumerateArray().ToList();
@@ -71,42 +68,5 @@ public sealed class ExampleFlowTests(StepsFixture steps)
         Assert.Equal("success", (string?)Assert.Single(executions)!["status"]);
     }
 
-    // Seeded through the hub's own stores (in the test process, on the host's database), as the API would store them.
-    private async Task<string> GitHubIntegrationAsync(string tenant)
-    {
-        var credentialId = $"cred-{Guid.NewGuid():N}";
-        await steps.Hub.Stores.GetRequiredService<ISecretStore>().CreateAsync(tenant, credentialId, SecretValues.From(new Dictionary<string, string> { ["token"] = steps.GitHub.Token }), default);
-        var integration = await steps.Hub.Stores.GetRequiredService<IntegrationStore>().CreateAsync(
-            new Integration
-            {
-                Id = $"int-{Guid.NewGuid():N}",
-                TenantId = tenant,
-                Name = "hub issues",
-                ConnectorId = "github",
-                Configuration = JsonSerializer.SerializeToElement(new { owner = "octo", repository = "hub", apiBaseUrl = steps.GitHub.BaseAddress.ToString().TrimEnd('/'), pageSize = 2 }),
-                CredentialId = credentialId,
-                Stream = "issues",
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            },
-            default);
-        return integration.Id;
-    }
-
     private static JsonElement Step(JsonElement run, string name) => run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
-
-    // Polls the run's status URL; the run's orchestration moves a waiting run on after its durable timer, as in Azure.
-    private static async Task<JsonElement> RunWhenAsync(HttpClient client, string runId, Func<JsonElement, bool> condition)
-    {
-        JsonElement run = default;
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                run = await client.GetFromJsonAsync<JsonElement>($"api/v1/runs/{runId}");
-                return condition(run);
-            },
-            $"run {runId}",
-            TimeSpan.FromSeconds(90));
-        return run;
-    }
 }
