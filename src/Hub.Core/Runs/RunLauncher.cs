@@ -61,31 +61,16 @@ public sealed class RunLauncher(
         }
 
         var id = $"run-{Guid.NewGuid():N}";
-        for (var attempt = 1; ; attempt++)
-        {
-            var state = await integrations.GetStateAsync(integration.TenantId, integration.Id, cancellationToken);
-            var now = time.GetUtcNow();
-            if (await ActiveRuns.LiveAsync(runs, integration.TenantId, state.ActiveRunId, state.ActiveRunClaimedAt, now, cancellationToken) is { } active)
+        await ClaimAsync(
+            "integration",
+            integration.TenantId,
+            integration.Id,
+            async ct =>
             {
-                Logs.RunStartRefused(logger, "integration", integration.Id, integration.TenantId, active);
-                throw InProgress("integration", integration.Id, active);
-            }
-
-            try
-            {
-                // Claim before the run exists: a second start at the same moment loses this write.
-                await integrations.ReplaceStateAsync(state with { ActiveRunId = id, ActiveRunClaimedAt = now }, cancellationToken);
-                break;
-            }
-            catch (Shared.Cosmos.ConcurrencyConflictException) when (attempt < MaxClaimAttempts)
-            {
-                // Someone wrote the state meanwhile (another start, or a run committing its cursor): look again.
-            }
-            catch (Shared.Cosmos.ConcurrencyConflictException e)
-            {
-                throw new ResourceConflictException($"Integration '{integration.Id}' is busy: its state kept changing while a run was being started.", "Retry in a moment.", e);
-            }
-        }
+                var state = await integrations.GetStateAsync(integration.TenantId, integration.Id, ct);
+                return (state.ActiveRunId, state.ActiveRunClaimedAt, (now, c) => integrations.ReplaceStateAsync(state with { ActiveRunId = id, ActiveRunClaimedAt = now }, c));
+            },
+            cancellationToken);
 
         var (_, run) = await CreateAsync(integration.TenantId, id, "manual", integration.Id, null, null, SyncFlowOf(integration), cancellationToken);
         return run;
@@ -103,29 +88,16 @@ public sealed class RunLauncher(
     public async Task<Run> StartFlowAsync(Flow flow, CancellationToken cancellationToken)
     {
         var id = $"run-{Guid.NewGuid():N}";
-        for (var attempt = 1; ; attempt++)
-        {
-            var state = await flows.GetStateAsync(flow.TenantId, flow.Id, cancellationToken);
-            var now = time.GetUtcNow();
-            if (await ActiveRuns.LiveAsync(runs, flow.TenantId, state.ActiveRunId, state.ActiveRunClaimedAt, now, cancellationToken) is { } active)
+        await ClaimAsync(
+            "flow",
+            flow.TenantId,
+            flow.Id,
+            async ct =>
             {
-                Logs.RunStartRefused(logger, "flow", flow.Id, flow.TenantId, active);
-                throw InProgress("flow", flow.Id, active);
-            }
-
-            try
-            {
-                await flows.ReplaceStateAsync(state with { ActiveRunId = id, ActiveRunClaimedAt = now }, cancellationToken);
-                break;
-            }
-            catch (Shared.Cosmos.ConcurrencyConflictException) when (attempt < MaxClaimAttempts)
-            {
-            }
-            catch (Shared.Cosmos.ConcurrencyConflictException e)
-            {
-                throw new ResourceConflictException($"Flow '{flow.Id}' is busy: its state kept changing while a run was being started.", "Retry in a moment.", e);
-            }
-        }
+                var state = await flows.GetStateAsync(flow.TenantId, flow.Id, ct);
+                return (state.ActiveRunId, state.ActiveRunClaimedAt, (now, c) => flows.ReplaceStateAsync(state with { ActiveRunId = id, ActiveRunClaimedAt = now }, c));
+            },
+            cancellationToken);
 
         var integrationId = flow.Steps.FirstOrDefault(s => s.Type == "read")?.IntegrationId;
         var (_, run) = await CreateAsync(flow.TenantId, id, "manual", integrationId, flow.Id, null, flow.Steps, cancellationToken);
@@ -140,6 +112,43 @@ public sealed class RunLauncher(
         run.IsTerminal ? run : await runs.ReplaceAsync(run with { CancelRequested = true, DueAt = time.GetUtcNow() }, cancellationToken);
 
     private const int MaxClaimAttempts = 5;
+
+    // Claims the integration's or flow's one active-run slot (readState's claim writes the new run's id) before the run exists: a second start at the same
+    // moment loses the ETag-checked state write. A live active run refuses (409 naming it); a state that keeps changing
+    // (another start, or a run committing its cursor) is read again, up to MaxClaimAttempts.
+    private async Task ClaimAsync(
+        string kind,
+        string tenantId,
+        string resourceId,
+        Func<CancellationToken, Task<(string? ActiveRunId, DateTimeOffset? ClaimedAt, Func<DateTimeOffset, CancellationToken, Task> Claim)>> readState,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (activeRunId, claimedAt, claim) = await readState(cancellationToken);
+            var now = time.GetUtcNow();
+            if (await ActiveRuns.LiveAsync(runs, tenantId, activeRunId, claimedAt, now, cancellationToken) is { } active)
+            {
+                Logs.RunStartRefused(logger, kind, resourceId, tenantId, active);
+                throw InProgress(kind, resourceId, active);
+            }
+
+            try
+            {
+                await claim(now, cancellationToken);
+                return;
+            }
+            catch (Shared.Cosmos.ConcurrencyConflictException) when (attempt < MaxClaimAttempts)
+            {
+                // Someone wrote the state meanwhile: look again.
+            }
+            catch (Shared.Cosmos.ConcurrencyConflictException e)
+            {
+                var name = kind == "flow" ? "Flow" : "Integration";
+                throw new ResourceConflictException($"{name} '{resourceId}' is busy: its state kept changing while a run was being started.", "Retry in a moment.", e);
+            }
+        }
+    }
 
     private static ResourceConflictException InProgress(string kind, string id, string activeRunId) =>
         new($"Run '{activeRunId}' of {kind} '{id}' is still in progress.", $"Follow it at /api/v1/runs/{activeRunId}, or cancel it (POST /api/v1/runs/{activeRunId}/cancel) first.");
