@@ -15,7 +15,9 @@
 //     path it cannot decode (`%ff`: "URI malformed") used to kill the process and every document with it.
 //     Every request the wrapper cannot serve is answered with a JSON error (400 BadRequest, 404 NotFound,
 //     500 InternalServerError), and the process never exits because of one request.
-//  5. Persistence (--data-dir DIR or COSMOS_EMULATOR_DATA_DIR). Without it the data lives in memory only
+//  5. Minimal write responses. A write sent with "Prefer: return=minimal" (the SDK's EnableContentResponseOnWrite
+//     = false) is answered without the document, as the real service does, so neither side encodes or decodes it.
+//  6. Persistence (--data-dir DIR or COSMOS_EMULATOR_DATA_DIR). Without it the data lives in memory only
 //     (what the tests use). With it every mutation that succeeded (create, replace, upsert, patch, delete,
 //     batch; of databases, containers and documents) is appended to DIR/cosmos-journal.ndjson and fsynced
 //     BEFORE its response is sent, so a kill -9 loses nothing that was acknowledged. At start the journal is
@@ -124,6 +126,7 @@ function dispatch(req, res, body, onEnd) {
   fake.httpVersion = req.httpVersion;
   fake.socket = req.socket;
   fake.connection = req.socket;
+  const minimal = (req.method === "POST" || req.method === "PUT") && /return=minimal/i.test(String(req.headers["prefer"] || ""));
   return new Promise((resolve) => {
     const end = res.end.bind(res);
     res.end = (chunk, ...rest) => {
@@ -132,6 +135,13 @@ function dispatch(req, res, body, onEnd) {
         // A missing document makes the package throw (500); the real service answers 404.
         res.statusCode = 404;
         chunk = JSON.stringify({ code: "NotFound", message: "Entity with the specified id does not exist in the system." });
+      }
+      if (minimal && (res.statusCode === 200 || res.statusCode === 201) && !res.headersSent) {
+        // The client asked for no content back on a write (the SDK's EnableContentResponseOnWrite = false sends
+        // "Prefer: return=minimal"); the real service then answers without a body, and so do we.
+        chunk = undefined;
+        res.removeHeader("content-length");
+        res.setHeader("content-length", "0");
       }
       if (onEnd) onEnd(res.statusCode);
       const result = end(chunk, ...rest);

@@ -89,7 +89,7 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEvent
         List<List<OutboundEvent>> chunks;
         try
         {
-            chunks = OutboxStore.Chunk(batch.Events);
+            chunks = OutboxStore.Chunk(batch.Events).Select(c => c.Events).ToList();
         }
         catch (ArgumentException e)
         {

@@ -41,12 +41,22 @@ public sealed record OutboxPage
 
     /// <summary>Whether the page's events are remembered in <see cref="RecordMemory"/> once published.</summary>
     public bool Remember { get; init; }
+
+    /// <summary>
+    /// For a page remembered by position (<see cref="RecordMemory.ReadAlong"/>): its position in the read; null when
+    /// it is remembered by key.
+    /// </summary>
+    public int? MemoryPosition { get; init; }
+
+    /// <summary>For a page remembered by position: every record of the page in read order with its event id (published, unchanged or already published by this run); empty otherwise.</summary>
+    public IReadOnlyList<RememberedEntry> MemoryRecords { get; init; } = [];
 }
 
 /// <summary>
 /// The in-flight page of each run, in the <c>outbox</c> container: a header document per run and the
 /// events in chunks of at most <see cref="MaxChunkBytes"/>, so a page of large records stays under
-/// Cosmos DB's 2 MB item limit.
+/// Cosmos DB's 2 MB item limit. A page remembered by position carries its records' keys and event ids
+/// (<see cref="OutboxPage.MemoryRecords"/>) in the same chunks, after the events (most pages: still one chunk).
 /// </summary>
 public sealed class OutboxStore(HubCosmos cosmos)
 {
@@ -62,10 +72,10 @@ public sealed class OutboxStore(HubCosmos cosmos)
     /// <summary>Writes (replaces) a run's in-flight page: chunks first, then the header that makes them count.</summary>
     public async Task WriteAsync(OutboxPage page, CancellationToken cancellationToken)
     {
-        var chunks = Chunk(page.Events);
+        var chunks = Chunk(page.Events, page.MemoryRecords);
         for (var i = 0; i < chunks.Count; i++)
         {
-            await _chunks.UpsertAsync(new OutboxChunk { Id = ChunkId(page.RunId, i), TenantId = page.TenantId, Events = chunks[i] }, cancellationToken);
+            await _chunks.UpsertAsync(new OutboxChunk { Id = ChunkId(page.RunId, i), TenantId = page.TenantId, Events = chunks[i].Events, MemoryRecords = chunks[i].MemoryRecords }, cancellationToken);
         }
 
         await _headers.UpsertAsync(
@@ -81,6 +91,7 @@ public sealed class OutboxStore(HubCosmos cosmos)
                 RecordsRead = page.RecordsRead,
                 Unchanged = page.Unchanged,
                 Remember = page.Remember,
+                MemoryPosition = page.MemoryPosition,
             },
             cancellationToken);
     }
@@ -94,11 +105,13 @@ public sealed class OutboxStore(HubCosmos cosmos)
         }
 
         var events = new List<OutboundEvent>();
+        var remembered = new List<RememberedEntry>();
         for (var i = 0; i < header.Chunks; i++)
         {
             var chunk = await _chunks.ReadAsync(tenantId, ChunkId(runId, i), cancellationToken)
                 ?? throw new InvalidOperationException($"Outbox chunk {i} of run '{runId}' is missing.");
             events.AddRange(chunk.Events);
+            remembered.AddRange(chunk.MemoryRecords ?? []);
         }
 
         return new OutboxPage
@@ -113,6 +126,8 @@ public sealed class OutboxStore(HubCosmos cosmos)
             RecordsRead = header.RecordsRead,
             Unchanged = header.Unchanged,
             Remember = header.Remember,
+            MemoryPosition = header.MemoryPosition,
+            MemoryRecords = remembered,
         };
     }
 
@@ -121,22 +136,35 @@ public sealed class OutboxStore(HubCosmos cosmos)
 
     private static string ChunkId(string runId, int index) => $"{runId}:chunk:{index}";
 
-    /// <summary>Splits <paramref name="events"/> in order into runs of at most <see cref="MaxChunkBytes"/> encoded bytes (an event larger than that alone).</summary>
-    internal static List<List<OutboundEvent>> Chunk(IReadOnlyList<OutboundEvent> events)
+    /// <summary>
+    /// Splits <paramref name="events"/>, then <paramref name="memoryRecords"/>, in order into chunks of at most
+    /// <see cref="MaxChunkBytes"/> stored bytes (an event larger than that alone); at least one chunk.
+    /// </summary>
+    internal static List<(List<OutboundEvent> Events, List<RememberedEntry> MemoryRecords)> Chunk(IReadOnlyList<OutboundEvent> events, IReadOnlyList<RememberedEntry>? memoryRecords = null)
     {
-        var chunks = new List<List<OutboundEvent>> { new() };
+        var chunks = new List<(List<OutboundEvent> Events, List<RememberedEntry> MemoryRecords)> { ([], []) };
         var bytes = 0;
-        foreach (var e in events)
+        void Room(int size)
         {
-            var size = e.Encoded.Length + e.Key.Length + 200; // the envelope as stored, its key and properties
-            if (bytes + size > MaxChunkBytes && chunks[^1].Count > 0)
+            if (bytes + size > MaxChunkBytes && (chunks[^1].Events.Count > 0 || chunks[^1].MemoryRecords.Count > 0))
             {
-                chunks.Add([]);
+                chunks.Add(([], []));
                 bytes = 0;
             }
 
-            chunks[^1].Add(e);
             bytes += size;
+        }
+
+        foreach (var e in events)
+        {
+            Room(e.Encoded.Length + e.Key.Length + 200); // the envelope as stored, its key and properties
+            chunks[^1].Events.Add(e);
+        }
+
+        foreach (var entry in memoryRecords ?? [])
+        {
+            Room((entry.Key.Length * 3) + entry.EventId.Length + 20);
+            chunks[^1].MemoryRecords.Add(entry);
         }
 
         return chunks;
@@ -159,10 +187,14 @@ public sealed class OutboxStore(HubCosmos cosmos)
         public int Unchanged { get; init; }
 
         public bool Remember { get; init; }
+
+        public int? MemoryPosition { get; init; }
     }
 
     private sealed record OutboxChunk : TenantDocument
     {
         public required IReadOnlyList<OutboundEvent> Events { get; init; }
+
+        public IReadOnlyList<RememberedEntry>? MemoryRecords { get; init; }
     }
 }

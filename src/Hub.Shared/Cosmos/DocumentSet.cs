@@ -80,7 +80,7 @@ public sealed class DocumentSet<T>
         try
         {
             var response = await _container.CreateItemAsync(document with { ETag = null }, new PartitionKey(document.TenantId), cancellationToken: cancellationToken);
-            return WithETag(response);
+            return Written(document, response);
         }
         catch (CosmosException e) when (e.IsConflict())
         {
@@ -131,7 +131,7 @@ public sealed class DocumentSet<T>
                 new PartitionKey(document.TenantId),
                 new ItemRequestOptions { IfMatchEtag = document.ETag },
                 cancellationToken);
-            return WithETag(response);
+            return Written(document, response);
         }
         catch (CosmosException e) when (e.IsPreconditionFailed())
         {
@@ -148,7 +148,7 @@ public sealed class DocumentSet<T>
     {
         RequireValidIds(document);
         var response = await _container.UpsertItemAsync(document with { ETag = null }, new PartitionKey(document.TenantId), cancellationToken: cancellationToken);
-        return WithETag(response);
+        return Written(document, response);
     }
 
     /// <summary>Deletes a document, at <paramref name="etag"/> when one is given. False when it was not there.</summary>
@@ -338,6 +338,10 @@ public sealed class DocumentSet<T>
 
     // The emulator does not always echo _etag in the body; the response header is authoritative.
     private static T WithETag(ItemResponse<T> response) => response.Resource with { ETag = response.ETag ?? response.Resource.ETag };
+
+    // Writes ask for no content back (HubCosmos: EnableContentResponseOnWrite = false): Cosmos DB stores the document as
+    // sent, so the written document with the new ETag is what a read would return, without encoding it back and forth.
+    private static T Written(T document, ItemResponse<T> response) => (response.Resource ?? document) with { ETag = response.ETag };
 }
 
 /// <summary>Where a <see cref="DocumentSet{T}.QueryItemsPageAsync{TItem}"/> page goes on: the store's token before a document (null: the first) and the offset in it.</summary>

@@ -27,7 +27,7 @@ public sealed class HubCosmos : IDisposable
             MaxRetryAttemptsOnRateLimitedRequests = Options.MaxRetryAttemptsOnThrottle,
             MaxRetryWaitTimeOnRateLimitedRequests = Options.MaxRetryWait,
             RequestTimeout = Options.RequestTimeout,
-            EnableContentResponseOnWrite = true,
+            EnableContentResponseOnWrite = false, // a write answers with its ETag only (DocumentSet); event pages are ~1 MB
         };
         if (Options.UseGatewayOnly)
         {

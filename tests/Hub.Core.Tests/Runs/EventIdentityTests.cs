@@ -4,10 +4,12 @@ using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Runs;
 using IntegrationHub.Pulsar;
 using IntegrationHub.Pulsar.Events;
+using IntegrationHub.Shared.Cosmos;
 using IntegrationHub.Shared.Events;
 using IntegrationHub.TestDoubles;
 using IntegrationHub.TestDoubles.Cosmos;
 using IntegrationHub.TestDoubles.Pulsar;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock.Server;
 
@@ -124,6 +126,71 @@ public sealed class EventIdentityTests
     }
 
     [Fact]
+    public async Task Records_shifted_across_pages_upstream_are_recognised_unchanged_and_only_the_new_record_is_published()
+    {
+        await using var api = new PagedItemsApi(9);
+        await api.StartAsync();
+        await using var hub = await EngineInstance.StartAsync(
+            SharedCosmosEmulator.NewDatabaseName("identity-shift"),
+            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        var integration = await CreateRestAsync(hub, "int-shift", "paged full refresh", api.BaseAddress, paged: true);
+
+        var first = await RunToEndAsync(hub, integration);
+        api.Ids = [100, .. Enumerable.Range(1, 9)]; // one record inserted at the top: every other record moves one place, half of them to the next page
+        var inserted = await RunToEndAsync(hub, integration);
+        api.Ids = [.. Enumerable.Range(3, 7)]; // three records gone from the top: the rest move up a page and a half
+        var deleted = await RunToEndAsync(hub, integration);
+
+        Assert.Equal((9, 9, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
+        Assert.Equal((10, 1, 9), (inserted.Progress.RecordsRead, inserted.Progress.RecordsPublished, inserted.Progress.RecordsUnchanged));
+        Assert.Equal((7, 0, 7), (deleted.Progress.RecordsRead, deleted.Progress.RecordsPublished, deleted.Progress.RecordsUnchanged));
+        Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8", "9", "100"], (await hub.EventsAsync(Tenant, integration.Id)).Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task A_full_refresh_read_is_remembered_in_one_document_per_page_not_one_per_record()
+    {
+        await using var api = new PagedItemsApi(9);
+        await api.StartAsync();
+        await using var hub = await EngineInstance.StartAsync(
+            SharedCosmosEmulator.NewDatabaseName("identity-cost"),
+            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        var integration = await CreateRestAsync(hub, "int-cost", "paged full refresh", api.BaseAddress, paged: true);
+
+        await RunToEndAsync(hub, integration);
+        await RunToEndAsync(hub, integration);
+
+        var ids = new List<string>();
+        using var query = hub.Services.GetRequiredService<HubCosmos>().Container(RecordMemory.Container.Name).GetItemQueryIterator<JsonElement>(
+            new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenant").WithParameter("@tenant", Tenant));
+        while (query.HasMoreResults)
+        {
+            ids.AddRange((await query.ReadNextAsync()).Select(d => d.GetProperty("id").GetString()!));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 5).Select(p => RecordMemory.PositionIdOf(integration.Id, "records", p)).Order(), ids.Order()); // 5 pages of 2 (the last has 1); run 2 overwrote run 1's
+    }
+
+    [Fact]
+    public async Task Records_remembered_one_document_each_by_an_earlier_hub_are_still_recognised_unchanged()
+    {
+        await using var api = new PagedItemsApi(5);
+        await api.StartAsync();
+        await using var hub = await EngineInstance.StartAsync(
+            SharedCosmosEmulator.NewDatabaseName("identity-upgrade"),
+            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        var integration = await CreateRestAsync(hub, "int-upgrade", "paged full refresh", api.BaseAddress, paged: true);
+        var published = Enumerable.Range(1, 5).Select(i => (Key: $"{i}", EventId: EventIds.For(integration.Id, "records", $"{i}", null, "upserted", JsonSerializer.SerializeToElement(new { id = $"{i}", v = i })))).ToList();
+        await hub.Services.GetRequiredService<RecordMemory>().RememberAsync(Tenant, integration.Id, "records", "run-before-upgrade", published, default);
+        var state = await hub.Integrations.GetStateAsync(Tenant, integration.Id, default);
+        await hub.Integrations.ReplaceStateAsync(state with { RecordMemoryFrom = "run-before-upgrade" }, default);
+
+        var run = await RunToEndAsync(hub, integration);
+
+        Assert.Equal((5, 0, 5), (run.Progress.RecordsRead, run.Progress.RecordsPublished, run.Progress.RecordsUnchanged));
+    }
+
+    [Fact]
     public void Event_ids_cover_content_and_ignore_member_order_spacing_and_escapes()
     {
         static JsonElement J(string text) => JsonDocument.Parse(text).RootElement;
@@ -168,16 +235,18 @@ public sealed class EventIdentityTests
         return done;
     }
 
+    // Records {"id": "<n>", "v": n} for Ids in order (1..total at first), paged with page / per_page.
     private sealed class PagedItemsApi(int total) : WireMockDouble
     {
+        public IReadOnlyList<int> Ids { get; set; } = [.. Enumerable.Range(1, total)];
+
         protected override void Map(WireMockServer server) => Route("/items", ["GET"], request =>
         {
             var query = QueryOf(request);
             var page = IntParam(query, "page") ?? 1;
             var perPage = IntParam(query, "per_page") ?? 30;
-            var first = ((page - 1) * perPage) + 1;
-            var count = Math.Max(0, Math.Min(perPage, total - ((page - 1) * perPage)));
-            return Json(Enumerable.Range(first, count).Select(i => new { id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), v = i }).ToList());
+            var ids = Ids;
+            return Json(ids.Skip((page - 1) * perPage).Take(perPage).Select(i => new { id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), v = i }).ToList());
         });
     }
 

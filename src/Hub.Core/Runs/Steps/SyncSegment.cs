@@ -3,6 +3,7 @@ using System.Text.Json;
 using IntegrationHub.Connectors;
 using IntegrationHub.Core.Events;
 using IntegrationHub.Core.Integrations;
+using IntegrationHub.Core.Webhooks;
 using IntegrationHub.Secrets;
 using IntegrationHub.Shared.Cosmos;
 using IntegrationHub.Shared.Events;
@@ -18,11 +19,12 @@ namespace IntegrationHub.Core.Runs.Steps;
 /// <remarks>
 /// <para>Event identity: an event's id covers the record id, its version, the operation and the digest of the
 /// mapped data (<see cref="EventIds"/>): a changed record is a new event even when the source has no version
-/// (a full refresh). Pages of records without a version (full-refresh reads), and every page of a connector that
-/// also receives webhooks, are checked against <see cref="RecordMemory"/> before the outbox: a record whose event id
+/// (a full refresh). Pages of records without a version (full-refresh reads), and every page of an integration that
+/// also receives webhooks (its connector takes them and it has a webhook secret), are checked against <see cref="RecordMemory"/> before the outbox: a record whose event id
 /// is the one last published for its key is counted as <see cref="RunProgress.RecordsUnchanged"/> and is not
-/// published to any sink. The memory is written for the page's published events after the sink acknowledged them
-/// and before the cursor is committed (a replay of the outbox page writes the same again).</para>
+/// published to any sink. The memory is written after the sink acknowledged the page and before the cursor is
+/// committed (a replay of the outbox page writes the same again): by position for a full-refresh read (one
+/// document per page), by key for an integration that also receives webhooks.</para>
 /// Exactly once, across crashes: the outbox holds the in-flight page with its deterministic event ids
 /// and sequence ids; an instance that resumes the run publishes that page again (the sink drops what it
 /// already has) before reading on from the committed cursor. A failed or cancelled run never moves the
@@ -35,6 +37,7 @@ internal sealed class SyncSegment(
     OutboxStore outbox,
     RecordMemory memory,
     IConnectorCatalog catalog,
+    ISecretStore secrets,
     DeadLetterStore deadLetters,
     StepTypeRegistry stepTypes,
     RunStore runs,
@@ -93,9 +96,12 @@ internal sealed class SyncSegment(
         {
             var (connector, opened) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
             var context = opened with { DeferRateLimits = true }; // a rate limit ends this activity; the orchestration waits on a durable timer
-            var webhooks = catalog.Find(integration.ConnectorId) is IWebhookReceiver;
+            // Receives webhooks: its connector takes them and the integration has a webhook secret (deliveries need one).
+            var webhooks = catalog.Find(integration.ConnectorId) is IWebhookReceiver
+                && await secrets.ReadAsync(run.TenantId, WebhookSecrets.SecretIdOf(integration.Id), cancellationToken) is not null;
             var start = state.Cursor;
             var firstOfCall = true;
+            PositionalRead? along = null; // a full-refresh read of a connector without webhooks: its memory by position, from the read's first page
             await foreach (var page in connector.ReadAsync(context, integration.Stream, start, cancellationToken))
             {
                 // Records without a version: a full-refresh read, whose cursor (constant) cannot resume the stream mid-way.
@@ -115,17 +121,27 @@ internal sealed class SyncSegment(
 
                 var remember = fullRefresh || (webhooks && page.Records.Count > 0);
                 var envelopes = page.Records.Select(r => Envelope(run, integration, r, transforms)).ToList();
+                var positional = fullRefresh && !webhooks;
+                var entries = positional ? envelopes.Select(e => new RememberedEntry(e.Subject!, e.Id)).ToList() : null;
+                if (positional)
+                {
+                    along ??= memory.ReadAlong(run.TenantId, integration.Id, integration.Stream);
+                }
+
                 var unchanged = 0;
                 var skipped = 0;
                 if (remember && (resumed || (state.RecordMemoryFrom is { } from && from != run.Id)))
                 {
-                    var recalled = await memory.RecallAsync(run.TenantId, integration.Id, integration.Stream, envelopes.Select(e => e.Subject!).ToList(), cancellationToken);
+                    var recalled = positional
+                        ? await along!.RecallAsync(entries!, cancellationToken)
+                        : await memory.RecallAsync(run.TenantId, integration.Id, integration.Stream, envelopes.Select(e => e.Subject!).ToList(), cancellationToken);
                     var before = envelopes.Count;
                     skipped = resumed ? envelopes.RemoveAll(e => recalled.TryGetValue(e.Subject!, out var last) && last.EventId == e.Id && last.RunId == run.Id) : 0;
                     envelopes.RemoveAll(e => recalled.TryGetValue(e.Subject!, out var last) && last.EventId == e.Id);
                     unchanged = before - skipped - envelopes.Count;
                     if (skipped == page.Records.Count)
                     {
+                        along?.Advance(entries!);
                         continue; // published and counted by this run before it was interrupted
                     }
                 }
@@ -148,6 +164,8 @@ internal sealed class SyncSegment(
                     RecordsRead = page.Records.Count - skipped,
                     Unchanged = unchanged,
                     Remember = remember,
+                    MemoryPosition = along?.Advance(entries!),
+                    MemoryRecords = entries ?? [],
                 };
                 await outbox.WriteAsync(pending, cancellationToken);
                 (var outcome, state) = await PublishAndCommitAsync(run, integration, first, state, pending, transforms.Count > 0, cancellationToken);
@@ -223,8 +241,14 @@ internal sealed class SyncSegment(
         }
 
         unchanged += pending.Unchanged;
-        var remembered = pending.Remember && deadLettered == 0 && pending.Events.Count > 0;
-        if (remembered)
+        var remembered = pending.Remember && deadLettered == 0 && (pending.Events.Count > 0 || pending.MemoryPosition is not null);
+        if (remembered && pending.MemoryPosition is { } position)
+        {
+            // Published (or recognised unchanged): this page's records as they are now at this position of the read, one
+            // document however many records. Written before the commit, which marks the memory as in use.
+            await memory.RememberPositionsAsync(run.TenantId, integration.Id, integration.Stream, run.Id, position, pending.MemoryRecords, cancellationToken);
+        }
+        else if (remembered)
         {
             // Published: from now on these are what an unchanged re-read of each record is compared with (a key twice in
             // a page: its last). Written before the commit, which marks the memory as in use when this run is its first writer.
