@@ -87,6 +87,26 @@ public sealed class EmulatorTests
         Assert.DoesNotContain("volatile", databases, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_write_asking_for_no_content_back_is_answered_with_its_etag_only_and_the_document_reads_as_written()
+    {
+        await using var emulator = await CosmosEmulator.StartAsync();
+        var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "minimal", UseGatewayOnly = true });
+        using var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]);
+        await cosmos.EnsureCreatedAsync(default);
+
+        var response = await cosmos.Container("notes").UpsertItemAsync(
+            new DocumentSetTests.Note { Id = "n1", TenantId = "t1", Text = "v1" },
+            new Microsoft.Azure.Cosmos.PartitionKey("t1"),
+            new Microsoft.Azure.Cosmos.ItemRequestOptions { EnableContentResponseOnWrite = false });
+        var notes = cosmos.Documents<DocumentSetTests.Note>("notes");
+        var replaced = await notes.ReplaceAsync(new DocumentSetTests.Note { Id = "n1", TenantId = "t1", Text = "v2", ETag = response.ETag }, default);
+
+        Assert.Null(response.Resource); // as the service answers "Prefer: return=minimal": no document to decode
+        Assert.False(string.IsNullOrEmpty(response.ETag));
+        Assert.Equal(("v2", replaced.ETag), ((await notes.ReadAsync("t1", "n1", default))!.Text, (await notes.ReadAsync("t1", "n1", default))!.ETag));
+    }
+
     private static async Task<(int Status, string Body)> RawGetAsync(int port, string path)
     {
         using var client = new TcpClient();
