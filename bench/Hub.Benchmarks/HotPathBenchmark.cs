@@ -17,7 +17,7 @@ namespace IntegrationHub.Benchmarks;
 /// on pages of the comparison source's own records: the REST connector's <see cref="JsonRecordReader"/> over
 /// a page body, the record the connector makes of each element, <see cref="RecordMapping"/> as the transform
 /// step applies it, the CloudEvent envelope as the sync segment builds it (its id covers the mapped content),
-/// the record-memory document ids of the page (full-refresh reads), the one structured-mode encoding of each
+/// the page's record-memory document (full-refresh reads: one per page, by position), the one structured-mode encoding of each
 /// event, and the serialization the default sink pays with the Cosmos serializer options: the outbox page
 /// chunk and the event log's page document, both writing the encoded bytes as they are (the Pulsar sink sends
 /// the same bytes). Allocations come from <see cref="GC.GetAllocatedBytesForCurrentThread"/>, so nothing new is
@@ -43,7 +43,7 @@ public static class HotPathBenchmark
             return 1;
         }
 
-        var stages = new Stage[] { new("read (JsonRecordReader)"), new("record (ConnectorRecord)"), new("map (RecordMapping)"), new("envelope (CloudEvent, id)"), new("record-memory ids"), new("encode CloudEvent (once)"), new("serialize outbox chunk"), new("serialize event-log page") };
+        var stages = new Stage[] { new("read (JsonRecordReader)"), new("record (ConnectorRecord)"), new("map (RecordMapping)"), new("envelope (CloudEvent, id)"), new("record memory (by position)"), new("encode CloudEvent (once)"), new("serialize outbox chunk"), new("serialize event-log page") };
         var thread = Environment.CurrentManagedThreadId;
         long checksum = 0;
         for (var i = 0; i < WarmupPages + pages; i++)
@@ -132,12 +132,26 @@ public static class HotPathBenchmark
 
         Stop(stages, 3, mark);
 
-        // 5. The record memory's document ids for the page (a full-refresh read asks for them in one ReadMany).
+        // 5. The record memory of the page (a full-refresh read): its keys and event ids, and the one position document.
         mark = Start();
-        var ids = new List<string>(events.Count);
+        var entries = new List<RememberedEntry>(events.Count);
         foreach (var e in events)
         {
-            ids.Add(RecordMemory.IdOf("int-bench", "records", e.Key));
+            entries.Add(new RememberedEntry(e.Key, e.Event.Id));
+        }
+
+        var remembered = new Dictionary<string, string>(entries.Count, StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            remembered[entry.Key] = entry.EventId;
+        }
+
+        using (var position = new MemoryStream())
+        {
+            JsonSerializer.Serialize(
+                position,
+                new RememberedPosition { Id = RecordMemory.PositionIdOf("int-bench", "records", 0), TenantId = "bench", IntegrationId = "int-bench", Stream = "records", Position = 0, RunId = "run-bench", Records = remembered },
+                HubCosmos.SerializerOptions);
         }
 
         Stop(stages, 4, mark);
@@ -152,11 +166,11 @@ public static class HotPathBenchmark
 
         Stop(stages, 5, mark);
 
-        // 7. The outbox write: the page's events in one chunk document.
+        // 7. The outbox write: the page's events and memory entries in one chunk document.
         mark = Start();
         using (var chunk = new MemoryStream())
         {
-            JsonSerializer.Serialize(chunk, new { id = "run-bench:chunk:0", tenantId = "bench", events }, HubCosmos.SerializerOptions);
+            JsonSerializer.Serialize(chunk, new { id = "run-bench:chunk:0", tenantId = "bench", events, memoryRecords = entries }, HubCosmos.SerializerOptions);
         }
 
         Stop(stages, 6, mark);
@@ -172,7 +186,7 @@ public static class HotPathBenchmark
         }
 
         Stop(stages, 7, mark);
-        return bytes > 0 && ids.Count == mapped.Count ? mapped.Count : 0;
+        return bytes > 0 && remembered.Count == mapped.Count ? mapped.Count : 0;
     }
 
     private static (long Allocated, long Timestamp) Start() => (GC.GetAllocatedBytesForCurrentThread(), Stopwatch.GetTimestamp());
