@@ -43,6 +43,30 @@ public sealed class RunStore(HubCosmos cosmos)
     }
 
     /// <summary>
+    /// Applies <paramref name="change"/> to <paramref name="known"/> (a version this caller read or wrote) and writes it
+    /// at that version: one request when nobody wrote the run since; otherwise as <see cref="UpdateAsync(string, string, Func{Run, Run}, CancellationToken)"/>
+    /// (read, apply, write). Null when the run does not exist.
+    /// </summary>
+    public async Task<Run?> UpdateAsync(Run known, Func<Run, Run> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        ArgumentNullException.ThrowIfNull(change);
+        if (known.ETag is not null)
+        {
+            try
+            {
+                return await _runs.ReplaceAsync(change(known), cancellationToken);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Written meanwhile (a cancel request, a rate-limit note): apply the change to the fresh version.
+            }
+        }
+
+        return await UpdateAsync(known.TenantId, known.Id, change, cancellationToken);
+    }
+
+    /// <summary>
     /// Reads the run, applies <paramref name="change"/> and writes it at the version read, again on a concurrent
     /// write (a cancel request, a rate-limit note); null when the run does not exist.
     /// </summary>

@@ -191,6 +191,30 @@ public sealed class EventIdentityTests
     }
 
     [Fact]
+    public async Task A_rate_limit_on_a_later_page_of_a_full_refresh_keeps_the_pages_before_it_published_once_and_the_run_finishes_after_the_wait()
+    {
+        await using var api = new PagedItemsApi(9) { RateLimitOnce = 3 }; // read ahead while page 2 is published
+        await api.StartAsync();
+        await using var hub = await EngineInstance.StartAsync(
+            SharedCosmosEmulator.NewDatabaseName("identity-ratelimit"),
+            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        var integration = await CreateRestAsync(hub, "int-limited", "paged full refresh", api.BaseAddress, paged: true);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+
+        var waited = await hub.DriveAsync(Tenant, run.Id);
+        var during = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+        var eventsDuring = (await hub.EventsAsync(Tenant, integration.Id)).Select(e => e.Key).ToList();
+        await hub.DriveAsync(Tenant, run.Id); // after the wait the orchestration calls the page activity again
+        var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+
+        Assert.Equal(StepResultKind.Wait, waited.Kind);
+        Assert.Equal((2, 4L), (during.Progress.Pages, during.Progress.RecordsPublished));
+        Assert.Equal(["1", "2", "3", "4"], eventsDuring);
+        Assert.Equal((RunStatus.Succeeded, 9L, 0L), (done.Status, done.Progress.RecordsPublished, done.Progress.RecordsUnchanged));
+        Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8", "9"], (await hub.EventsAsync(Tenant, integration.Id)).Select(e => e.Key));
+    }
+
+    [Fact]
     public void Event_ids_cover_content_and_ignore_member_order_spacing_and_escapes()
     {
         static JsonElement J(string text) => JsonDocument.Parse(text).RootElement;
@@ -240,10 +264,19 @@ public sealed class EventIdentityTests
     {
         public IReadOnlyList<int> Ids { get; set; } = [.. Enumerable.Range(1, total)];
 
+        /// <summary>A page answered once with 429 Retry-After: 1 (then served again); null: none.</summary>
+        public int? RateLimitOnce { get; set; }
+
         protected override void Map(WireMockServer server) => Route("/items", ["GET"], request =>
         {
             var query = QueryOf(request);
             var page = IntParam(query, "page") ?? 1;
+            if (page == RateLimitOnce)
+            {
+                RateLimitOnce = null;
+                return Json(new { message = "slow down" }, 429, ("Retry-After", "1"));
+            }
+
             var perPage = IntParam(query, "per_page") ?? 30;
             var ids = Ids;
             return Json(ids.Skip((page - 1) * perPage).Take(perPage).Select(i => new { id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), v = i }).ToList());

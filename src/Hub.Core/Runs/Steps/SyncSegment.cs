@@ -102,10 +102,17 @@ internal sealed class SyncSegment(
             var start = state.Cursor;
             var firstOfCall = true;
             PositionalRead? along = null; // a full-refresh read of a connector without webhooks: its memory by position, from the read's first page
-            await foreach (var page in connector.ReadAsync(context, integration.Stream, start, cancellationToken))
+            var written = run; // the run as this call last wrote it
+            await using var pages = new PageReadAhead(connector.ReadAsync(context, integration.Stream, start, cancellationToken), cancellationToken);
+            while (await pages.NextAsync() is { } page)
             {
                 // Records without a version: a full-refresh read, whose cursor (constant) cannot resume the stream mid-way.
                 var fullRefresh = page.Records.Count > 0 && page.Records.All(r => r.Version is null);
+                if (fullRefresh)
+                {
+                    // Read on in this call: the source's next page is fetched while this one is published and committed.
+                    pages.ReadAhead();
+                }
 
                 // A full-refresh read this run already published pages of, started again (a retried or replacement call):
                 // what this run published is recognised in the record memory and skipped below, and the read goes on.
@@ -168,7 +175,7 @@ internal sealed class SyncSegment(
                     MemoryRecords = entries ?? [],
                 };
                 await outbox.WriteAsync(pending, cancellationToken);
-                (var outcome, state) = await PublishAndCommitAsync(run, integration, first, state, pending, transforms.Count > 0, cancellationToken);
+                (var outcome, state, written) = await PublishAndCommitAsync(written, integration, first, state, pending, transforms.Count > 0, cancellationToken);
                 if (outcome is not StepOutcome.Advanced || (!fullRefresh && !SameCursor(page.Cursor, start)))
                 {
                     return outcome; // one page per call when the cursor can resume the stream from here
@@ -225,7 +232,9 @@ internal sealed class SyncSegment(
     /// <summary>How long a run waits after a rate limit whose answer named no wait (a bare 429).</summary>
     internal static readonly TimeSpan UnsaidRateLimitWait = TimeSpan.FromMinutes(1);
 
-    private async Task<(StepOutcome Outcome, IntegrationState State)> PublishAndCommitAsync(Run run, Integration integration, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken, bool replay = false)
+    // run: the latest version of the run this call read or wrote (its progress is updated from there in one request when
+    // nobody else wrote it since); returns the version written.
+    private async Task<(StepOutcome Outcome, IntegrationState State, Run Run)> PublishAndCommitAsync(Run run, Integration integration, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken, bool replay = false)
     {
         var watch = Stopwatch.StartNew();
         var (published, unchanged, deadLettered, transient) = await PublishAsync(run, pending, cancellationToken);
@@ -237,7 +246,7 @@ internal sealed class SyncSegment(
 
         if (transient is not null)
         {
-            return (new StepOutcome.Retry(transient), state);
+            return (new StepOutcome.Retry(transient), state, run);
         }
 
         unchanged += pending.Unchanged;
@@ -259,9 +268,8 @@ internal sealed class SyncSegment(
         var committed = await integrations.ReplaceStateAsync(
             state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter, RecordMemoryFrom = state.RecordMemoryFrom ?? (remembered ? run.Id : null) },
             cancellationToken);
-        await runs.UpdateAsync(
-            run.TenantId,
-            run.Id,
+        var written = await runs.UpdateAsync(
+            run,
             r => r with
             {
                 Status = RunStatus.Running,
@@ -275,7 +283,7 @@ internal sealed class SyncSegment(
         metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
         metrics.Records.Add(unchanged, new KeyValuePair<string, object?>("stage", "unchanged"));
         metrics.PageDuration.Record(watch.Elapsed.TotalSeconds);
-        return (new StepOutcome.Advanced(), committed);
+        return (new StepOutcome.Advanced(), committed, written ?? run);
     }
 
     private static RunProgress Counted(RunProgress progress, OutboxPage page, long published, long unchanged, long deadLettered, bool transformed) => progress with
