@@ -28,9 +28,7 @@ public sealed class EventIdentityTests
     {
         await using var api = new ItemsApi();
         await api.StartAsync();
-        await using var hub = await EngineInstance.StartAsync(
-            SharedCosmosEmulator.NewDatabaseName("identity"),
-            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        await using var hub = await StartHubAsync("identity");
         var integration = await CreateRestAsync(hub, "int-rest", "full refresh", api.BaseAddress, paged: false);
 
         api.Body = """[{"id":"f1","v":"old"},{"id":"f2","v":"same"}]""";
@@ -89,9 +87,7 @@ public sealed class EventIdentityTests
     {
         await using var api = new PagedItemsApi(5);
         await api.StartAsync();
-        await using var hub = await EngineInstance.StartAsync(
-            SharedCosmosEmulator.NewDatabaseName("identity-pages"),
-            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        await using var hub = await StartHubAsync("identity-pages");
         var integration = await CreateRestAsync(hub, "int-pages", "paged full refresh", api.BaseAddress, paged: true);
 
         var first = await RunToEndAsync(hub, integration);
@@ -130,9 +126,7 @@ public sealed class EventIdentityTests
     {
         await using var api = new PagedItemsApi(9);
         await api.StartAsync();
-        await using var hub = await EngineInstance.StartAsync(
-            SharedCosmosEmulator.NewDatabaseName("identity-shift"),
-            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        await using var hub = await StartHubAsync("identity-shift");
         var integration = await CreateRestAsync(hub, "int-shift", "paged full refresh", api.BaseAddress, paged: true);
 
         var first = await RunToEndAsync(hub, integration);
@@ -152,9 +146,7 @@ public sealed class EventIdentityTests
     {
         await using var api = new PagedItemsApi(9);
         await api.StartAsync();
-        await using var hub = await EngineInstance.StartAsync(
-            SharedCosmosEmulator.NewDatabaseName("identity-cost"),
-            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        await using var hub = await StartHubAsync("identity-cost");
         var integration = await CreateRestAsync(hub, "int-cost", "paged full refresh", api.BaseAddress, paged: true);
 
         await RunToEndAsync(hub, integration);
@@ -176,9 +168,7 @@ public sealed class EventIdentityTests
     {
         await using var api = new PagedItemsApi(5);
         await api.StartAsync();
-        await using var hub = await EngineInstance.StartAsync(
-            SharedCosmosEmulator.NewDatabaseName("identity-upgrade"),
-            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        await using var hub = await StartHubAsync("identity-upgrade");
         var integration = await CreateRestAsync(hub, "int-upgrade", "paged full refresh", api.BaseAddress, paged: true);
         var published = Enumerable.Range(1, 5).Select(i => (Key: $"{i}", EventId: EventIds.For(integration.Id, "records", $"{i}", null, "upserted", JsonSerializer.SerializeToElement(new { id = $"{i}", v = i })))).ToList();
         await hub.Services.GetRequiredService<RecordMemory>().RememberAsync(Tenant, integration.Id, "records", "run-before-upgrade", published, default);
@@ -195,9 +185,7 @@ public sealed class EventIdentityTests
     {
         await using var api = new PagedItemsApi(9) { RateLimitOnce = 3 }; // read ahead while page 2 is published
         await api.StartAsync();
-        await using var hub = await EngineInstance.StartAsync(
-            SharedCosmosEmulator.NewDatabaseName("identity-ratelimit"),
-            settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+        await using var hub = await StartHubAsync("identity-ratelimit");
         var integration = await CreateRestAsync(hub, "int-limited", "paged full refresh", api.BaseAddress, paged: true);
         var run = await hub.Launcher.StartSyncAsync(integration, default);
 
@@ -231,6 +219,10 @@ public sealed class EventIdentityTests
         Assert.Equal(Convert.ToHexStringLower(documented.AsSpan(0, 16)), id); // the rule the README documents, ids stable across releases
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("""{"a":1,"b":"\u00E9"}"""u8)), EventIds.DigestOf(J("""{"b":"é","a":1}""")));
     }
+
+    // A hub that may call the loopback doubles, in a database of its own.
+    private static Task<EngineInstance> StartHubAsync(string database) =>
+        EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName(database), settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
 
     // A generic REST integration of the items double's /items, in full-refresh mode (no cursorField); paged: 2 a page.
     private static Task<Integration> CreateRestAsync(EngineInstance hub, string id, string name, Uri api, bool paged) =>
