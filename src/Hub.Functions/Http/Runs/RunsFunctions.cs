@@ -36,7 +36,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<Run
         if (stored.Status == RunStatus.Pending && time.GetUtcNow() - stored.CreatedAt > PendingRepairAfter)
         {
             // Its starter died between creating the document and starting the orchestration: start it now.
-            await RunOrchestrations.EnsureStartedAsync(client, stored, cancellationToken);
+            await RunOrchestrations.EnsureStartedAsync(client, steps, stored, cancellationToken);
         }
 
         var run = await RunOrchestrations.ReadModelAsync(client, stored, options.Value, time.GetUtcNow(), cancellationToken);
@@ -90,7 +90,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<Run
         CancellationToken cancellationToken)
     {
         var run = await runs.StartIntegrationRunAsync(request.TenantId(), id, cancellationToken);
-        await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
+        await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken);
         return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }
 
@@ -128,7 +128,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<Run
         CancellationToken cancellationToken)
     {
         var run = await runs.StartFlowRunAsync(request.TenantId(), id, cancellationToken);
-        await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
+        await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken);
         return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }
 }
