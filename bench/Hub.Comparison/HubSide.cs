@@ -282,6 +282,12 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
 
         // The source is on loopback, which the SSRF guard refuses unless told otherwise (never in production).
         values["Connectors__Network__AllowPrivateNetworks"] = "true";
+
+        // The generic REST connector paces every credential to 10 requests/s by default (a guess at an unknown public
+        // API's limit; n8n paces nothing). Every integration here shares one credential and a small run makes 2 requests
+        // (its page and the empty page that ends it), so pacing alone capped small runs at ~5 runs/s: the job measures
+        // the engines, so the bench's own loopback source is not paced (--paced keeps the default).
+        values["Connectors__Pacing__Enabled"] = options.Paced ? "true" : "false";
         settings["Host"] = new JsonObject { ["LocalHttpPort"] = port };
         return settings;
     }

@@ -15,7 +15,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("Usage: Hub.Comparison [--sizes 10000,100000,1000000] [--repeats 3] [--small-runs 50] [--small-size 100] [--small-parallel 4] [--warmup-size 2000] [--node-heap-mb 8192] [--state-dir DIR] [--no-build] [--no-hotpath]");
+    Console.Error.WriteLine("Usage: Hub.Comparison [--sizes 10000,100000,1000000] [--repeats 3] [--small-runs 50] [--small-size 100] [--small-parallel 4] [--warmup-size 2000] [--node-heap-mb 8192] [--state-dir DIR] [--no-build] [--no-hotpath] [--paced]");
     return 2;
 }
 
@@ -27,7 +27,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var loadBefore = LoadAverage();
-Console.WriteLine($"comparison: sizes {string.Join(", ", options.Sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}, {options.Repeats} runs each, {options.SmallRuns} small runs of {options.SmallSize} records {options.SmallParallel} at a time; load average {loadBefore}");
+Console.WriteLine($"comparison: sizes {string.Join(", ", options.Sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}, {options.Repeats} runs each, {options.SmallRuns} small runs of {options.SmallSize} records {options.SmallParallel} at a time; hub REST pacing {(options.Paced ? "on (default)" : "off")}; load average {loadBefore}");
 if (options.Build && !await PrepareAsync(options, cancel.Token))
 {
     return 1;
