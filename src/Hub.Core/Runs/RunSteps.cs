@@ -136,6 +136,7 @@ public sealed class RunSteps(
     StepTypeRegistry stepTypes,
     IServiceProvider services,
     RunMetrics metrics,
+    RunEndSignals endSignals,
     IOptions<RunsOptions> options,
     TimeProvider time,
     ILogger<RunSteps> logger) : IRunSteps
@@ -279,6 +280,7 @@ public sealed class RunSteps(
             return;
         }
 
+        endSignals.Ended(done.Id); // requests of this process waiting for the end answer now
         var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(done.Status.ToString());
         metrics.Ended.Add(1, new KeyValuePair<string, object?>("status", name));
         Logs.RunEnded(logger, done.Id, name, done.Progress.RecordsPublished);

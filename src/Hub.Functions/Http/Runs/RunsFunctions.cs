@@ -19,7 +19,7 @@ namespace IntegrationHub.Functions.Http.Runs;
 /// </summary>
 [Requires(Access.Tenant)]
 [Tags("Runs")]
-public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<RunsOptions> options, TimeProvider time)
+public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignals endSignals, IOptions<RunsOptions> options, TimeProvider time)
 {
     /// <summary>
     /// <c>GET /api/v1/runs/{id}</c>: status, per-step state and progress. With <c>?waitSeconds=N</c> (0 to
@@ -77,21 +77,42 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<Run
     /// <summary>The longest <c>?waitSeconds</c> of <c>GET /api/v1/runs/{id}</c>: well inside the 230 s an Azure front end keeps an idle HTTP request.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
 
-    /// <summary>How often a waiting <c>GET /api/v1/runs/{id}</c> reads the run document again: every 100 ms for its first 10 s, then every second.</summary>
+    /// <summary>
+    /// How often a waiting <c>GET /api/v1/runs/{id}</c> reads the run document again: every 100 ms for its first 10 s,
+    /// then every second; at once when this process recorded the run's end (<see cref="RunEndSignals"/>).
+    /// </summary>
     public static TimeSpan WaitInterval(TimeSpan waited) => waited < TimeSpan.FromSeconds(10) ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1);
 
-    // The run once it has ended, or as it is after `wait` (one point read per interval; the caller's disconnect stops it).
+    // The run once it has ended, or as it is after `wait`: one point read per interval, or at once when this process
+    // recorded the end (RunEndSignals); the caller's disconnect stops it.
     private async Task<Run> WaitForEndAsync(string tenantId, Run run, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var start = time.GetTimestamp();
-        while (!run.IsTerminal && time.GetElapsedTime(start) is var waited && waited < wait)
+        if (run.IsTerminal || wait <= TimeSpan.Zero)
         {
-            var pause = WaitInterval(waited);
-            await Task.Delay(pause < wait - waited ? pause : wait - waited, time, cancellationToken);
-            run = await runs.GetAsync(tenantId, run.Id, cancellationToken);
+            return run;
         }
 
-        return run;
+        var ended = endSignals.WhenEnded(run.Id);
+        try
+        {
+            var start = time.GetTimestamp();
+            while (!run.IsTerminal && time.GetElapsedTime(start) is var waited && waited < wait)
+            {
+                var pause = WaitInterval(waited);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(pause < wait - waited ? pause : wait - waited, time, stop.Token);
+                await Task.WhenAny(ended, delay);
+                await stop.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+                run = await runs.GetAsync(tenantId, run.Id, cancellationToken);
+            }
+
+            return run;
+        }
+        finally
+        {
+            endSignals.Forget(run.Id);
+        }
     }
 
     /// <summary>How long a run may stay pending before a read starts its orchestration (its starter died after creating it).</summary>
