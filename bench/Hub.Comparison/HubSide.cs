@@ -13,12 +13,13 @@ namespace IntegrationHub.Comparison;
 /// Release build of src/Hub.Functions — but every port free and the state in the comparison's own folder, so it
 /// neither collides with a developer's hub nor reuses its data. The job is a <c>rest</c> integration (its
 /// configuration checked against the schema the catalog serves) with a mapping of 3 fields, run through
-/// <c>POST /api/v1/integrations/{id}/run</c> and polled at <c>GET /api/v1/runs/{id}</c>; each run gets a new
+/// <c>POST /api/v1/integrations/{id}/run</c> and waited on at <c>GET /api/v1/runs/{id}?waitSeconds=30</c> (it answers
+/// when the run has ended, as the n8n side's webhook does); each run gets a new
 /// integration, so its events are new documents in the default sink (the Cosmos event log), not duplicates.
 /// </summary>
 internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor memory) : ISide
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+    private const int WaitSeconds = 30;
     private readonly string _state = Path.Combine(options.StateDir, "hub");
     private readonly string _adminKey = "comparison-admin-" + Guid.NewGuid().ToString("N");
     private readonly List<ManagedProcess> _processes = [];
@@ -153,7 +154,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
     /// <summary>One run's phases, in milliseconds.</summary>
     private sealed record RunPhases(double StartRequest, double ToFirstActivity, double Work, double ToSeen);
 
-    /// <summary>Starts a run and polls it to its end: records published, when it was requested, and the run's completion time.</summary>
+    /// <summary>Starts a run and waits for its end: records published, when it was requested, and the run's completion time.</summary>
     private async Task<(string RunId, long Published, DateTimeOffset Requested, DateTimeOffset Completed)> RunOnceAsync(string integration, CancellationToken cancellationToken, Action<RunPhases>? phases = null)
     {
         var http = _http!;
@@ -164,8 +165,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
         var runId = (string)started["id"]!;
         while (true)
         {
-            await Task.Delay(Poll, cancellationToken);
-            using var response = await http.GetAsync($"api/v1/runs/{runId}", cancellationToken);
+            using var response = await http.GetAsync($"api/v1/runs/{runId}?waitSeconds={WaitSeconds}", cancellationToken);
             var run = await Json(response, cancellationToken);
             var status = (string?)run["status"];
             if (status is "succeeded" or "failed" or "cancelled")
