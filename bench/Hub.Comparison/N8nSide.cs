@@ -10,12 +10,14 @@ namespace IntegrationHub.Comparison;
 /// n8n 1.123.81 as the project runs it (scripts/n8n-start.sh: the cached install, loopback, its own state folder,
 /// owner and API key bootstrapped), with the equivalent workflow created through its public API:
 /// Webhook → HTTP Request (page parameter <c>{{ $pageCount + 1 }}</c>, the node's built-in pagination until the
-/// response is empty) → Set (the same 3 fields). A run is a webhook call (the Webhook node answers on receipt)
-/// followed by polling the executions API until the new execution has stopped.
+/// response is empty) → Set (the same 3 fields). A run is a webhook call that answers when the last node has
+/// finished (no body), then a read of the executions API for the new execution's stop time (read again every 20 ms
+/// in case n8n answered a moment before saving it). The hub side waits on the run the same way
+/// (<c>GET /api/v1/runs/{id}?waitSeconds=</c>), so neither side pays a polling interval.
 /// </summary>
 internal sealed partial class N8nSide(Options options, PagedSource source, MemoryMonitor memory) : ISide
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
     private readonly string _state = Path.Combine(options.StateDir, "n8n");
     private HttpClient? _http;
     private string _large = "";
@@ -58,7 +60,7 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
 
         // No keep-alive: while a large execution blocks n8n's event loop, Node's 5 s keep-alive timer fires as soon as
         // the loop is free and closes a connection that already carries the next poll, which then fails with a reset.
-        _http = new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(300) };
+        _http = new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(30) }; // a webhook call lasts the whole run
         _http.DefaultRequestHeaders.ConnectionClose = true;
         _http.DefaultRequestHeaders.Add("X-N8N-API-KEY", apiKey);
         _large = await CreateWorkflowAsync("comparison-large", cancellationToken);
@@ -111,16 +113,24 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
         return runs / (ends.Max() - started).TotalSeconds;
     }
 
-    /// <summary>Calls the workflow's webhook and polls its executions until the new one has stopped.</summary>
+    /// <summary>Calls the workflow's webhook, which answers when the run has finished, and reads the new execution's stop time.</summary>
     private async Task<(string ExecutionId, DateTimeOffset Requested, DateTimeOffset Stopped)> RunOnceAsync(string workflowId, string path, long records, CancellationToken cancellationToken)
     {
         var http = _http!;
         var before = await LatestExecutionAsync(workflowId, cancellationToken);
         var requested = DateTimeOffset.UtcNow;
-        await HubLaunch.Json(await http.PostAsJsonAsync($"webhook/{path}", new { total = records }, cancellationToken), cancellationToken);
-        while (true)
+        using (var answer = await http.PostAsJsonAsync($"webhook/{path}", new { total = records }, cancellationToken))
         {
-            await Task.Delay(Poll, cancellationToken);
+            answer.EnsureSuccessStatusCode();
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(Poll, cancellationToken);
+            }
+
             if (await LatestExecutionAsync(workflowId, cancellationToken) is not { } execution || (string?)execution["id"] == (string?)before?["id"])
             {
                 continue;
@@ -201,7 +211,7 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
                 {
                     ["id"] = Id(), ["name"] = "Webhook", ["type"] = "n8n-nodes-base.webhook", ["typeVersion"] = 2, ["position"] = new JsonArray(0, 0),
                     ["webhookId"] = Id(),
-                    ["parameters"] = new JsonObject { ["httpMethod"] = "POST", ["path"] = path, ["responseMode"] = "onReceived", ["options"] = new JsonObject() },
+                    ["parameters"] = new JsonObject { ["httpMethod"] = "POST", ["path"] = path, ["responseMode"] = "lastNode", ["responseData"] = "noData", ["options"] = new JsonObject() },
                 },
                 new JsonObject
                 {

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace IntegrationHub.Comparison;
 
-/// <summary>Command line: <c>--sizes 10000,100000,1000000 --repeats 3 --small-runs 50 --small-size 100 --small-parallel 4 --no-build --no-hotpath</c>.</summary>
+/// <summary>Command line: <c>--sizes 10000,100000,1000000 --repeats 3 --small-runs 50 --small-size 100 --small-parallel 4 --no-build --no-hotpath --paced</c>.</summary>
 internal sealed record Options
 {
     public IReadOnlyList<long> Sizes { get; init; } = [10_000, 100_000, 1_000_000];
@@ -30,6 +30,9 @@ internal sealed record Options
 
     public bool HotPath { get; init; } = true;
 
+    /// <summary>Keep the hub's default client-side pacing of the REST connector (10 requests/s per credential); off unless asked.</summary>
+    public bool Paced { get; init; }
+
     public string RepoRoot { get; init; } = "";
 
     public string StateDir { get; init; } = "";
@@ -53,6 +56,7 @@ internal sealed record Options
                 "--state-dir" => options with { StateDir = Path.GetFullPath(Next()) },
                 "--no-build" => options with { Build = false },
                 "--no-hotpath" => options with { HotPath = false },
+                "--paced" => options with { Paced = true },
                 _ => throw new ArgumentException($"Unknown argument {args[i]}."),
             };
         }

@@ -15,7 +15,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("Usage: Hub.Comparison [--sizes 10000,100000,1000000] [--repeats 3] [--small-runs 50] [--small-size 100] [--small-parallel 4] [--warmup-size 2000] [--node-heap-mb 8192] [--state-dir DIR] [--no-build] [--no-hotpath]");
+    Console.Error.WriteLine("Usage: Hub.Comparison [--sizes 10000,100000,1000000] [--repeats 3] [--small-runs 50] [--small-size 100] [--small-parallel 4] [--warmup-size 2000] [--node-heap-mb 8192] [--state-dir DIR] [--no-build] [--no-hotpath] [--paced]");
     return 2;
 }
 
@@ -27,7 +27,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var loadBefore = LoadAverage();
-Console.WriteLine($"comparison: sizes {string.Join(", ", options.Sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}, {options.Repeats} runs each, {options.SmallRuns} small runs of {options.SmallSize} records {options.SmallParallel} at a time; load average {loadBefore}");
+Console.WriteLine($"comparison: sizes {string.Join(", ", options.Sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}, {options.Repeats} runs each, {options.SmallRuns} small runs of {options.SmallSize} records {options.SmallParallel} at a time; hub REST pacing {(options.Paced ? "on (default)" : "off")}; load average {loadBefore}");
 if (options.Build && !await PrepareAsync(options, cancel.Token))
 {
     return 1;
@@ -45,6 +45,8 @@ var throughput = options.Sizes.ToDictionary(s => s, _ => sides.ToDictionary(side
 var smallRuns = sides.ToDictionary(side => side.Name, _ => new List<double>());
 var cpuPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<(string Side, string Role), double>());
 var recordsPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<string, long>());
+var cpuSmall = new Dictionary<(string Side, string Role), double>();
+var smallRunsDone = new Dictionary<string, int>();
 var failures = new List<string>();
 try
 {
@@ -101,6 +103,8 @@ try
         foreach (var side in repeat % 2 == 0 ? sides : sides.Reverse())
         {
             double rate;
+            var cpuBefore = memory.CpuSeconds();
+            var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
             try
             {
                 rate = await side.SmallRunsAsync(options.SmallRuns, options.SmallSize, options.SmallParallel, cancel.Token);
@@ -112,6 +116,14 @@ try
                 continue;
             }
 
+            var own = (side.Name, "source (this process)");
+            cpuSmall[own] = cpuSmall.GetValueOrDefault(own) + (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds;
+            foreach (var (key, seconds) in memory.CpuSeconds().Where(c => c.Key.Side == side.Name))
+            {
+                cpuSmall[key] = cpuSmall.GetValueOrDefault(key) + seconds - cpuBefore.GetValueOrDefault(key);
+            }
+
+            smallRunsDone[side.Name] = smallRunsDone.GetValueOrDefault(side.Name) + options.SmallRuns;
             smallRuns[side.Name].Add(rate);
             Console.WriteLine($"{side.Name}: {options.SmallRuns} runs of {options.SmallSize} records, {options.SmallParallel} at a time = {rate:0.00} runs/s  (round {repeat + 1}/{options.Repeats})");
         }
@@ -176,6 +188,20 @@ void Report()
             if (recordsPerSize[largest].GetValueOrDefault(side) is > 0 and var records)
             {
                 Console.WriteLine($"  {side,-4} {role,-22} {seconds * 1_000_000 / records,8:N0}");
+            }
+        }
+    }
+
+    // The fixed cost of a run: CPU per small run of each process (the integrations' creation, untimed, included on the hub).
+    if (cpuSmall.Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"CPU ms per small run ({options.SmallSize:N0} records), by process (all rounds)");
+        foreach (var ((side, role), seconds) in cpuSmall.OrderBy(c => c.Key.Side, StringComparer.Ordinal).ThenByDescending(c => c.Value))
+        {
+            if (smallRunsDone.GetValueOrDefault(side) is > 0 and var count)
+            {
+                Console.WriteLine($"  {side,-4} {role,-22} {seconds * 1_000 / count,8:N0}");
             }
         }
     }

@@ -85,6 +85,7 @@ public static class CoreServiceCollectionExtensions
         services.AddStepType<TransformStepType>();
         services.AddStepType<PublishStepType>();
         services.AddStepType<ActionStepType>();
+        services.TryAddSingleton<RunEndSignals>();
         services.TryAddSingleton<IRunSteps, RunSteps>();
         services.TryAddSingleton<RunLauncher>();
         services.TryAddSingleton<RunService>();

@@ -8,10 +8,25 @@ using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Core.Runs;
 
-/// <summary>Names a run: the orchestration's input (its instance id is <paramref name="RunId"/>).</summary>
+/// <summary>Names a run (its orchestration's instance id is <paramref name="RunId"/>).</summary>
 /// <param name="TenantId">The tenant (the run document's partition).</param>
 /// <param name="RunId">The run id, also the orchestration instance id.</param>
 public sealed record RunRef(string TenantId, string RunId);
+
+/// <summary>The run orchestration's input.</summary>
+/// <param name="TenantId">The tenant (the run document's partition).</param>
+/// <param name="RunId">The run id, also the orchestration instance id.</param>
+/// <param name="Plan">
+/// The plan, when the starter built it from the new run's document (<see cref="IRunSteps.PlanOf"/>): the orchestration
+/// then goes straight to the first unit, whose activity call marks the run running (one activity less per run). Null
+/// (an orchestration started before plans were passed, or a continued-as-new generation): the <c>BeginRun</c>
+/// activity builds it from the run document's current step.
+/// </param>
+public sealed record RunInput(string TenantId, string RunId, RunPlan? Plan = null)
+{
+    /// <summary>The run this input names.</summary>
+    public RunRef Run => new(TenantId, RunId);
+}
 
 /// <summary>One unit of a run's plan: a streaming segment (<c>read</c> … <c>publish</c>, advanced page by page) or a single step.</summary>
 /// <param name="First">Index of the first step in the run's definition.</param>
@@ -46,6 +61,13 @@ public enum StepResultKind
 
     /// <summary>The run was asked to stop.</summary>
     Cancelled,
+
+    /// <summary>
+    /// The run has ended and there is nothing left to do: it had ended before this call (a repeated start of an ended
+    /// run, or an answer lost after its end was recorded), or this call completed the plan's last unit and recorded the
+    /// run's success itself (<see cref="StepCall.EndsRun"/>).
+    /// </summary>
+    Ended,
 }
 
 /// <summary>The result of one activity call on a run.</summary>
@@ -66,7 +88,12 @@ public sealed record RunEnd(string TenantId, string RunId, RunStatus Status, str
 /// <param name="RunId">The run.</param>
 /// <param name="First">The unit's first step index.</param>
 /// <param name="Last">The unit's last step index.</param>
-public sealed record StepCall(string TenantId, string RunId, int First, int Last);
+/// <param name="EndsRun">
+/// The unit is the plan's last: when it completes, the call records the run's success (what <c>FinishRun</c> does) and
+/// answers <see cref="StepResultKind.Ended"/>, saving the orchestration its <c>FinishRun</c> activity. False (also in
+/// calls scheduled before this existed): it answers <see cref="StepResultKind.Completed"/> and the orchestration finishes the run.
+/// </param>
+public sealed record StepCall(string TenantId, string RunId, int First, int Last, bool EndsRun = false);
 
 /// <summary>
 /// The work of a run's activities: everything that touches Cosmos DB, connectors, sinks and job engines. The
@@ -82,7 +109,14 @@ public interface IRunSteps
     /// <summary>Marks the run running and returns what is left of it.</summary>
     Task<RunPlan> BeginAsync(RunRef run, CancellationToken cancellationToken);
 
-    /// <summary>Advances a streaming segment by one page.</summary>
+    /// <summary>What is left of <paramref name="run"/> as its document stands (no I/O): the units from its current step on.</summary>
+    RunPlan PlanOf(Run run);
+
+    /// <summary>
+    /// Advances a streaming segment by one page. Like <see cref="RunStepAsync"/>, the first call of a run marks it
+    /// running; a call on an ended run answers <see cref="StepResultKind.Ended"/>, and one on a unit the run has
+    /// already completed (a retried call whose answer was lost) answers as that unit's completion without running it again.
+    /// </summary>
     Task<StepResult> SyncPageAsync(StepCall call, CancellationToken cancellationToken);
 
     /// <summary>Runs (or polls) a single step: a job step's start or status poll, or a transform of the previous output.</summary>
@@ -102,6 +136,7 @@ public sealed class RunSteps(
     StepTypeRegistry stepTypes,
     IServiceProvider services,
     RunMetrics metrics,
+    RunEndSignals endSignals,
     IOptions<RunsOptions> options,
     TimeProvider time,
     ILogger<RunSteps> logger) : IRunSteps
@@ -113,26 +148,28 @@ public sealed class RunSteps(
     {
         ArgumentNullException.ThrowIfNull(run);
         var now = time.GetUtcNow();
-        var current = await runs.UpdateAsync(
-            run.TenantId,
-            run.RunId,
-            r => r.IsTerminal ? r : r with { Status = r.Status == RunStatus.Pending ? RunStatus.Running : r.Status, StartedAt = r.StartedAt ?? now },
-            cancellationToken);
-        if (current is null || current.IsTerminal)
-        {
-            return new RunPlan(true, [], now, options.Value.PagesPerGeneration);
-        }
+        var current = await runs.UpdateAsync(run.TenantId, run.RunId, r => MarkStarted(r, now), cancellationToken);
+        return current is null || current.IsTerminal ? new RunPlan(true, [], now, options.Value.PagesPerGeneration) : PlanOf(current);
+    }
 
+    /// <inheritdoc />
+    public RunPlan PlanOf(Run run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         var plan = new List<PlannedStep>();
-        for (var i = current.CurrentStep; i < current.Definition.Count; i++)
+        for (var i = run.CurrentStep; i < run.Definition.Count; i++)
         {
-            var last = stepTypes.Find(current.Definition[i].Type)?.Role == StepRole.Source ? stepTypes.SegmentEnd(current.Definition, i) : -1;
+            var last = stepTypes.Find(run.Definition[i].Type)?.Role == StepRole.Source ? stepTypes.SegmentEnd(run.Definition, i) : -1;
             plan.Add(last > i ? new PlannedStep(i, last, true) : new PlannedStep(i, i, false));
             i = Math.Max(i, last);
         }
 
-        return new RunPlan(false, plan, current.Deadline, options.Value.PagesPerGeneration);
+        return new RunPlan(run.IsTerminal, run.IsTerminal ? [] : plan, run.Deadline, options.Value.PagesPerGeneration);
     }
+
+    // A pending run becomes running at its first activity call (the same object when there is nothing to change, so no write).
+    private static Run MarkStarted(Run r, DateTimeOffset now) =>
+        r.IsTerminal || (r.Status != RunStatus.Pending && r.StartedAt is not null) ? r : r with { Status = r.Status == RunStatus.Pending ? RunStatus.Running : r.Status, StartedAt = r.StartedAt ?? now };
 
     /// <inheritdoc />
     /// <remarks>Syncs up to <c>Runs__PagesPerActivity</c> pages, stopping at the first that does not advance (or a cancel request).</remarks>
@@ -142,10 +179,11 @@ public sealed class RunSteps(
         var result = new StepResult(StepResultKind.Cancelled);
         for (var page = 0; page < options.Value.PagesPerActivity; page++)
         {
-            if (await StartStepAsync(call, cancellationToken) is not { } run)
+            var (run, stop) = await StartStepAsync(call, cancellationToken);
+            if (run is null)
             {
-                // Cancelled: after a page of this call, the orchestration sees its cancel event (or this answer) on the next call.
-                return page == 0 ? new StepResult(StepResultKind.Cancelled) : result;
+                // Cancelled or ended: after a page of this call, the orchestration sees its cancel event (or this answer) on the next call.
+                return page == 0 ? stop! : result;
             }
 
             StepOutcome outcome;
@@ -172,9 +210,10 @@ public sealed class RunSteps(
     public async Task<StepResult> RunStepAsync(StepCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (await StartStepAsync(call, cancellationToken) is not { } run)
+        var (run, stop) = await StartStepAsync(call, cancellationToken);
+        if (run is null)
         {
-            return new StepResult(StepResultKind.Cancelled);
+            return stop!;
         }
 
         var step = run.Definition[call.First];
@@ -215,9 +254,15 @@ public sealed class RunSteps(
     }
 
     /// <inheritdoc />
-    public async Task FinishAsync(RunEnd end, CancellationToken cancellationToken)
+    public Task FinishAsync(RunEnd end, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(end);
+        return EndAsync(end, null, cancellationToken);
+    }
+
+    // Records the run's end once, with lastChange (the last unit's completion) in the same write when given.
+    private async Task EndAsync(RunEnd end, Func<Run, Run>? lastChange, CancellationToken cancellationToken)
+    {
         if (await runs.GetAsync(end.TenantId, end.RunId, cancellationToken) is not { IsTerminal: false } current)
         {
             return; // recorded by an earlier attempt
@@ -228,39 +273,73 @@ public sealed class RunSteps(
         var done = await runs.UpdateAsync(
             end.TenantId,
             end.RunId,
-            r => r.IsTerminal ? r : r with
-            {
-                Status = end.Status,
-                Error = end.Error,
-                CompletedAt = now,
-                Steps = r.Steps.Select(s => s.Status is StepStatus.Pending or StepStatus.Running or StepStatus.Waiting
-                    ? s with { Status = end.Status == RunStatus.Succeeded ? StepStatus.Succeeded : StepStatus.Skipped }
-                    : s).ToList(),
-            },
+            r => r.IsTerminal ? r : Ended(lastChange?.Invoke(r) ?? r, end, now),
             cancellationToken);
         if (done is null)
         {
             return;
         }
 
+        endSignals.Ended(done.Id); // requests of this process waiting for the end answer now
         var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(done.Status.ToString());
         metrics.Ended.Add(1, new KeyValuePair<string, object?>("status", name));
         Logs.RunEnded(logger, done.Id, name, done.Progress.RecordsPublished);
         await RecordOnIntegrationAsync(done, cancellationToken);
     }
 
-    // Marks the unit's steps running; null when the run has ended or a cancel was requested.
-    private async Task<Run?> StartStepAsync(StepCall call, CancellationToken cancellationToken)
+    private static Run Ended(Run r, RunEnd end, DateTimeOffset now) => r with
+    {
+        Status = end.Status,
+        Error = end.Error,
+        CompletedAt = now,
+        Steps = r.Steps.Select(s => s.Status is StepStatus.Pending or StepStatus.Running or StepStatus.Waiting
+            ? s with { Status = end.Status == RunStatus.Succeeded ? StepStatus.Succeeded : StepStatus.Skipped }
+            : s).ToList(),
+    };
+
+    // Marks the run (at its first call) and the unit's first step running; no run, with the answer, when the run has
+    // ended, a cancel was requested, or the unit was completed by an earlier attempt whose answer was lost.
+    private async Task<(Run? Run, StepResult? Stop)> StartStepAsync(StepCall call, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var run = await runs.UpdateAsync(
             call.TenantId,
             call.RunId,
-            r => r.IsTerminal || r.CancelRequested || r.Steps[call.First].Status == StepStatus.Running
-                ? r
-                : r with { Steps = Range(r.Steps, call.First, call.First, s => s with { Status = StepStatus.Running, StartedAt = s.StartedAt ?? now }) },
+            r =>
+            {
+                if (r.IsTerminal || r.CancelRequested || r.CurrentStep > call.Last)
+                {
+                    return r;
+                }
+
+                var started = MarkStarted(r, now);
+                return started.Steps[call.First].Status == StepStatus.Running
+                    ? started
+                    : started with { Steps = Range(started.Steps, call.First, call.First, s => s with { Status = StepStatus.Running, StartedAt = s.StartedAt ?? now }) };
+            },
             cancellationToken);
-        return run is null || run.IsTerminal || run.CancelRequested ? null : run;
+        if (run is null || run.IsTerminal)
+        {
+            return (null, new StepResult(StepResultKind.Ended));
+        }
+
+        if (run.CancelRequested)
+        {
+            return (null, new StepResult(StepResultKind.Cancelled));
+        }
+
+        if (run.CurrentStep > call.Last)
+        {
+            if (!call.EndsRun)
+            {
+                return (null, new StepResult(StepResultKind.Completed));
+            }
+
+            await EndAsync(new RunEnd(call.TenantId, call.RunId, RunStatus.Succeeded, null), null, cancellationToken);
+            return (null, new StepResult(StepResultKind.Ended));
+        }
+
+        return (run, null);
     }
 
     // Records an outcome on the run document and tells the orchestrator what to do next.
@@ -273,18 +352,23 @@ public sealed class RunSteps(
                 return new StepResult(StepResultKind.Advanced);
 
             case StepOutcome.Completed completed:
-                await runs.UpdateAsync(
-                    call.TenantId,
-                    call.RunId,
-                    r => r with
-                    {
-                        Status = RunStatus.Running,
-                        CurrentStep = Math.Max(r.CurrentStep, call.Last + 1),
-                        LastProgressAt = now,
-                        Error = null,
-                        Steps = Range(r.Steps, call.First, call.Last, s => s with { Status = StepStatus.Succeeded, CompletedAt = now, Output = completed.Output, Error = null }),
-                    },
-                    cancellationToken);
+                Run Complete(Run r) => r with
+                {
+                    Status = RunStatus.Running,
+                    CurrentStep = Math.Max(r.CurrentStep, call.Last + 1),
+                    LastProgressAt = now,
+                    Error = null,
+                    Steps = Range(r.Steps, call.First, call.Last, s => s with { Status = StepStatus.Succeeded, CompletedAt = now, Output = completed.Output, Error = null }),
+                };
+
+                if (call.EndsRun)
+                {
+                    // The plan's last unit: the unit's completion and the run's end in one write, no FinishRun activity.
+                    await EndAsync(new RunEnd(call.TenantId, call.RunId, RunStatus.Succeeded, null), Complete, cancellationToken);
+                    return new StepResult(StepResultKind.Ended);
+                }
+
+                await runs.UpdateAsync(call.TenantId, call.RunId, Complete, cancellationToken);
                 return new StepResult(StepResultKind.Completed);
 
             case StepOutcome.Wait wait:

@@ -68,7 +68,8 @@ public sealed class RunStore(HubCosmos cosmos)
 
     /// <summary>
     /// Reads the run, applies <paramref name="change"/> and writes it at the version read, again on a concurrent
-    /// write (a cancel request, a rate-limit note); null when the run does not exist.
+    /// write (a cancel request, a rate-limit note); null when the run does not exist. A change that returns the run it
+    /// was given (the same object: nothing to change) writes nothing and returns the run as read.
     /// </summary>
     public async Task<Run?> UpdateAsync(string tenantId, string id, Func<Run, Run> change, CancellationToken cancellationToken)
     {
@@ -80,9 +81,15 @@ public sealed class RunStore(HubCosmos cosmos)
                 return null;
             }
 
+            var changed = change(run);
+            if (ReferenceEquals(changed, run))
+            {
+                return run;
+            }
+
             try
             {
-                return await _runs.ReplaceAsync(change(run), cancellationToken);
+                return await _runs.ReplaceAsync(changed, cancellationToken);
             }
             catch (ConcurrencyConflictException) when (attempt < 10)
             {

@@ -13,7 +13,7 @@ public sealed class RunFunctions(IRunSteps steps)
     /// <summary>The <see cref="RunOrchestrator"/>.</summary>
     [Function(RunOrchestrator.Name)]
     public static Task<RunStatus> RunOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        new RunOrchestrator().RunAsync(context, context.GetInput<RunRef>()!);
+        new RunOrchestrator().RunAsync(context, context.GetInput<RunInput>()!);
 
     /// <summary>The <see cref="BeginRunActivity"/>.</summary>
     [Function(BeginRunActivity.Name)]

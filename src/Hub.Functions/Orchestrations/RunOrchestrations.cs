@@ -11,11 +11,13 @@ public static class RunOrchestrations
     /// <summary>
     /// Starts the orchestration of <paramref name="run"/> with instance id = run id, unless one exists: a repeated
     /// start, a schedule slot fired twice, or a repair of a run whose starter died after creating its document never
-    /// makes a second instance. An ended run is not started again.
+    /// makes a second instance. An ended run is not started again. The input carries the run's plan
+    /// (<see cref="IRunSteps.PlanOf"/>), so the orchestration needs no <c>BeginRun</c> activity.
     /// </summary>
-    public static async Task EnsureStartedAsync(DurableTaskClient client, Run run, CancellationToken cancellationToken)
+    public static async Task EnsureStartedAsync(DurableTaskClient client, IRunSteps steps, Run run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(run);
         if (run.IsTerminal || await client.GetInstanceAsync(run.Id, getInputsAndOutputs: false, cancellationToken) is not null)
         {
@@ -24,7 +26,7 @@ public static class RunOrchestrations
 
         try
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(RunOrchestrator.Name, new RunRef(run.TenantId, run.Id), new StartOrchestrationOptions(run.Id), cancellationToken);
+            await client.ScheduleNewOrchestrationInstanceAsync(RunOrchestrator.Name, new RunInput(run.TenantId, run.Id, steps.PlanOf(run)), new StartOrchestrationOptions(run.Id), cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
         {

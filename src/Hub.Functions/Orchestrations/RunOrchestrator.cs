@@ -14,6 +14,12 @@ namespace IntegrationHub.Functions.Orchestrations;
 /// <remarks>
 /// <para>Deterministic (Durable Functions docs, "Orchestrator function code constraints"): no I/O, time from
 /// <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>, every decision from activity results.</para>
+/// <para>Fixed cost per run: a run started with its plan in the input (<see cref="RunInput.Plan"/>) has no
+/// <c>BeginRun</c> activity (its first unit's call marks it running and answers <see cref="StepResultKind.Ended"/> when
+/// it had ended before), and the plan's last unit is called with <see cref="StepCall.EndsRun"/>, so a run that
+/// succeeds has no <c>FinishRun</c> activity either: a one-segment sync is one orchestration start and one activity.
+/// <c>FinishRun</c> stays for failures and the deadline, <c>StopRun</c> for cancels, <c>BeginRun</c> for inputs without
+/// a plan (continued-as-new generations, orchestrations started before plans were passed).</para>
 /// <para>After <see cref="RunPlan.PagesPerGeneration"/> segment activity calls (each syncs <c>Runs__PagesPerActivity</c> pages) it continues as new (docs, "Eternal orchestrations"),
 /// so the history stays a few hundred events however many pages a sync has; the plan is rebuilt from the run
 /// document's current step, and a cancel event that arrived meanwhile is kept for the new generation.</para>
@@ -21,7 +27,7 @@ namespace IntegrationHub.Functions.Orchestrations;
 /// (<see cref="ActivityRetry"/>); when it keeps throwing the run fails with its message.</para>
 /// </remarks>
 [DurableTask(Name)]
-public sealed class RunOrchestrator : TaskOrchestrator<RunRef, RunStatus>
+public sealed class RunOrchestrator : TaskOrchestrator<RunInput, RunStatus>
 {
     /// <summary>The orchestrator's function name.</summary>
     public const string Name = "RunOrchestrator";
@@ -33,33 +39,35 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunRef, RunStatus>
     public static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(2)));
 
     /// <inheritdoc />
-    public override async Task<RunStatus> RunAsync(TaskOrchestrationContext context, RunRef input)
+    public override async Task<RunStatus> RunAsync(TaskOrchestrationContext context, RunInput input)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
+        var run = input.Run;
         var cancel = context.WaitForExternalEvent<string>(CancelEvent);
         try
         {
-            var plan = await context.CallActivityAsync<RunPlan>(BeginRunActivity.Name, input, ActivityRetry);
+            var plan = input.Plan ?? await context.CallActivityAsync<RunPlan>(BeginRunActivity.Name, run, ActivityRetry);
             if (plan.Ended)
             {
                 return RunStatus.Succeeded; // ended before (a repeated start, or a replayed schedule slot): nothing to do
             }
 
             var pages = 0;
-            foreach (var unit in plan.Steps)
+            for (var u = 0; u < plan.Steps.Count; u++)
             {
-                var call = new StepCall(input.TenantId, input.RunId, unit.First, unit.Last);
+                var unit = plan.Steps[u];
+                var call = new StepCall(run.TenantId, run.RunId, unit.First, unit.Last, EndsRun: u == plan.Steps.Count - 1);
                 while (true)
                 {
                     if (cancel.IsCompleted)
                     {
-                        return await CancelAsync(context, input);
+                        return await CancelAsync(context, run);
                     }
 
                     if (context.CurrentUtcDateTime > plan.Deadline.UtcDateTime)
                     {
-                        return await FinishAsync(context, input, RunStatus.Failed, $"The run passed its deadline ({plan.Deadline:u}).");
+                        return await FinishAsync(context, run, RunStatus.Failed, $"The run passed its deadline ({plan.Deadline:u}).");
                     }
 
                     var result = await context.CallActivityAsync<StepResult>(unit.Segment ? SyncPageActivity.Name : RunStepActivity.Name, call, ActivityRetry);
@@ -68,7 +76,7 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunRef, RunStatus>
                         case StepResultKind.Advanced:
                             if (++pages >= plan.PagesPerGeneration)
                             {
-                                context.ContinueAsNew(input, preserveUnprocessedEvents: true);
+                                context.ContinueAsNew(new RunInput(run.TenantId, run.RunId), preserveUnprocessedEvents: true); // the next generation's plan from the run document
                                 return RunStatus.Running;
                             }
 
@@ -77,31 +85,34 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunRef, RunStatus>
                         case StepResultKind.Completed:
                             break;
 
+                        case StepResultKind.Ended:
+                            return RunStatus.Succeeded; // the last unit recorded the run's success, or the run had ended before: nothing to do
+
                         case StepResultKind.Wait or StepResultKind.Retry:
                             if (!await DelayAsync(context, cancel, result.DelaySeconds))
                             {
-                                return await CancelAsync(context, input);
+                                return await CancelAsync(context, run);
                             }
 
                             continue;
 
                         case StepResultKind.Failed:
-                            return await FinishAsync(context, input, RunStatus.Failed, result.Error);
+                            return await FinishAsync(context, run, RunStatus.Failed, result.Error);
 
                         default:
-                            return await CancelAsync(context, input);
+                            return await CancelAsync(context, run);
                     }
 
                     break;
                 }
             }
 
-            return await FinishAsync(context, input, RunStatus.Succeeded, null);
+            return await FinishAsync(context, run, RunStatus.Succeeded, null); // a last unit called without EndsRun answered Completed
         }
         catch (TaskFailedException e)
         {
             // An activity kept throwing after its retries: the run fails with why, if the end can still be recorded.
-            return await FinishAsync(context, input, RunStatus.Failed, $"The run stopped: {e.FailureDetails.ErrorMessage}");
+            return await FinishAsync(context, run, RunStatus.Failed, $"The run stopped: {e.FailureDetails.ErrorMessage}");
         }
     }
 

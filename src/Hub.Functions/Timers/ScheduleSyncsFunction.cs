@@ -10,7 +10,7 @@ namespace IntegrationHub.Functions.Timers;
 /// starts the latest due schedule slot of every enabled integration, once (run ids are deterministic per
 /// integration and slot, and the orchestration's instance id is the run id, so a slot fired twice starts one run).
 /// </summary>
-public sealed class ScheduleSyncsFunction(SyncScheduler scheduler, ILogger<ScheduleSyncsFunction> logger)
+public sealed class ScheduleSyncsFunction(SyncScheduler scheduler, IRunSteps steps, ILogger<ScheduleSyncsFunction> logger)
 {
     /// <summary>The timer function.</summary>
     [Function("ScheduleSyncs")]
@@ -19,7 +19,7 @@ public sealed class ScheduleSyncsFunction(SyncScheduler scheduler, ILogger<Sched
         var started = await scheduler.StartDueAsync(cancellationToken);
         foreach (var run in started)
         {
-            await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
+            await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken);
         }
 
         Logs.ScheduledRunsStarted(logger, started.Count);

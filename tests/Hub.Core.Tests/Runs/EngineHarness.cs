@@ -66,24 +66,34 @@ internal sealed class EngineInstance : IAsyncDisposable
     /// <summary>
     /// Drives a run through its activities the way <c>RunOrchestrator</c> does, without timers: until it ends, or
     /// until an activity asks to wait or retry (returned). An exception from an activity (a crash) propagates.
+    /// A pending run starts as a new run's orchestration does (the plan from its document, no <c>BeginRun</c>); a run
+    /// already running (driven again after a crash) as a new generation does (<c>BeginRun</c>). The last unit is called
+    /// with <see cref="StepCall.EndsRun"/>, so a success is recorded by that call, not by <c>FinishRun</c>.
     /// </summary>
     public async Task<StepResult> DriveAsync(string tenantId, string runId)
     {
-        var plan = await Steps.BeginAsync(new RunRef(tenantId, runId), default);
+        var stored = await Runs.GetAsync(tenantId, runId, default);
+        var plan = stored is { Status: RunStatus.Pending } ? Steps.PlanOf(stored) : await Steps.BeginAsync(new RunRef(tenantId, runId), default);
         if (plan.Ended)
         {
             return new StepResult(StepResultKind.Completed);
         }
 
-        foreach (var unit in plan.Steps)
+        for (var u = 0; u < plan.Steps.Count; u++)
         {
-            var call = new StepCall(tenantId, runId, unit.First, unit.Last);
+            var unit = plan.Steps[u];
+            var call = new StepCall(tenantId, runId, unit.First, unit.Last, EndsRun: u == plan.Steps.Count - 1);
             while (true)
             {
                 var result = unit.Segment ? await Steps.SyncPageAsync(call, default) : await Steps.RunStepAsync(call, default);
                 if (result.Kind == StepResultKind.Advanced)
                 {
                     continue;
+                }
+
+                if (result.Kind == StepResultKind.Ended)
+                {
+                    return new StepResult(StepResultKind.Completed);
                 }
 
                 if (result.Kind == StepResultKind.Completed)

@@ -108,6 +108,54 @@ public sealed class RunsApiTests(RunsHubFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Waiting_on_a_run_answers_with_the_ended_run_in_one_request()
+    {
+        await CreateIntegrationAsync("sample-wait", "sample", "events", new { count = 40, pageSize = 10 });
+        using var started = await _tenant.PostAsync(new Uri("api/v1/integrations/sample-wait/run", UriKind.Relative), null);
+
+        using var answer = await _tenant.GetAsync(new Uri($"{started.Headers.Location}?waitSeconds=60", UriKind.Relative));
+
+        var run = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.Equal(40, run.GetProperty("progress").GetProperty("recordsPublished").GetInt64());
+        Assert.Null(answer.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_run_still_going_when_the_wait_is_over_is_answered_as_it_is_with_retry_after()
+    {
+        await CreateIntegrationAsync("sample-outlast", "sample", "events", new { count = 3000, pageSize = 10 });
+        using var started = await _tenant.PostAsync(new Uri("api/v1/integrations/sample-outlast/run", UriKind.Relative), null);
+
+        using var answer = await _tenant.GetAsync(new Uri($"{started.Headers.Location}?waitSeconds=1", UriKind.Relative));
+        using var cancel = await _tenant.PostAsync(new Uri(started.Headers.Location + "/cancel", UriKind.Relative), null);
+
+        var run = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains(run.GetProperty("status").GetString(), new[] { "pending", "running" });
+        Assert.NotNull(answer.Headers.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("61")]
+    [InlineData("1.5")]
+    [InlineData("soon")]
+    public async Task A_wait_that_is_not_0_to_60_whole_seconds_is_a_problem_naming_waitSeconds(string value)
+    {
+        await CreateIntegrationAsync("sample-badwait", "sample", "events", new { count = 5, pageSize = 5 });
+        var runId = await RunToEndAsync("sample-badwait");
+
+        using var answer = await _tenant.GetAsync(new Uri($"api/v1/runs/{runId}?waitSeconds={Uri.EscapeDataString(value)}", UriKind.Relative));
+
+        var problem = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("0 to 60", problem.GetProperty("errors").GetProperty("waitSeconds")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Another_tenants_runs_and_integrations_are_not_found()
     {
         await CreateIntegrationAsync("sample-private", "sample", "events", new { count = 5, pageSize = 5 });

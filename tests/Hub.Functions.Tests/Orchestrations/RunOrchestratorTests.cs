@@ -29,7 +29,7 @@ public sealed class RunOrchestratorTests
         Assert.Equal(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus);
         Assert.Equal(RunStatus.Succeeded, instance.ReadOutputAs<RunStatus>());
         Assert.Equal(6, steps.Calls.Count(c => c == "SyncPage"));
-        Assert.Equal(3, steps.Calls.Count(c => c == "Begin")); // 2 + 2 pages, then a third generation for the last page and the end
+        Assert.Equal(3, steps.Calls.Count(c => c == "Begin")); // 2 + 2 pages, then a third generation for the last page and the end (each generation's plan from BeginRun)
         Assert.Equal([new RunEnd("t1", RunId, RunStatus.Succeeded, null)], steps.Ends);
     }
 
@@ -56,7 +56,7 @@ public sealed class RunOrchestratorTests
 
         Assert.Equal(RunStatus.Succeeded, instance.ReadOutputAs<RunStatus>());
         Assert.True(elapsed >= TimeSpan.FromSeconds(2), $"finished after {elapsed}, before the rate limit's 2 s were up");
-        Assert.Equal(["Begin", "SyncPage:0", "SyncPage:0", "SyncPage:0", "SyncPage:0", "Finish"], steps.Trace); // the limited page is called again, nothing else runs meanwhile
+        Assert.Equal(["Begin", "SyncPage:0:ends", "SyncPage:0:ends", "SyncPage:0:ends", "SyncPage:0:ends", "Finish"], steps.Trace); // the limited page is called again, nothing else runs meanwhile
         Assert.Equal([new RunEnd("t1", RunId, RunStatus.Succeeded, null)], steps.Ends);
     }
 
@@ -83,7 +83,49 @@ public sealed class RunOrchestratorTests
         var (instance, _) = await RunAsync(steps);
 
         Assert.Equal(RunStatus.Succeeded, instance.ReadOutputAs<RunStatus>());
-        Assert.Equal(["Begin", "SyncPage:0", "RunStep:3", "RunStep:3", "RunStep:4", "Finish"], steps.Trace);
+        Assert.Equal(["Begin", "SyncPage:0", "RunStep:3", "RunStep:3", "RunStep:4:ends", "Finish"], steps.Trace);
+    }
+
+    [Fact]
+    public async Task A_run_started_with_its_plan_has_no_begin_activity_and_its_last_unit_ends_it_without_a_finish_activity()
+    {
+        var plan = new RunPlan(false, [new PlannedStep(0, 2, true), new PlannedStep(3, 3, false)], DateTimeOffset.UtcNow.AddHours(1), 100);
+        var steps = new ScriptedSteps(plan.Steps);
+        steps.Pages.Enqueue(Advanced(), new StepResult(StepResultKind.Completed));
+        steps.Jobs.Enqueue(new StepResult(StepResultKind.Wait, 1, "n8n execution 4 is running"), new StepResult(StepResultKind.Ended));
+
+        var (instance, _) = await RunAsync(steps, input: new RunInput("t1", RunId, plan));
+
+        Assert.Equal(RunStatus.Succeeded, instance.ReadOutputAs<RunStatus>());
+        Assert.Equal(["SyncPage:0", "SyncPage:0", "RunStep:3:ends", "RunStep:3:ends"], steps.Trace); // only the last unit's calls may end the run
+        Assert.Empty(steps.Ends);
+    }
+
+    [Fact]
+    public async Task A_run_started_with_its_plan_that_had_ended_before_does_nothing_more()
+    {
+        var plan = new RunPlan(false, [new PlannedStep(0, 1, true)], DateTimeOffset.UtcNow.AddHours(1), 100);
+        var steps = new ScriptedSteps(plan.Steps);
+        steps.Pages.Enqueue(new StepResult(StepResultKind.Ended));
+
+        var (instance, _) = await RunAsync(steps, input: new RunInput("t1", RunId, plan));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus);
+        Assert.Equal(["SyncPage:0:ends"], steps.Trace); // no Begin, no Cancel, no Finish
+    }
+
+    [Fact]
+    public async Task A_run_started_with_its_plan_that_fails_is_still_finished_by_the_finish_activity()
+    {
+        var plan = new RunPlan(false, [new PlannedStep(0, 1, true)], DateTimeOffset.UtcNow.AddHours(1), 100);
+        var steps = new ScriptedSteps(plan.Steps);
+        steps.Pages.Enqueue(new StepResult(StepResultKind.Failed, 0, "GitHub answered 401: Bad credentials"));
+
+        var (instance, _) = await RunAsync(steps, input: new RunInput("t1", RunId, plan));
+
+        Assert.Equal(RunStatus.Failed, instance.ReadOutputAs<RunStatus>());
+        Assert.Equal(["SyncPage:0:ends", "Finish"], steps.Trace);
+        Assert.Equal([new RunEnd("t1", RunId, RunStatus.Failed, "GitHub answered 401: Bad credentials")], steps.Ends);
     }
 
     [Fact(Skip = "InProcessTestHost 0.2.3-preview.1 never delivers the raised event to the running orchestration; the same cancel passes on the real host (DurableRunHostTests).")]
@@ -113,7 +155,7 @@ public sealed class RunOrchestratorTests
 
     private static StepResult Advanced() => new(StepResultKind.Advanced);
 
-    private static async Task<(OrchestrationMetadata Instance, TimeSpan Elapsed)> RunAsync(ScriptedSteps steps, Func<DurableTaskClient, Task>? during = null)
+    private static async Task<(OrchestrationMetadata Instance, TimeSpan Elapsed)> RunAsync(ScriptedSteps steps, Func<DurableTaskClient, Task>? during = null, RunInput? input = null)
     {
         await using var host = await DurableTaskTestHost.StartAsync(
             registry => registry
@@ -125,7 +167,7 @@ public sealed class RunOrchestratorTests
                 .AddActivity<FinishRunActivity>(),
             new DurableTaskTestHostOptions { ConfigureServices = services => services.AddSingleton<IRunSteps>(steps) });
         var watch = Stopwatch.StartNew();
-        await host.Client.ScheduleNewOrchestrationInstanceAsync(RunOrchestrator.Name, new RunRef("t1", RunId), new StartOrchestrationOptions(RunId));
+        await host.Client.ScheduleNewOrchestrationInstanceAsync(RunOrchestrator.Name, input ?? new RunInput("t1", RunId), new StartOrchestrationOptions(RunId));
         if (during is not null)
         {
             await during(host.Client);
@@ -159,15 +201,17 @@ public sealed class RunOrchestratorTests
             return Task.FromResult(new RunPlan(false, plan, DateTimeOffset.UtcNow.AddHours(1), pagesPerGeneration));
         }
 
+        public RunPlan PlanOf(Run run) => throw new InvalidOperationException("the orchestration never builds a plan itself");
+
         public Task<StepResult> SyncPageAsync(StepCall call, CancellationToken cancellationToken)
         {
-            CallLog.Enqueue($"SyncPage:{call.First}");
+            CallLog.Enqueue($"SyncPage:{call.First}{(call.EndsRun ? ":ends" : "")}");
             return Task.FromResult(Pages.Next());
         }
 
         public Task<StepResult> RunStepAsync(StepCall call, CancellationToken cancellationToken)
         {
-            CallLog.Enqueue($"RunStep:{call.First}");
+            CallLog.Enqueue($"RunStep:{call.First}{(call.EndsRun ? ":ends" : "")}");
             return Task.FromResult(Jobs.Next());
         }
 

@@ -19,12 +19,18 @@ namespace IntegrationHub.Functions.Http.Runs;
 /// </summary>
 [Requires(Access.Tenant)]
 [Tags("Runs")]
-public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<RunsOptions> options, TimeProvider time)
+public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignals endSignals, IOptions<RunsOptions> options, TimeProvider time)
 {
-    /// <summary><c>GET /api/v1/runs/{id}</c>: status, per-step state and progress.</summary>
+    /// <summary>
+    /// <c>GET /api/v1/runs/{id}</c>: status, per-step state and progress. With <c>?waitSeconds=N</c> (0 to
+    /// <see cref="MaxWait"/>) the answer waits until the run has ended or N seconds have passed, whichever is first, so
+    /// a client learns of the end without polling (400 for any other value).
+    /// </summary>
     [Function("GetRun")]
-    [EndpointSummary("A run's status, per-step state and progress")]
+    [EndpointSummary("A run's status, per-step state and progress; ?waitSeconds=N answers when the run ends or after N seconds")]
+    [QueryParameter("waitSeconds", typeof(int), "Wait until the run has ended, at most this many seconds (0 to 60; default 0: answer at once). The answer is the run as it then is; Retry-After is set while it is still going.")]
     [ProducesResponseType<RunView>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     public async Task<IResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/runs/{id}")] HttpRequest request,
@@ -32,11 +38,24 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<Run
         string id,
         CancellationToken cancellationToken)
     {
+        var wait = TimeSpan.Zero;
+        var waitText = request.Query["waitSeconds"].ToString();
+        if (waitText.Length > 0)
+        {
+            if (!int.TryParse(waitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds > MaxWait.TotalSeconds)
+            {
+                return ApiProblems.Validation("waitSeconds", $"must be a whole number of seconds from 0 to {MaxWait.TotalSeconds:0}.");
+            }
+
+            wait = TimeSpan.FromSeconds(seconds);
+        }
+
         var stored = await runs.GetAsync(request.TenantId(), id, cancellationToken);
+        stored = await WaitForEndAsync(request.TenantId(), stored, wait, cancellationToken);
         if (stored.Status == RunStatus.Pending && time.GetUtcNow() - stored.CreatedAt > PendingRepairAfter)
         {
             // Its starter died between creating the document and starting the orchestration: start it now.
-            await RunOrchestrations.EnsureStartedAsync(client, stored, cancellationToken);
+            await RunOrchestrations.EnsureStartedAsync(client, steps, stored, cancellationToken);
         }
 
         var run = await RunOrchestrations.ReadModelAsync(client, stored, options.Value, time.GetUtcNow(), cancellationToken);
@@ -53,6 +72,47 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<Run
         }
 
         return TypedResults.Ok(RunView.Of(run));
+    }
+
+    /// <summary>The longest <c>?waitSeconds</c> of <c>GET /api/v1/runs/{id}</c>: well inside the 230 s an Azure front end keeps an idle HTTP request.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How often a waiting <c>GET /api/v1/runs/{id}</c> reads the run document again: every 100 ms for its first 10 s,
+    /// then every second; at once when this process recorded the run's end (<see cref="RunEndSignals"/>).
+    /// </summary>
+    public static TimeSpan WaitInterval(TimeSpan waited) => waited < TimeSpan.FromSeconds(10) ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1);
+
+    // The run once it has ended, or as it is after `wait`: one point read per interval, or at once when this process
+    // recorded the end (RunEndSignals); the caller's disconnect stops it.
+    private async Task<Run> WaitForEndAsync(string tenantId, Run run, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (run.IsTerminal || wait <= TimeSpan.Zero)
+        {
+            return run;
+        }
+
+        var ended = endSignals.WhenEnded(run.Id);
+        try
+        {
+            var start = time.GetTimestamp();
+            while (!run.IsTerminal && time.GetElapsedTime(start) is var waited && waited < wait)
+            {
+                var pause = WaitInterval(waited);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(pause < wait - waited ? pause : wait - waited, time, stop.Token);
+                await Task.WhenAny(ended, delay);
+                await stop.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+                run = await runs.GetAsync(tenantId, run.Id, cancellationToken);
+            }
+
+            return run;
+        }
+        finally
+        {
+            endSignals.Forget(run.Id);
+        }
     }
 
     /// <summary>How long a run may stay pending before a read starts its orchestration (its starter died after creating it).</summary>
@@ -90,7 +150,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<Run
         CancellationToken cancellationToken)
     {
         var run = await runs.StartIntegrationRunAsync(request.TenantId(), id, cancellationToken);
-        await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
+        await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken);
         return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }
 
@@ -128,7 +188,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, IOptions<Run
         CancellationToken cancellationToken)
     {
         var run = await runs.StartFlowRunAsync(request.TenantId(), id, cancellationToken);
-        await RunOrchestrations.EnsureStartedAsync(client, run, cancellationToken);
+        await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken);
         return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }
 }
