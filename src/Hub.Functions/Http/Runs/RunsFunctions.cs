@@ -111,7 +111,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         }
         finally
         {
-            endSignals.Forget(run.Id);
+            endSignals.Forget(run.Id, ended);
         }
     }
 

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+using IntegrationHub.Core.Integrations;
+using IntegrationHub.Core.Runs;
+using IntegrationHub.TestDoubles;
+using IntegrationHub.TestDoubles.Cosmos;
+using WireMock.Server;
+
+namespace IntegrationHub.Core.Tests.Runs;
+
+/// <summary>
+/// The record memory by position (full-refresh reads of integrations without webhooks) at its edges: pages of more
+/// than one position, a source that shrinks and grows back, a key twice in a read, and a read-ahead page that fails.
+/// </summary>
+public sealed class PositionalMemoryTests
+{
+    private const string Tenant = "t1";
+
+    [Fact]
+    public async Task Pages_of_several_positions_are_recognised_unchanged_after_records_are_inserted_and_deleted_upstream()
+    {
+        await using var api = new ItemsApi { Items = Numbered(1, 12_000) };
+        await api.StartAsync();
+        await using var hub = await StartHubAsync("positional-large");
+        var integration = await CreateRestAsync(hub, "int-large", api.BaseAddress, pageSize: 10_000); // page 1: positions 0 and 1; page 2: position 2
+
+        var first = await RunToEndAsync(hub, integration);
+        api.Items = [("new", 0), .. Numbered(1, 12_000)]; // every record one place down, across the positions' bounds
+        var inserted = await RunToEndAsync(hub, integration);
+        api.Items = Numbered(4, 12_000); // four records gone from the top
+        var deleted = await RunToEndAsync(hub, integration);
+
+        Assert.Equal((12_000, 12_000, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
+        Assert.Equal((12_001, 1, 12_000), (inserted.Progress.RecordsRead, inserted.Progress.RecordsPublished, inserted.Progress.RecordsUnchanged));
+        Assert.Equal((11_997, 0, 11_997), (deleted.Progress.RecordsRead, deleted.Progress.RecordsPublished, deleted.Progress.RecordsUnchanged));
+    }
+
+    [Fact]
+    public async Task A_source_that_shrinks_at_a_page_bound_and_grows_back_unchanged_publishes_nothing_again()
+    {
+        await using var api = new ItemsApi { Items = Numbered(1, 9) };
+        await api.StartAsync();
+        await using var hub = await StartHubAsync("positional-shrink");
+        var integration = await CreateRestAsync(hub, "int-shrink", api.BaseAddress, pageSize: 2);
+
+        await RunToEndAsync(hub, integration);
+        api.Items = Numbered(1, 4); // two pages: the positions after them keep the first read's records
+        var shrunk = await RunToEndAsync(hub, integration);
+        api.Items = Numbered(1, 9);
+        var grown = await RunToEndAsync(hub, integration);
+
+        Assert.Equal((4, 0, 4), (shrunk.Progress.RecordsRead, shrunk.Progress.RecordsPublished, shrunk.Progress.RecordsUnchanged));
+        Assert.Equal((9, 0, 9), (grown.Progress.RecordsRead, grown.Progress.RecordsPublished, grown.Progress.RecordsUnchanged));
+        Assert.Equal(9, (await hub.EventsAsync(Tenant, integration.Id)).Count);
+    }
+
+    [Fact]
+    public async Task A_key_listed_twice_with_different_content_on_different_pages_is_unchanged_when_read_again()
+    {
+        await using var api = new ItemsApi { Items = [("a", 1), ("b", 2), ("a", 3), ("c", 4)] };
+        await api.StartAsync();
+        await using var hub = await StartHubAsync("positional-twice");
+        var integration = await CreateRestAsync(hub, "int-twice", api.BaseAddress, pageSize: 2);
+
+        var first = await RunToEndAsync(hub, integration);
+        var second = await RunToEndAsync(hub, integration);
+
+        Assert.Equal((4, 4, 0), (first.Progress.RecordsRead, first.Progress.RecordsPublished, first.Progress.RecordsUnchanged));
+        Assert.Equal((4, 0, 4), (second.Progress.RecordsRead, second.Progress.RecordsPublished, second.Progress.RecordsUnchanged));
+        Assert.Equal(["1", "2", "3", "4"], (await hub.EventsAsync(Tenant, integration.Id)).Select(e => e.Event.Data.GetProperty("v").GetInt32().ToString(CultureInfo.InvariantCulture)).Order());
+    }
+
+    [Fact]
+    public async Task A_read_ahead_page_that_fails_once_leaves_the_pages_before_it_published_once_and_the_retry_finishes_the_read()
+    {
+        await using var api = new ItemsApi { Items = Numbered(1, 9), Failing = 3 }; // requested ahead while page 2 is published
+        await api.StartAsync();
+        await using var hub = await StartHubAsync("positional-readahead");
+        var integration = await CreateRestAsync(hub, "int-readahead", api.BaseAddress, pageSize: 2);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+
+        var failed = await hub.DriveAsync(Tenant, run.Id);
+        var during = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+        api.Failing = null;
+        await hub.DriveAsync(Tenant, run.Id); // the orchestration calls the page activity again after the backoff
+        var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+
+        Assert.Equal(StepResultKind.Retry, failed.Kind);
+        Assert.Equal((2, 4L), (during.Progress.Pages, during.Progress.RecordsPublished));
+        Assert.Equal((RunStatus.Succeeded, 9L, 9L, 0L), (done.Status, done.Progress.RecordsRead, done.Progress.RecordsPublished, done.Progress.RecordsUnchanged));
+        Assert.Equal(Enumerable.Range(1, 9).Select(i => $"{i}"), (await hub.EventsAsync(Tenant, integration.Id)).Select(e => e.Key));
+    }
+
+    private static List<(string Id, int V)> Numbered(int from, int to) => [.. Enumerable.Range(from, to - from + 1).Select(i => (i.ToString(CultureInfo.InvariantCulture), i))];
+
+    private static Task<EngineInstance> StartHubAsync(string database) =>
+        EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName(database), settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
+
+    // A generic REST integration of the items double's /items in full-refresh mode (no cursorField), page pagination.
+    private static Task<Integration> CreateRestAsync(EngineInstance hub, string id, Uri api, int pageSize) =>
+        hub.Integrations.CreateAsync(
+            new Integration
+            {
+                Id = id,
+                TenantId = Tenant,
+                Name = id,
+                ConnectorId = "rest",
+                Stream = "records",
+                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api, "items").ToString(), pagination = new { kind = "page", pageSize } }),
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            },
+            default);
+
+    private static async Task<Run> RunToEndAsync(EngineInstance hub, Integration integration)
+    {
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+        await hub.DriveAsync(Tenant, run.Id);
+        var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+        Assert.True(done.Status == RunStatus.Succeeded, $"run {done.Id} ended {done.Status}: {done.Error}");
+        return done;
+    }
+
+    // Records {"id": Id, "v": V} in order, paged with page / per_page; Failing: a page answered 500 (the connector's own retries included).
+    private sealed class ItemsApi : WireMockDouble
+    {
+        public IReadOnlyList<(string Id, int V)> Items { get; set; } = [];
+
+        public int? Failing { get; set; }
+
+        protected override void Map(WireMockServer server) => Route("/items", ["GET"], request =>
+        {
+            var query = QueryOf(request);
+            var page = IntParam(query, "page") ?? 1;
+            if (page == Failing)
+            {
+                return Json(new { message = "try again" }, 500);
+            }
+
+            var perPage = IntParam(query, "per_page") ?? 30;
+            return Json(Items.Skip((page - 1) * perPage).Take(perPage).Select(i => new { id = i.Id, v = i.V }).ToList());
+        });
+    }
+}
