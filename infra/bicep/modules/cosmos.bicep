@@ -29,26 +29,28 @@ param autoscaleMaxThroughput int = 1000
 param principalId string
 
 // Every container the code registers, one per line: name, partition key path, default TTL in seconds
-// (-1: TTL on, items opt in; null: off). Hub.Deployment.Tests compares this list with the code's
+// (-1: TTL on, items opt in; null: off), and paths left out of its index (bulk payloads read only by id:
+// a page's events, the record memory keyed by record id; ContainerDefinition.UnindexedPaths). Hub.Deployment.Tests compares this list with the code's
 // ContainerDefinition registrations, so a container added in code fails the tests until it is added here.
 var containers = [
-  { name: 'tenants', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'idempotency', partitionKeyPath: '/tenantId', defaultTtl: -1 }
-  { name: 'secrets', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'credentials', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'integrations', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'flows', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'runs', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'outbox', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'records', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'events', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'deadletters', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'webhooks', partitionKeyPath: '/tenantId', defaultTtl: null }
-  { name: 'sparkjobs', partitionKeyPath: '/tenantId', defaultTtl: null }
+  { name: 'tenants', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
+  { name: 'idempotency', partitionKeyPath: '/tenantId', defaultTtl: -1, unindexed: [] }
+  { name: 'secrets', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
+  { name: 'credentials', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
+  { name: 'integrations', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
+  { name: 'flows', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
+  { name: 'runs', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
+  { name: 'outbox', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/events/*', '/memoryRecords/*' ] }
+  { name: 'records', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/records/*' ] }
+  { name: 'events', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/events/*' ] }
+  { name: 'deadletters', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
+  { name: 'webhooks', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
+  { name: 'sparkjobs', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
 ]
 
 // The hub queries by tenant, kind and timestamps and never by large free-text fields; the default
-// "index everything" policy serves every query it issues. _etag is excluded as the service recommends.
+// "index everything" policy serves every query it issues, less each container's unindexed bulk payloads.
+// _etag is excluded as the service recommends.
 var indexingPolicy = {
   indexingMode: 'consistent'
   automatic: true
@@ -110,7 +112,9 @@ resource container 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
         kind: 'Hash'
         version: 2
       }
-      indexingPolicy: indexingPolicy
+      indexingPolicy: union(indexingPolicy, {
+        excludedPaths: concat(indexingPolicy.excludedPaths, map(c.unindexed, path => { path: path }))
+      })
     }, c.defaultTtl == null ? {} : { defaultTtl: c.defaultTtl })
   }
 }]

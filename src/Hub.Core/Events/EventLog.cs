@@ -62,7 +62,7 @@ public sealed record LoggedEvent
 public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEventSink
 {
     /// <summary>The container.</summary>
-    public static readonly ContainerDefinition Container = new("events");
+    public static readonly ContainerDefinition Container = new("events", UnindexedPaths: ["/events/*"]);
 
     /// <summary>The <c>kind</c> of a page document.</summary>
     public const string PageKind = "page";

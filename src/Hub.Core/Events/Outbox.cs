@@ -61,7 +61,7 @@ public sealed record OutboxPage
 public sealed class OutboxStore(HubCosmos cosmos)
 {
     /// <summary>The container.</summary>
-    public static readonly ContainerDefinition Container = new("outbox");
+    public static readonly ContainerDefinition Container = new("outbox", UnindexedPaths: ["/events/*", "/memoryRecords/*"]);
 
     /// <summary>The most serialized event bytes one chunk document holds.</summary>
     public const int MaxChunkBytes = 1_000_000;

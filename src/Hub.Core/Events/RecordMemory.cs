@@ -96,7 +96,7 @@ public sealed record RememberedEntry(string Key, string EventId);
 public sealed class RecordMemory(HubCosmos cosmos)
 {
     /// <summary>The container.</summary>
-    public static readonly ContainerDefinition Container = new("records");
+    public static readonly ContainerDefinition Container = new("records", UnindexedPaths: ["/records/*"]);
 
     /// <summary>Upserts in flight at once when remembering a page by key.</summary>
     public const int WriteParallelism = 16;

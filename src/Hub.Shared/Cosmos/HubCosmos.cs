@@ -77,6 +77,11 @@ public sealed class HubCosmos : IDisposable
             {
                 DefaultTimeToLive = definition.DefaultTimeToLiveSeconds,
             };
+            foreach (var path in definition.UnindexedPaths ?? [])
+            {
+                properties.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = path });
+            }
+
             await database.CreateContainerIfNotExistsAsync(properties, cancellationToken: cancellationToken);
         }
 

@@ -5,8 +5,8 @@ namespace IntegrationHub.Deployment.Tests.Cosmos;
 
 /// <summary>
 /// Bicep creates the containers in Azure (the hub runs with <c>Cosmos__CreateIfMissing=false</c> there),
-/// so they must be exactly the containers the code registers, with the same partition key and TTL — a
-/// wrong partition key cannot be changed later without re-creating the container.
+/// so they must be exactly the containers the code registers, with the same partition key, TTL and paths left out
+/// of the index — a wrong partition key cannot be changed later without re-creating the container.
 /// </summary>
 public sealed class ContainerConsistencyTests
 {
@@ -15,11 +15,12 @@ public sealed class ContainerConsistencyTests
     [Fact]
     public void Bicep_creates_exactly_the_containers_the_code_registers()
     {
-        var code = HubCode.Containers.Select(c => (c.Name, c.PartitionKeyPath, DefaultTtl: c.DefaultTimeToLiveSeconds)).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
-        var bicep = BicepText.Containers(CosmosBicep).Select(c => (c.Name, c.PartitionKeyPath, c.DefaultTtl)).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        var code = HubCode.Containers.Select(c => (c.Name, c.PartitionKeyPath, DefaultTtl: c.DefaultTimeToLiveSeconds, Unindexed: string.Join(", ", (c.UnindexedPaths ?? []).Select(p => $"'{p}'")))).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        var bicep = BicepText.Containers(CosmosBicep).Select(c => (c.Name, c.PartitionKeyPath, c.DefaultTtl, Unindexed: string.Join(", ", c.Unindexed.Select(p => $"'{p}'")))).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
 
         Assert.Contains(code, c => c.Name == "tenants");
-        var missing = code.Except(bicep).Select(c => $"{{ name: '{c.Name}', partitionKeyPath: '{c.PartitionKeyPath}', defaultTtl: {c.DefaultTtl?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"} }}").ToList();
+        Assert.Contains(code, c => c.Name == "records" && c.Unindexed == "'/records/*'");
+        var missing = code.Except(bicep).Select(c => $"{{ name: '{c.Name}', partitionKeyPath: '{c.PartitionKeyPath}', defaultTtl: {c.DefaultTtl?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}, unindexed: [{(c.Unindexed.Length == 0 ? string.Empty : $" {c.Unindexed} ")}] }}").ToList();
         var extra = bicep.Except(code).Select(c => c.Name).ToList();
         Assert.True(missing.Count == 0, "Add to (or fix in) var containers in infra/bicep/modules/cosmos.bicep: " + string.Join(" ", missing));
         Assert.True(extra.Count == 0, "In Bicep but not used by the code: " + string.Join(", ", extra));
@@ -33,7 +34,8 @@ public sealed class ContainerConsistencyTests
         Assert.Contains("[for c in containers: {", text, StringComparison.Ordinal);
         Assert.Contains("paths: [ c.partitionKeyPath ]", text, StringComparison.Ordinal);
         Assert.Contains("{ defaultTtl: c.defaultTtl }", text, StringComparison.Ordinal);
-        Assert.Contains("indexingPolicy: indexingPolicy", text, StringComparison.Ordinal);
+        Assert.Contains("indexingPolicy: union(indexingPolicy, {", text, StringComparison.Ordinal);
+        Assert.Contains("excludedPaths: concat(indexingPolicy.excludedPaths, map(c.unindexed, path => { path: path }))", text, StringComparison.Ordinal);
         Assert.Contains("kind: 'Hash'", text, StringComparison.Ordinal);
     }
 

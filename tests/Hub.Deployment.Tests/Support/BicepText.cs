@@ -49,7 +49,7 @@ public static partial class BicepText
         return settings;
     }
 
-    /// <summary>The entries of <c>var containers = [ ... ]</c>: one <c>{ name, partitionKeyPath, defaultTtl }</c> per line.</summary>
+    /// <summary>The entries of <c>var containers = [ ... ]</c>: one <c>{ name, partitionKeyPath, defaultTtl, unindexed }</c> per line.</summary>
     public static IReadOnlyList<ContainerDefinitionLine> Containers(string text)
     {
         var lines = text.Split('\n').Select(l => l.Trim()).ToList();
@@ -71,11 +71,12 @@ public static partial class BicepText
             var match = ContainerLine().Match(line);
             if (!match.Success)
             {
-                throw new InvalidDataException($"Container line not in the form {{ name: '...', partitionKeyPath: '...', defaultTtl: null|N }}: {line}");
+                throw new InvalidDataException($"Container line not in the form {{ name: '...', partitionKeyPath: '...', defaultTtl: null|N, unindexed: [ '...' ] }}: {line}");
             }
 
             var ttl = match.Groups["ttl"].Value;
-            containers.Add(new ContainerDefinitionLine(match.Groups["name"].Value, match.Groups["pk"].Value, ttl == "null" ? null : int.Parse(ttl, System.Globalization.CultureInfo.InvariantCulture)));
+            var unindexed = match.Groups["unindexed"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => Literal(p) ?? throw new InvalidDataException($"Not a string literal in unindexed: {p}")).ToList();
+            containers.Add(new ContainerDefinitionLine(match.Groups["name"].Value, match.Groups["pk"].Value, ttl == "null" ? null : int.Parse(ttl, System.Globalization.CultureInfo.InvariantCulture), unindexed));
         }
 
         return containers;
@@ -99,7 +100,7 @@ public static partial class BicepText
     [GeneratedRegex(@"^\{\s*name:\s*'(?<name>[A-Za-z0-9_]+)'\s*,\s*value:\s*(?<value>.+?)\s*\}$")]
     private static partial Regex SettingLine();
 
-    [GeneratedRegex(@"^\{\s*name:\s*'(?<name>[^']+)'\s*,\s*partitionKeyPath:\s*'(?<pk>[^']+)'\s*,\s*defaultTtl:\s*(?<ttl>null|-?\d+)\s*\}$")]
+    [GeneratedRegex(@"^\{\s*name:\s*'(?<name>[^']+)'\s*,\s*partitionKeyPath:\s*'(?<pk>[^']+)'\s*,\s*defaultTtl:\s*(?<ttl>null|-?\d+)\s*,\s*unindexed:\s*\[(?<unindexed>[^\]]*)\]\s*\}$")]
     private static partial Regex ContainerLine();
 }
 
@@ -108,5 +109,5 @@ public static partial class BicepText
 /// <param name="Value">The Bicep expression of its value (a literal keeps its quotes).</param>
 public sealed record BicepSetting(string Name, string Value);
 
-/// <summary>A container as written in Bicep.</summary>
-public sealed record ContainerDefinitionLine(string Name, string PartitionKeyPath, int? DefaultTtl);
+/// <summary>A container as written in Bicep; <paramref name="Unindexed"/>: the paths left out of its index.</summary>
+public sealed record ContainerDefinitionLine(string Name, string PartitionKeyPath, int? DefaultTtl, IReadOnlyList<string> Unindexed);

@@ -40,6 +40,19 @@ public sealed class DocumentSetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_container_is_created_with_its_unindexed_paths_left_out_of_the_index()
+    {
+        var emulator = await SharedCosmosEmulator.GetAsync();
+        var options = new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = SharedCosmosEmulator.NewDatabaseName("index"), UseGatewayOnly = true };
+        using var cosmos = new HubCosmos(Options.Create(options), [new ContainerDefinition("pages", UnindexedPaths: ["/events/*"])]);
+
+        await cosmos.EnsureCreatedAsync(CancellationToken.None);
+        var properties = (await cosmos.Container("pages").ReadContainerAsync()).Resource;
+
+        Assert.Contains(properties.IndexingPolicy.ExcludedPaths, p => p.Path == "/events/*");
+    }
+
+    [Fact]
     public async Task Created_documents_read_back_with_an_etag()
     {
         var created = await _notes.CreateAsync(new Note { Id = "n1", TenantId = "t1", Text = "hello" }, default);
