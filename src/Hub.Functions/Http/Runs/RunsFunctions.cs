@@ -51,7 +51,8 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         }
 
         var stored = await runs.GetAsync(request.TenantId(), id, cancellationToken);
-        stored = await WaitForEndAsync(request.TenantId(), stored, wait, cancellationToken);
+        using var callerGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.HttpContext.RequestAborted);
+        stored = await WaitForEndAsync(request.TenantId(), stored, wait, callerGone.Token);
         if (stored.Status == RunStatus.Pending && time.GetUtcNow() - stored.CreatedAt > PendingRepairAfter)
         {
             // Its starter died between creating the document and starting the orchestration: start it now.
@@ -84,7 +85,8 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
     public static TimeSpan WaitInterval(TimeSpan waited) => waited < TimeSpan.FromSeconds(10) ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1);
 
     // The run once it has ended, or as it is after `wait`: one point read per interval, or at once when this process
-    // recorded the end (RunEndSignals); the caller's disconnect stops it.
+    // recorded the end (RunEndSignals); the invocation's cancellation or the caller's disconnect (RequestAborted: which of
+    // them the host passes on to the worker varies by version) stops it.
     private async Task<Run> WaitForEndAsync(string tenantId, Run run, TimeSpan wait, CancellationToken cancellationToken)
     {
         if (run.IsTerminal || wait <= TimeSpan.Zero)
