@@ -144,8 +144,12 @@ public sealed class RecordMemory(HubCosmos cosmos)
                 new RememberedRecord { Id = IdOf(integrationId, stream, e.Key), TenantId = tenantId, IntegrationId = integrationId, Stream = stream, RecordKey = e.Key, EventId = e.EventId, RunId = runId },
                 ct));
 
-    /// <summary>A positional memory for one full-refresh read of an integration stream, from its first page (one per read; not thread-safe).</summary>
-    public PositionalRead ReadAlong(string tenantId, string integrationId, string stream) => new(this, tenantId, integrationId, stream);
+    /// <summary>
+    /// A positional memory for one full-refresh read of an integration stream, from its first page (one per read; not
+    /// thread-safe); positions at or past <paramref name="remembered"/> (IntegrationState.RememberedPositions) are not
+    /// consulted, null consults every position.
+    /// </summary>
+    public PositionalRead ReadAlong(string tenantId, string integrationId, string stream, int? remembered) => new(this, tenantId, integrationId, stream, remembered);
 
     /// <summary>
     /// Remembers the records of one page at <paramref name="position"/> (and the positions after it when the page
@@ -217,15 +221,17 @@ public sealed class PositionalRead
     private readonly string _tenantId;
     private readonly string _integrationId;
     private readonly string _stream;
+    private readonly int _remembered;
     private readonly Dictionary<int, RememberedPosition?> _before = [];
     private bool _askKeys = true;
 
-    internal PositionalRead(RecordMemory memory, string tenantId, string integrationId, string stream)
+    internal PositionalRead(RecordMemory memory, string tenantId, string integrationId, string stream, int? remembered)
     {
         _memory = memory;
         _tenantId = tenantId;
         _integrationId = integrationId;
         _stream = stream;
+        _remembered = remembered ?? int.MaxValue;
     }
 
     /// <summary>The position of the next page, from 0.</summary>
@@ -245,13 +251,13 @@ public sealed class PositionalRead
             _before.Remove(gone);
         }
 
-        var missing = Enumerable.Range(Math.Max(0, from), to - Math.Max(0, from) + 1).Where(p => !_before.ContainsKey(p)).ToList();
+        var missing = Enumerable.Range(Math.Max(0, from), to - Math.Max(0, from) + 1).Where(p => !_before.ContainsKey(p) && p < _remembered).ToList();
         if (missing.Count > 0)
         {
             var found = await _memory.ReadPositionsAsync(_tenantId, missing.Select(p => RecordMemory.PositionIdOf(_integrationId, _stream, p)).ToList(), cancellationToken);
             foreach (var p in missing)
             {
-                _before[p] = found.FirstOrDefault(d => d.Position == p && d.IntegrationId == _integrationId && d.Stream == _stream);
+                _before[p] = p < _remembered ? found.FirstOrDefault(d => d.Position == p && d.IntegrationId == _integrationId && d.Stream == _stream) : null;
             }
         }
 

@@ -95,6 +95,15 @@ public sealed record IntegrationState : TenantDocument
     /// </summary>
     public string? RecordMemoryFrom { get; init; }
 
+    /// <summary>
+    /// How many positions of the record memory by position (<see cref="Events.RecordMemory.ReadAlong"/>) hold what
+    /// was last published: the count the last complete full-refresh read wrote, raised by any later read that wrote
+    /// further. Positions at or past it are leftovers of a longer read before and are not consulted (they could hold
+    /// a record's content from before a change that a shorter read published elsewhere). Null: not known, every
+    /// position is consulted.
+    /// </summary>
+    public int? RememberedPositions { get; init; }
+
     /// <summary>The state document's id for an integration.</summary>
     public static string DocumentIdOf(string integrationId) => $"{integrationId}:state";
 }

@@ -36,7 +36,7 @@ public sealed class PositionalMemoryTests
     }
 
     [Fact]
-    public async Task A_source_that_shrinks_at_a_page_bound_and_grows_back_unchanged_publishes_nothing_again()
+    public async Task A_source_that_shrinks_and_grows_back_publishes_the_records_past_the_shorter_read_again_under_the_same_ids()
     {
         await using var api = new ItemsApi { Items = Numbered(1, 9) };
         await api.StartAsync();
@@ -44,14 +44,34 @@ public sealed class PositionalMemoryTests
         var integration = await CreateRestAsync(hub, "int-shrink", api.BaseAddress, pageSize: 2);
 
         await RunToEndAsync(hub, integration);
-        api.Items = Numbered(1, 4); // two pages: the positions after them keep the first read's records
+        api.Items = Numbered(1, 4); // two pages: the positions after them are leftovers of the longer read
         var shrunk = await RunToEndAsync(hub, integration);
         api.Items = Numbered(1, 9);
         var grown = await RunToEndAsync(hub, integration);
 
         Assert.Equal((4, 0, 4), (shrunk.Progress.RecordsRead, shrunk.Progress.RecordsPublished, shrunk.Progress.RecordsUnchanged));
-        Assert.Equal((9, 0, 9), (grown.Progress.RecordsRead, grown.Progress.RecordsPublished, grown.Progress.RecordsUnchanged));
-        Assert.Equal(9, (await hub.EventsAsync(Tenant, integration.Id)).Count);
+        Assert.Equal((9, 5, 4), (grown.Progress.RecordsRead, grown.Progress.RecordsPublished, grown.Progress.RecordsUnchanged));
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        Assert.Equal(9, events.Select(e => e.Id).Distinct().Count()); // 5..9 again, each under the id it had: consumers drop them by id
+    }
+
+    [Fact]
+    public async Task A_record_changed_back_after_a_shorter_read_published_its_change_is_published_again_not_taken_for_unchanged()
+    {
+        await using var api = new ItemsApi { Items = [("1", 1), ("2", 1), ("3", 1), ("4", 1), ("5", 1)] };
+        await api.StartAsync();
+        await using var hub = await StartHubAsync("positional-flipflop");
+        var integration = await CreateRestAsync(hub, "int-flipflop", api.BaseAddress, pageSize: 2);
+
+        await RunToEndAsync(hub, integration);
+        api.Items = [("5", 2), ("1", 1)]; // "5" changed (published at the top), the rest gone
+        await RunToEndAsync(hub, integration);
+        api.Items = [("1", 1), ("2", 1), ("3", 1), ("4", 1), ("5", 1)]; // "5" back to what the first read had, at its old place
+        var back = await RunToEndAsync(hub, integration);
+
+        var latestOfFive = (await hub.EventsAsync(Tenant, integration.Id)).Last(e => e.Key == "5");
+        Assert.Equal(1, latestOfFive.Event.Data.GetProperty("v").GetInt32()); // a consumer keeping the latest per key has v 1 again
+        Assert.Equal((5, 4, 1), (back.Progress.RecordsRead, back.Progress.RecordsPublished, back.Progress.RecordsUnchanged));
     }
 
     [Fact]

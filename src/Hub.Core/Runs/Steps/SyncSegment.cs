@@ -92,6 +92,7 @@ internal sealed class SyncSegment(
             run = await runs.UpdateAsync(run.TenantId, run.Id, r => r.Progress.CountedThroughSequence >= inFlight.NextSequenceAfter ? r : r with { Progress = Counted(r.Progress, inFlight, inFlight.Events.Count, inFlight.Unchanged, 0, transforms.Count > 0) }, cancellationToken) ?? run;
         }
 
+        PositionalRead? along = null; // a full-refresh read of an integration without webhooks: its memory by position, from the read's first page
         try
         {
             var (connector, opened) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
@@ -101,7 +102,6 @@ internal sealed class SyncSegment(
                 && await secrets.ReadAsync(run.TenantId, WebhookSecrets.SecretIdOf(integration.Id), cancellationToken) is not null;
             var start = state.Cursor;
             var firstOfCall = true;
-            PositionalRead? along = null; // a full-refresh read of a connector without webhooks: its memory by position, from the read's first page
             var written = run; // the run as this call last wrote it
             await using var pages = new PageReadAhead(connector.ReadAsync(context, integration.Stream, start, cancellationToken), cancellationToken);
             while (await pages.NextAsync() is { } page)
@@ -132,7 +132,7 @@ internal sealed class SyncSegment(
                 var entries = positional ? envelopes.Select(e => new RememberedEntry(e.Subject!, e.Id)).ToList() : null;
                 if (positional)
                 {
-                    along ??= memory.ReadAlong(run.TenantId, integration.Id, integration.Stream);
+                    along ??= memory.ReadAlong(run.TenantId, integration.Id, integration.Stream, state.RememberedPositions);
                 }
 
                 var unchanged = 0;
@@ -213,6 +213,12 @@ internal sealed class SyncSegment(
             return new StepOutcome.Retry($"The secret store failed: {e.Message}");
         }
 
+        if (along is not null && state.RememberedPositions != along.Position)
+        {
+            // A complete full-refresh read: the positions it wrote are what was last published; any past them are leftovers.
+            state = await integrations.ReplaceStateAsync(state with { RememberedPositions = along.Position }, cancellationToken);
+        }
+
         var fresh = await runs.GetAsync(run.TenantId, run.Id, cancellationToken) ?? run;
         var summary = JsonSerializer.SerializeToElement(new { integrationId = integration.Id, stream = integration.Stream, topic, cursor = state.Cursor, recordsPublished = fresh.Progress.RecordsPublished });
         return new StepOutcome.Completed(summary);
@@ -266,7 +272,15 @@ internal sealed class SyncSegment(
         }
 
         var committed = await integrations.ReplaceStateAsync(
-            state with { Cursor = pending.CursorAfter, NextSequenceId = pending.NextSequenceAfter, RecordMemoryFrom = state.RecordMemoryFrom ?? (remembered ? run.Id : null) },
+            state with
+            {
+                Cursor = pending.CursorAfter,
+                NextSequenceId = pending.NextSequenceAfter,
+                RecordMemoryFrom = state.RecordMemoryFrom ?? (remembered ? run.Id : null),
+                RememberedPositions = remembered && pending.MemoryPosition is { } at
+                    ? Math.Max(state.RememberedPositions ?? 0, at + RecordMemory.PositionsOf(pending.MemoryRecords))
+                    : state.RememberedPositions,
+            },
             cancellationToken);
         var written = await runs.UpdateAsync(
             run,
