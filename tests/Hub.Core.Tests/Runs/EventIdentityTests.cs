@@ -1,6 +1,5 @@
 using System.Text.Json;
 using IntegrationHub.Core.Events;
-using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Runs;
 using IntegrationHub.Pulsar;
 using IntegrationHub.Pulsar.Events;
@@ -12,6 +11,7 @@ using IntegrationHub.TestDoubles.Pulsar;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock.Server;
+using static IntegrationHub.Core.Tests.Runs.FullRefreshRest;
 
 namespace IntegrationHub.Core.Tests.Runs;
 
@@ -21,15 +21,13 @@ namespace IntegrationHub.Core.Tests.Runs;
 /// </summary>
 public sealed class EventIdentityTests
 {
-    private const string Tenant = "t1";
-
     [Fact]
     public async Task A_record_changed_between_full_refresh_runs_is_a_new_event_and_an_unchanged_one_is_counted_unchanged()
     {
         await using var api = new ItemsApi();
         await api.StartAsync();
         await using var hub = await StartHubAsync("identity");
-        var integration = await CreateRestAsync(hub, "int-rest", "full refresh", api.BaseAddress, paged: false);
+        var integration = await CreateRestAsync(hub, "int-rest", api.BaseAddress, pageSize: null, name: "full refresh");
 
         api.Body = """[{"id":"f1","v":"old"},{"id":"f2","v":"same"}]""";
         var first = await RunToEndAsync(hub, integration);
@@ -61,7 +59,7 @@ public sealed class EventIdentityTests
             s => s.AddHubPulsar(),
             settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true", ["Pulsar:ServiceUrl"] = pulsar.ServiceUrl });
         Assert.IsType<PulsarEventSink>(hub.Services.GetRequiredService<IEventSink>());
-        var integration = await CreateRestAsync(hub, "int-rest", "full refresh into pulsar", api.BaseAddress, paged: false);
+        var integration = await CreateRestAsync(hub, "int-rest", api.BaseAddress, pageSize: null, name: "full refresh into pulsar");
         var topic = $"persistent://public/default/hub.{Tenant}.rest.records";
 
         api.Body = """[{"id":"f1","v":"old"}]""";
@@ -88,7 +86,7 @@ public sealed class EventIdentityTests
         await using var api = new PagedItemsApi(5);
         await api.StartAsync();
         await using var hub = await StartHubAsync("identity-pages");
-        var integration = await CreateRestAsync(hub, "int-pages", "paged full refresh", api.BaseAddress, paged: true);
+        var integration = await CreateRestAsync(hub, "int-pages", api.BaseAddress, pageSize: 2, name: "paged full refresh");
 
         var first = await RunToEndAsync(hub, integration);
         var second = await RunToEndAsync(hub, integration);
@@ -107,7 +105,7 @@ public sealed class EventIdentityTests
         var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
         CrashingSink? crashing = null;
         await using var first = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => crashing = new CrashingSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterBatch = 2 }), settings);
-        var integration = await CreateRestAsync(first, "int-crash", "paged full refresh", api.BaseAddress, paged: true);
+        var integration = await CreateRestAsync(first, "int-crash", api.BaseAddress, pageSize: 2, name: "paged full refresh");
         var run = await first.Launcher.StartSyncAsync(integration, default);
 
         await Assert.ThrowsAsync<ProcessKilledException>(() => first.DriveAsync(Tenant, run.Id)); // page 2 published, not committed
@@ -127,7 +125,7 @@ public sealed class EventIdentityTests
         await using var api = new PagedItemsApi(9);
         await api.StartAsync();
         await using var hub = await StartHubAsync("identity-shift");
-        var integration = await CreateRestAsync(hub, "int-shift", "paged full refresh", api.BaseAddress, paged: true);
+        var integration = await CreateRestAsync(hub, "int-shift", api.BaseAddress, pageSize: 2, name: "paged full refresh");
 
         var first = await RunToEndAsync(hub, integration);
         api.Ids = [100, .. Enumerable.Range(1, 9)]; // one record inserted at the top: every other record moves one place, half of them to the next page
@@ -147,7 +145,7 @@ public sealed class EventIdentityTests
         await using var api = new PagedItemsApi(9);
         await api.StartAsync();
         await using var hub = await StartHubAsync("identity-cost");
-        var integration = await CreateRestAsync(hub, "int-cost", "paged full refresh", api.BaseAddress, paged: true);
+        var integration = await CreateRestAsync(hub, "int-cost", api.BaseAddress, pageSize: 2, name: "paged full refresh");
 
         await RunToEndAsync(hub, integration);
         await RunToEndAsync(hub, integration);
@@ -169,7 +167,7 @@ public sealed class EventIdentityTests
         await using var api = new PagedItemsApi(5);
         await api.StartAsync();
         await using var hub = await StartHubAsync("identity-upgrade");
-        var integration = await CreateRestAsync(hub, "int-upgrade", "paged full refresh", api.BaseAddress, paged: true);
+        var integration = await CreateRestAsync(hub, "int-upgrade", api.BaseAddress, pageSize: 2, name: "paged full refresh");
         var published = Enumerable.Range(1, 5).Select(i => (Key: $"{i}", EventId: EventIds.For(integration.Id, "records", $"{i}", null, "upserted", JsonSerializer.SerializeToElement(new { id = $"{i}", v = i })))).ToList();
         await hub.Services.GetRequiredService<RecordMemory>().RememberAsync(Tenant, integration.Id, "records", "run-before-upgrade", published, default);
         var state = await hub.Integrations.GetStateAsync(Tenant, integration.Id, default);
@@ -186,7 +184,7 @@ public sealed class EventIdentityTests
         await using var api = new PagedItemsApi(9) { RateLimitOnce = 3 }; // read ahead while page 2 is published
         await api.StartAsync();
         await using var hub = await StartHubAsync("identity-ratelimit");
-        var integration = await CreateRestAsync(hub, "int-limited", "paged full refresh", api.BaseAddress, paged: true);
+        var integration = await CreateRestAsync(hub, "int-limited", api.BaseAddress, pageSize: 2, name: "paged full refresh");
         var run = await hub.Launcher.StartSyncAsync(integration, default);
 
         var waited = await hub.DriveAsync(Tenant, run.Id);
@@ -218,37 +216,6 @@ public sealed class EventIdentityTests
         var documented = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"int-1\ns\nf1\n\nupserted\n{EventIds.DigestOf(J("""{"b":"é","a":1}"""))}"));
         Assert.Equal(Convert.ToHexStringLower(documented.AsSpan(0, 16)), id); // the rule the README documents, ids stable across releases
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("""{"a":1,"b":"\u00E9"}"""u8)), EventIds.DigestOf(J("""{"b":"é","a":1}""")));
-    }
-
-    // A hub that may call the loopback doubles, in a database of its own.
-    private static Task<EngineInstance> StartHubAsync(string database) =>
-        EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName(database), settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
-
-    // A generic REST integration of the items double's /items, in full-refresh mode (no cursorField); paged: 2 a page.
-    private static Task<Integration> CreateRestAsync(EngineInstance hub, string id, string name, Uri api, bool paged) =>
-        hub.Integrations.CreateAsync(
-            new Integration
-            {
-                Id = id,
-                TenantId = Tenant,
-                Name = name,
-                ConnectorId = "rest",
-                Stream = "records",
-                Configuration = paged
-                    ? JsonSerializer.SerializeToElement(new { url = new Uri(api, "items").ToString(), pagination = new { kind = "page", pageSize = 2 } })
-                    : JsonSerializer.SerializeToElement(new { url = new Uri(api, "items").ToString() }),
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            },
-            default);
-
-    private static async Task<Run> RunToEndAsync(EngineInstance hub, Integration integration)
-    {
-        var run = await hub.Launcher.StartSyncAsync(integration, default);
-        await hub.DriveAsync(Tenant, run.Id);
-        var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
-        Assert.True(done.Status == RunStatus.Succeeded, $"run {done.Id} ended {done.Status}: {done.Error}");
-        return done;
     }
 
     // Records {"id": "<n>", "v": n} for Ids in order (1..total at first), paged with page / per_page.

@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
-using IntegrationHub.Core.Integrations;
 using IntegrationHub.Core.Runs;
 using IntegrationHub.TestDoubles;
-using IntegrationHub.TestDoubles.Cosmos;
 using WireMock.Server;
+using static IntegrationHub.Core.Tests.Runs.FullRefreshRest;
 
 namespace IntegrationHub.Core.Tests.Runs;
 
@@ -14,8 +12,6 @@ namespace IntegrationHub.Core.Tests.Runs;
 /// </summary>
 public sealed class PositionalMemoryTests
 {
-    private const string Tenant = "t1";
-
     [Fact]
     public async Task Pages_of_several_positions_are_recognised_unchanged_after_records_are_inserted_and_deleted_upstream()
     {
@@ -112,34 +108,6 @@ public sealed class PositionalMemoryTests
     }
 
     private static List<(string Id, int V)> Numbered(int from, int to) => [.. Enumerable.Range(from, to - from + 1).Select(i => (i.ToString(CultureInfo.InvariantCulture), i))];
-
-    private static Task<EngineInstance> StartHubAsync(string database) =>
-        EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName(database), settings: new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" });
-
-    // A generic REST integration of the items double's /items in full-refresh mode (no cursorField), page pagination.
-    private static Task<Integration> CreateRestAsync(EngineInstance hub, string id, Uri api, int pageSize) =>
-        hub.Integrations.CreateAsync(
-            new Integration
-            {
-                Id = id,
-                TenantId = Tenant,
-                Name = id,
-                ConnectorId = "rest",
-                Stream = "records",
-                Configuration = JsonSerializer.SerializeToElement(new { url = new Uri(api, "items").ToString(), pagination = new { kind = "page", pageSize } }),
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            },
-            default);
-
-    private static async Task<Run> RunToEndAsync(EngineInstance hub, Integration integration)
-    {
-        var run = await hub.Launcher.StartSyncAsync(integration, default);
-        await hub.DriveAsync(Tenant, run.Id);
-        var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
-        Assert.True(done.Status == RunStatus.Succeeded, $"run {done.Id} ended {done.Status}: {done.Error}");
-        return done;
-    }
 
     // Records {"id": Id, "v": V} in order, paged with page / per_page; Failing: a page answered 500 (the connector's own retries included).
     private sealed class ItemsApi : WireMockDouble
