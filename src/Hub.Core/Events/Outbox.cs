@@ -163,7 +163,7 @@ public sealed class OutboxStore(HubCosmos cosmos)
 
         foreach (var entry in memoryRecords ?? [])
         {
-            Room((entry.Key.Length * 3) + entry.EventId.Length + 20);
+            Room(entry.StoredBytes);
             chunks[^1].MemoryRecords.Add(entry);
         }
 

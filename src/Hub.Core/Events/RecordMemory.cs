@@ -61,7 +61,11 @@ public sealed record RememberedPosition : TenantDocument
 /// <summary>A record of a page as read and published (or recognised unchanged): its key and its event id.</summary>
 /// <param name="Key">The source record's id (the event's key and subject).</param>
 /// <param name="EventId">The id of its event.</param>
-public sealed record RememberedEntry(string Key, string EventId);
+public sealed record RememberedEntry(string Key, string EventId)
+{
+    /// <summary>At most how many bytes the entry takes in a stored JSON document: the key in UTF-8 (3 bytes a UTF-16 unit at most), the id, quotes and separators.</summary>
+    internal int StoredBytes => (Key.Length * 3) + EventId.Length + 20;
+}
 
 /// <summary>
 /// The hub's per-record memory, the same for every sink: for each record of an integration stream, the id of the
@@ -195,7 +199,7 @@ public sealed class RecordMemory(HubCosmos cosmos)
         var bytes = 0;
         foreach (var entry in records)
         {
-            var size = (entry.Key.Length * 3) + entry.EventId.Length + 8;
+            var size = entry.StoredBytes;
             if (chunks[^1].Count > 0 && (chunks[^1].Count >= MaxEntriesPerPosition || bytes + size > MaxBytesPerPosition))
             {
                 chunks.Add([]);
