@@ -23,6 +23,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Run {RunId} republishes its in-flight page of {Count} events left by an interrupted instance")]
     public static partial void OutboxReplayed(ILogger logger, string runId, int count);
 
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "Run {RunId} commits its page of {Count} events that an interrupted instance published and did not commit")]
+    public static partial void PublishedPageCommitted(ILogger logger, string runId, int count);
+
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Run {RunId}: the sink refused {Count} events for good; kept as dead letters: {Error}")]
     public static partial void DeadLettered(ILogger logger, string runId, int count, string error);
 

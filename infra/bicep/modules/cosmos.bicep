@@ -42,7 +42,7 @@ var containers = [
   { name: 'runs', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
   { name: 'outbox', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/events/*', '/memoryRecords/*' ] }
   { name: 'records', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/records/*' ] }
-  { name: 'events', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/events/*' ] }
+  { name: 'events', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/events/*', '/commit/*', '/memoryRecords/*' ] }
   { name: 'deadletters', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
   { name: 'webhooks', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
   { name: 'sparkjobs', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }

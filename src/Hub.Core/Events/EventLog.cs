@@ -55,14 +55,18 @@ public sealed record LoggedEvent
 /// producer, so no two pages share an id.</para>
 /// <para>The log does not tell an unchanged record from a new one: <see cref="RecordMemory"/> does that before any
 /// sink is asked, so every event of a batch counts as accepted.</para>
+/// <para>A sync page published through <see cref="PublishPageAsync"/> is its own outbox entry (<see cref="IOutboxSink"/>):
+/// its document also holds the commit data (<c>commit</c>: the run, the cursor after the page, the next sequence id, its
+/// counts and record-memory position; <c>memoryRecords</c>) and is created, never replaced, so what a run published
+/// stays as it was published until the run commits it.</para>
 /// <para>Listing: page documents of the tenant (and run or integration) in order of their first sequence id, one
 /// document per request, events sliced out of them; the hub's continuation token names the document and the offset.
 /// Documents of the earlier one-per-event format are not migrated and not listed (nor do they break a list).</para>
 /// </remarks>
-public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEventSink
+public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IOutboxSink
 {
     /// <summary>The container.</summary>
-    public static readonly ContainerDefinition Container = new("events", UnindexedPaths: ["/events/*"]);
+    public static readonly ContainerDefinition Container = new("events", UnindexedPaths: ["/events/*", "/commit/*", "/memoryRecords/*"]);
 
     /// <summary>The <c>kind</c> of a page document.</summary>
     public const string PageKind = "page";
@@ -96,29 +100,12 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEvent
             throw new EventPublishException($"The Cosmos event log refused the batch: an event is not a valid CloudEvent: {e.Message}", isTransient: false, e);
         }
 
-        var first = batch.Events[0].Event;
-        var producer = ProducerHash(batch.Topic, batch.ProducerName);
         var now = time.GetUtcNow();
         try
         {
             foreach (var chunk in chunks)
             {
-                await _pages.UpsertAsync(
-                    new PageDocument
-                    {
-                        Id = $"page-{producer}-{chunk[0].SequenceId:D19}",
-                        TenantId = first.TenantId,
-                        Topic = batch.Topic,
-                        ProducerName = batch.ProducerName,
-                        IntegrationId = first.IntegrationId,
-                        RunId = first.RunId,
-                        FirstSequenceId = chunk[0].SequenceId,
-                        LastSequenceId = chunk[^1].SequenceId,
-                        Count = chunk.Count,
-                        PublishedAt = now,
-                        Events = chunk,
-                    },
-                    cancellationToken);
+                await _pages.UpsertAsync(Document(batch.Topic, batch.ProducerName, chunk, now), cancellationToken);
             }
 
             return new PublishReceipt(batch.Events.Count, 0);
@@ -128,6 +115,111 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEvent
             throw new EventPublishException($"The Cosmos event log refused the batch ({(int)e.StatusCode}).", isTransient: true, e);
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One document of at most <see cref="OutboxStore.MaxChunkBytes"/> for the events and the record memory together,
+    /// created with the id <see cref="PublishWithReceiptAsync"/> gives the page (so listing, ids and duplicates behave
+    /// the same); a Cosmos DB conflict (409) means the id is taken, and the page there is read back.
+    /// </remarks>
+    public async Task<OutboxPage?> PublishPageAsync(OutboxPage page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        if (page.Events.Count == 0)
+        {
+            throw new ArgumentException("A page to publish has at least one event.", nameof(page));
+        }
+
+        try
+        {
+            if (OutboxStore.Chunk(page.Events, page.MemoryRecords).Count > 1)
+            {
+                return null;
+            }
+        }
+        catch (ArgumentException e)
+        {
+            throw new EventPublishException($"The Cosmos event log refused the batch: an event is not a valid CloudEvent: {e.Message}", isTransient: false, e);
+        }
+
+        var document = Document(page.Topic, page.ProducerName, page.Events, time.GetUtcNow()) with
+        {
+            Commit = new PageCommit
+            {
+                RunId = page.RunId,
+                CursorAfter = page.CursorAfter,
+                NextSequenceAfter = page.NextSequenceAfter,
+                RecordsRead = page.RecordsRead,
+                Unchanged = page.Unchanged,
+                Remember = page.Remember,
+                MemoryPosition = page.MemoryPosition,
+            },
+            MemoryRecords = page.MemoryRecords,
+        };
+        try
+        {
+            var (created, held) = await _pages.CreateOrReadAsync(document, cancellationToken);
+            return created ? page : Staged(held, page.RunId);
+        }
+        catch (CosmosException e)
+        {
+            throw new EventPublishException($"The Cosmos event log refused the batch ({(int)e.StatusCode}).", isTransient: true, e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<OutboxPage?> GetPageAsync(string tenantId, string topic, string producerName, string runId, long firstSequenceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _pages.ReadAsync(tenantId, PageId(topic, producerName, firstSequenceId), cancellationToken) is { } held ? Staged(held, runId) : null;
+        }
+        catch (CosmosException e)
+        {
+            throw new EventPublishException($"The Cosmos event log could not be read ({(int)e.StatusCode}).", isTransient: true, e);
+        }
+    }
+
+    // The page as the run that published it committed it, when it is that run's and carries its commit data.
+    private static OutboxPage? Staged(PageDocument? held, string runId) =>
+        held is { Commit: { } commit } && commit.RunId == runId
+            ? new OutboxPage
+            {
+                RunId = commit.RunId,
+                TenantId = held.TenantId,
+                Topic = held.Topic,
+                ProducerName = held.ProducerName,
+                Events = held.Events,
+                CursorAfter = commit.CursorAfter,
+                NextSequenceAfter = commit.NextSequenceAfter,
+                RecordsRead = commit.RecordsRead,
+                Unchanged = commit.Unchanged,
+                Remember = commit.Remember,
+                MemoryPosition = commit.MemoryPosition,
+                MemoryRecords = held.MemoryRecords ?? [],
+            }
+            : null;
+
+    private static PageDocument Document(string topic, string producerName, IReadOnlyList<OutboundEvent> events, DateTimeOffset now)
+    {
+        var first = events[0].Event;
+        return new PageDocument
+        {
+            Id = PageId(topic, producerName, events[0].SequenceId),
+            TenantId = first.TenantId,
+            Topic = topic,
+            ProducerName = producerName,
+            IntegrationId = first.IntegrationId,
+            RunId = first.RunId,
+            FirstSequenceId = events[0].SequenceId,
+            LastSequenceId = events[^1].SequenceId,
+            Count = events.Count,
+            PublishedAt = now,
+            Events = events,
+        };
+    }
+
+    private static string PageId(string topic, string producerName, long firstSequenceId) => $"page-{ProducerHash(topic, producerName)}-{firstSequenceId:D19}";
 
     /// <summary>A page of a tenant's events, filtered by integration and run, in publication order (first sequence id of each stored page, then order within it).</summary>
     /// <exception cref="InvalidContinuationTokenException">The token is not one this list issued.</exception>
@@ -204,6 +296,28 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IEvent
         public DateTimeOffset PublishedAt { get; init; }
 
         public required IReadOnlyList<OutboundEvent> Events { get; init; }
+
+        public PageCommit? Commit { get; init; }
+
+        public IReadOnlyList<RememberedEntry>? MemoryRecords { get; init; }
+    }
+
+    /// <summary>What committing a page published through <see cref="PublishPageAsync"/> takes (the outbox header's fields).</summary>
+    private sealed record PageCommit
+    {
+        public required string RunId { get; init; }
+
+        public JsonElement CursorAfter { get; init; }
+
+        public long NextSequenceAfter { get; init; }
+
+        public int RecordsRead { get; init; }
+
+        public int Unchanged { get; init; }
+
+        public bool Remember { get; init; }
+
+        public int? MemoryPosition { get; init; }
     }
 
     /// <summary>A page as read for listing: events left as JSON until sliced out.</summary>

@@ -46,6 +46,80 @@ public sealed class DurableRunTests
     }
 
     [Fact]
+    public async Task A_sync_killed_after_the_event_log_took_a_page_commits_that_page_on_resume_even_when_the_source_no_longer_returns_it()
+    {
+        var database = SharedCosmosEmulator.NewDatabaseName("staged");
+        await using var first = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterPage = 3 }));
+        await using var second = await EngineInstance.StartAsync(database);
+        var integration = await first.SampleIntegrationAsync(Tenant, "sample-staged", count: 250, pageSize: 50);
+        var run = await first.Launcher.StartSyncAsync(integration, default);
+
+        await Assert.ThrowsAsync<ProcessKilledException>(() => first.DriveAsync(Tenant, run.Id)); // dies after the log created the 3rd page, before the commit
+        var afterCrash = await first.Runs.GetAsync(Tenant, run.Id, default);
+        var stateAfterCrash = await first.Integrations.GetStateAsync(Tenant, integration.Id, default);
+        var listedAfterCrash = await first.EventsAsync(Tenant, integration.Id);
+        var outboxAfterCrash = await first.Services.GetRequiredService<OutboxStore>().GetAsync(Tenant, run.Id, default);
+        var stored = await first.Integrations.GetAsync(Tenant, integration.Id, default);
+        await first.Integrations.ReplaceAsync(stored! with { Configuration = JsonSerializer.SerializeToElement(new { count = 100, pageSize = 50 }) }, default); // the source lost its last 150 records meanwhile
+        await second.DriveAsync(Tenant, run.Id);
+
+        var done = await second.Runs.GetAsync(Tenant, run.Id, default);
+        var events = await second.EventsAsync(Tenant, integration.Id);
+        var state = await second.Integrations.GetStateAsync(Tenant, integration.Id, default);
+        Assert.Equal(2, afterCrash!.Progress.Pages);
+        Assert.Equal(101, stateAfterCrash.NextSequenceId);
+        Assert.Equal(150, listedAfterCrash.Count); // the 3rd page is published: the log holds it
+        Assert.Null(outboxAfterCrash); // and is its only copy: no outbox write for a page the log can hold
+        Assert.Equal(RunStatus.Succeeded, done!.Status);
+        Assert.Equal(Enumerable.Range(1, 150).Select(i => (long)i), events.Select(e => e.SequenceId).Order());
+        Assert.Equal(150, events.Select(e => e.Id).Distinct().Count());
+        Assert.Equal((150, 3), (done.Progress.RecordsPublished, done.Progress.Pages)); // what was published is counted once
+        Assert.Equal(150, state.Cursor!.Value.GetProperty("position").GetInt64()); // and committed: the next run does not give its sequence ids to other events
+        Assert.Equal(151, state.NextSequenceId);
+    }
+
+    [Fact]
+    public async Task A_page_another_run_left_at_the_same_sequence_ids_is_replaced_by_the_new_run_and_not_committed()
+    {
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("leftover"));
+        var integration = await hub.SampleIntegrationAsync(Tenant, "sample-reused", count: 100, pageSize: 50);
+        var data = JsonSerializer.SerializeToElement(new { stale = true });
+        var leftover = new OutboundEvent(1, "stale-1", new CloudEvent
+        {
+            Id = EventIds.For(integration.Id, "events", "stale-1", null, "upserted", data),
+            Source = $"/tenants/{Tenant}/integrations/{integration.Id}/streams/events",
+            Type = "com.integrationhub.sample.events.upserted",
+            Subject = "stale-1",
+            TenantId = Tenant,
+            IntegrationId = integration.Id,
+            RunId = "run-of-an-earlier-integration-with-this-id",
+            Data = data,
+        });
+        await hub.EventLog.PublishPageAsync(
+            new OutboxPage
+            {
+                RunId = "run-of-an-earlier-integration-with-this-id",
+                TenantId = Tenant,
+                Topic = EventNaming.TopicForStream(Tenant, "sample", "events"),
+                ProducerName = EventNaming.ProducerFor(Tenant, integration.Id, "events"),
+                Events = [leftover],
+                CursorAfter = JsonSerializer.SerializeToElement(new { position = 999 }),
+                NextSequenceAfter = 2,
+            },
+            default);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+
+        await hub.DriveAsync(Tenant, run.Id);
+
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        var state = await hub.Integrations.GetStateAsync(Tenant, integration.Id, default);
+        Assert.Equal(100, events.Count);
+        Assert.DoesNotContain(events, e => e.Key == "stale-1");
+        Assert.Equal(100, state.Cursor!.Value.GetProperty("position").GetInt64());
+        Assert.Equal(100, (await hub.Runs.GetAsync(Tenant, run.Id, default))!.Progress.RecordsPublished);
+    }
+
+    [Fact]
     public async Task A_run_killed_between_steps_resumes_at_the_next_step_without_publishing_again()
     {
         var database = SharedCosmosEmulator.NewDatabaseName("between");

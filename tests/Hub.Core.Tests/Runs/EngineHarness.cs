@@ -194,6 +194,32 @@ internal sealed class CrashingSink(CosmosEventLog inner) : IEventSink
     }
 }
 
+/// <summary>
+/// The real Cosmos event log as its own outbox (<see cref="IOutboxSink"/>) with a kill switch: after publishing the page
+/// it was told to, it throws as if the process died right after the page document was created and before the commit.
+/// </summary>
+internal sealed class CrashingOutboxSink(CosmosEventLog inner) : IOutboxSink
+{
+    private int _pages;
+
+    public int CrashAfterPage { get; set; } = -1;
+
+    public string Name => inner.Name;
+
+    public Task PublishAsync(EventBatch batch, CancellationToken cancellationToken) => inner.PublishAsync(batch, cancellationToken);
+
+    public Task<PublishReceipt> PublishWithReceiptAsync(EventBatch batch, CancellationToken cancellationToken) => inner.PublishWithReceiptAsync(batch, cancellationToken);
+
+    public async Task<OutboxPage?> PublishPageAsync(OutboxPage page, CancellationToken cancellationToken)
+    {
+        var held = await inner.PublishPageAsync(page, cancellationToken);
+        return Interlocked.Increment(ref _pages) == CrashAfterPage ? throw new ProcessKilledException() : held;
+    }
+
+    public Task<OutboxPage?> GetPageAsync(string tenantId, string topic, string producerName, string runId, long firstSequenceId, CancellationToken cancellationToken) =>
+        inner.GetPageAsync(tenantId, topic, producerName, runId, firstSequenceId, cancellationToken);
+}
+
 /// <summary>Stands for the process dying: nothing in the engine handles it specially.</summary>
 internal sealed class ProcessKilledException() : Exception("process killed (test)")
 {

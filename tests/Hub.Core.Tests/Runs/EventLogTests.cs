@@ -78,6 +78,50 @@ public sealed class EventLogTests
         Assert.Equal(["run-new"], listed.Select(e => e.RunId));
     }
 
+    [Fact]
+    public async Task A_page_published_as_its_own_outbox_entry_stands_as_first_published_and_is_handed_back_only_to_its_run()
+    {
+        await using var hub = await EngineInstance.StartAsync(SharedCosmosEmulator.NewDatabaseName("eventlog"));
+        var log = hub.EventLog;
+        var batch = Batch("run-a", 1, 4);
+        var page = Page(batch, "run-a", cursor: 4);
+        var reread = Page(Batch("run-a", 1, 4, "changed upstream"), "run-a", cursor: 5); // the same run read the source again after a crash
+
+        var published = await log.PublishPageAsync(page, default);
+        var second = await log.PublishPageAsync(reread, default);
+        var found = await log.GetPageAsync(Tenant, batch.Topic, batch.ProducerName, "run-a", 1, default);
+        var otherRun = await log.GetPageAsync(Tenant, batch.Topic, batch.ProducerName, "run-b", 1, default);
+        var byOtherRun = await log.PublishPageAsync(Page(Batch("run-b", 1, 4), "run-b", cursor: 9), default);
+        var listed = (await log.ListAsync(Tenant, null, null, 50, null, default)).Items;
+
+        Assert.Same(page, published);
+        Assert.Equal(batch.Events.Select(e => e.Event.Id), second!.Events.Select(e => e.Event.Id)); // the first publication stands
+        Assert.Equal(4, second.CursorAfter.GetProperty("position").GetInt32());
+        Assert.Equal(["k1", "k2"], second.MemoryRecords.Select(r => r.Key));
+        Assert.Equal(5, found!.NextSequenceAfter);
+        Assert.Equal(3, found.Unchanged);
+        Assert.Null(otherRun);
+        Assert.Null(byOtherRun); // another run's page: not committed by this one (the outbox path replaces it)
+        Assert.Equal(batch.Events.Select(e => e.Event.Id), listed.Select(e => e.Id));
+        Assert.Equal(1, await CountDocumentsAsync(hub));
+    }
+
+    private static OutboxPage Page(EventBatch batch, string runId, int cursor) => new()
+    {
+        RunId = runId,
+        TenantId = Tenant,
+        Topic = batch.Topic,
+        ProducerName = batch.ProducerName,
+        Events = batch.Events,
+        CursorAfter = JsonSerializer.SerializeToElement(new { position = cursor }),
+        NextSequenceAfter = batch.Events[^1].SequenceId + 1,
+        RecordsRead = batch.Events.Count + 3,
+        Unchanged = 3,
+        Remember = true,
+        MemoryPosition = 0,
+        MemoryRecords = [new RememberedEntry("k1", batch.Events[0].Event.Id), new RememberedEntry("k2", batch.Events[1].Event.Id)],
+    };
+
     private static async Task<int> CountDocumentsAsync(EngineInstance hub)
     {
         var container = hub.Services.GetRequiredService<HubCosmos>().Container(CosmosEventLog.Container.Name);

@@ -27,7 +27,10 @@ namespace IntegrationHub.Core.Runs.Steps;
 /// document per page), by key for an integration that also receives webhooks.</para>
 /// Exactly once, across crashes: the outbox holds the in-flight page with its deterministic event ids
 /// and sequence ids; an instance that resumes the run publishes that page again (the sink drops what it
-/// already has) before reading on from the committed cursor. A failed or cancelled run never moves the
+/// already has) before reading on from the committed cursor. A sink that is its own outbox (<see cref="IOutboxSink"/>,
+/// the embedded event log) holds a page that fits one document instead, created with its commit data: the resuming
+/// instance finds it at the committed next sequence id and commits it. A page is counted on the run before the
+/// commit, once (<see cref="RunProgress.CountedThroughSequence"/>). A failed or cancelled run never moves the
 /// cursor past a page that was not published.
 /// </remarks>
 internal sealed class SyncSegment(
@@ -78,12 +81,31 @@ internal sealed class SyncSegment(
         var topic = publish.Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
         var producer = EventNaming.ProducerFor(run.TenantId, integration.Id, integration.Stream);
 
-        // An interrupted attempt may have left a page published (or not) but not committed: the same events again.
-        var inFlight = await outbox.GetAsync(run.TenantId, run.Id, cancellationToken);
+        // An interrupted attempt may have left a page published (or not) but not committed: the same events again. A sink
+        // that is its own outbox holds such a page at the committed next sequence id: it was published; commit it.
+        var inFlightRead = outbox.GetAsync(run.TenantId, run.Id, cancellationToken);
+        OutboxPage? publishedBefore;
+        try
+        {
+            publishedBefore = sink is IOutboxSink log ? await log.GetPageAsync(run.TenantId, topic, producer, run.Id, state.NextSequenceId, cancellationToken) : null;
+        }
+        catch (EventPublishException e)
+        {
+            await inFlightRead;
+            return new StepOutcome.Retry($"The {sink.Name} sink is unavailable: {e.Message}");
+        }
+
+        var inFlight = await inFlightRead;
+        if (publishedBefore is not null)
+        {
+            Logs.PublishedPageCommitted(logger, run.Id, publishedBefore.Events.Count);
+            return (await PublishAndCommitAsync(run, integration, first, state, publishedBefore, transforms.Count > 0, cancellationToken, Replay.Published)).Outcome;
+        }
+
         if (inFlight is not null && inFlight.NextSequenceAfter > state.NextSequenceId)
         {
             Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
-            return (await PublishAndCommitAsync(run, integration, first, state, inFlight, transforms.Count > 0, cancellationToken, replay: true)).Outcome;
+            return (await PublishAndCommitAsync(run, integration, first, state, inFlight, transforms.Count > 0, cancellationToken, Replay.Outbox)).Outcome;
         }
 
         if (inFlight is not null && inFlight.NextSequenceAfter > run.Progress.CountedThroughSequence)
@@ -174,7 +196,6 @@ internal sealed class SyncSegment(
                     MemoryPosition = along?.Advance(entries!),
                     MemoryRecords = entries ?? [],
                 };
-                await outbox.WriteAsync(pending, cancellationToken);
                 (var outcome, state, written) = await PublishAndCommitAsync(written, integration, first, state, pending, transforms.Count > 0, cancellationToken);
                 if (outcome is not StepOutcome.Advanced || (!fullRefresh && !SameCursor(page.Cursor, start)))
                 {
@@ -238,13 +259,32 @@ internal sealed class SyncSegment(
     /// <summary>How long a run waits after a rate limit whose answer named no wait (a bare 429).</summary>
     internal static readonly TimeSpan UnsaidRateLimitWait = TimeSpan.FromMinutes(1);
 
+    // How a page reaches PublishAndCommitAsync: read now (publish it), from the outbox (publish it again), or found
+    // published in a sink that is its own outbox (commit it).
+    private enum Replay
+    {
+        None,
+        Outbox,
+        Published,
+    }
+
     // run: the latest version of the run this call read or wrote (its progress is updated from there in one request when
     // nobody else wrote it since); returns the version written.
-    private async Task<(StepOutcome Outcome, IntegrationState State, Run Run)> PublishAndCommitAsync(Run run, Integration integration, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken, bool replay = false)
+    private async Task<(StepOutcome Outcome, IntegrationState State, Run Run)> PublishAndCommitAsync(Run run, Integration integration, int first, IntegrationState state, OutboxPage pending, bool transformed, CancellationToken cancellationToken, Replay replay = Replay.None)
     {
         var watch = Stopwatch.StartNew();
-        var (published, unchanged, deadLettered, transient) = await PublishAsync(run, pending, cancellationToken);
-        if (replay)
+        long published, unchanged, deadLettered;
+        string? transient;
+        if (replay == Replay.Published)
+        {
+            (published, unchanged, deadLettered, transient) = (pending.Events.Count, 0, 0, null);
+        }
+        else
+        {
+            (pending, published, unchanged, deadLettered, transient) = await PublishAsync(run, pending, stage: replay == Replay.None, cancellationToken);
+        }
+
+        if (replay == Replay.Outbox)
         {
             // The interrupted attempt may have published the page already: what the sink now calls a duplicate was published by this run.
             (published, unchanged) = (published + unchanged, 0);
@@ -257,20 +297,32 @@ internal sealed class SyncSegment(
 
         unchanged += pending.Unchanged;
         var remembered = pending.Remember && deadLettered == 0 && (pending.Events.Count > 0 || pending.MemoryPosition is not null);
-        if (remembered && pending.MemoryPosition is { } position)
-        {
-            // Published (or recognised unchanged): this page's records as they are now at this position of the read, one
-            // document however many records. Written before the commit, which marks the memory as in use.
-            await memory.RememberPositionsAsync(run.TenantId, integration.Id, integration.Stream, run.Id, position, pending.MemoryRecords, cancellationToken);
-        }
-        else if (remembered)
-        {
-            // Published: from now on these are what an unchanged re-read of each record is compared with (a key twice in
-            // a page: its last). Written before the commit, which marks the memory as in use when this run is its first writer.
-            var last = pending.Events.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id));
-            await memory.RememberAsync(run.TenantId, integration.Id, integration.Stream, run.Id, last, cancellationToken);
-        }
+        var memoryWritten = !remembered
+            ? Task.CompletedTask
+            : pending.MemoryPosition is { } position
+                // Published (or recognised unchanged): this page's records as they are now at this position of the read, one
+                // document however many records. Written before the commit, which marks the memory as in use.
+                ? memory.RememberPositionsAsync(run.TenantId, integration.Id, integration.Stream, run.Id, position, pending.MemoryRecords, cancellationToken)
+                // Published: from now on these are what an unchanged re-read of each record is compared with (a key twice in
+                // a page: its last). Written before the commit, which marks the memory as in use when this run is its first writer.
+                : memory.RememberAsync(run.TenantId, integration.Id, integration.Stream, run.Id, pending.Events.GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Last().Event.Id)), cancellationToken);
 
+        // Counted before the commit, at the same time as the memory is written (the sink has the page: it is published
+        // whatever happens next); a page with events that an interrupted attempt counted already is not counted again.
+        var progressWritten = runs.UpdateAsync(
+            run,
+            r => r with
+            {
+                Status = RunStatus.Running,
+                LastProgressAt = time.GetUtcNow(),
+                Error = null,
+                Steps = r.Steps.Select((s, i) => i == first && s.Attempts > 0 ? s with { Attempts = 0, Error = null, Status = StepStatus.Running } : s).ToList(),
+                Progress = pending.Events.Count > 0 && r.Progress.CountedThroughSequence >= pending.NextSequenceAfter
+                    ? r.Progress
+                    : Counted(r.Progress, pending, published, unchanged, deadLettered, transformed),
+            },
+            cancellationToken);
+        await Task.WhenAll(memoryWritten, progressWritten);
         var committed = await integrations.ReplaceStateAsync(
             state with
             {
@@ -282,17 +334,7 @@ internal sealed class SyncSegment(
                     : state.RememberedPositions,
             },
             cancellationToken);
-        var written = await runs.UpdateAsync(
-            run,
-            r => r with
-            {
-                Status = RunStatus.Running,
-                LastProgressAt = time.GetUtcNow(),
-                Error = null,
-                Steps = r.Steps.Select((s, i) => i == first && s.Attempts > 0 ? s with { Attempts = 0, Error = null, Status = StepStatus.Running } : s).ToList(),
-                Progress = Counted(r.Progress, pending, published, unchanged, deadLettered, transformed),
-            },
-            cancellationToken);
+        var written = await progressWritten;
         metrics.Records.Add(pending.RecordsRead, new KeyValuePair<string, object?>("stage", "read"));
         metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
         metrics.Records.Add(unchanged, new KeyValuePair<string, object?>("stage", "unchanged"));
@@ -360,23 +402,35 @@ internal sealed class SyncSegment(
         }
     }
 
-    // Progress counts what the sink reported: accepted as new (published) or already had (unchanged).
-    private async Task<(long Published, long Unchanged, long DeadLettered, string? TransientError)> PublishAsync(Run run, OutboxPage page, CancellationToken cancellationToken)
+    // Progress counts what the sink reported: accepted as new (published) or already had (unchanged). stage: a page read
+    // now, written down first (in the sink itself when it is its own outbox and the page fits, else in the outbox); the
+    // page returned is the one published (another when an interrupted attempt of this run published one there first).
+    private async Task<(OutboxPage Page, long Published, long Unchanged, long DeadLettered, string? TransientError)> PublishAsync(Run run, OutboxPage page, bool stage, CancellationToken cancellationToken)
     {
         if (page.Events.Count == 0)
         {
-            return (0, 0, 0, null);
+            return (page, 0, 0, 0, null); // nothing to publish, nothing to replay: no outbox entry
         }
 
         var batch = new EventBatch(page.Topic, page.ProducerName, page.Events);
         try
         {
+            if (stage && sink is IOutboxSink log && await log.PublishPageAsync(page, cancellationToken) is { } held)
+            {
+                return (held, held.Events.Count, 0, 0, null);
+            }
+
+            if (stage)
+            {
+                await outbox.WriteAsync(page, cancellationToken);
+            }
+
             var receipt = await sink.PublishWithReceiptAsync(batch, cancellationToken);
-            return (receipt.Accepted, receipt.Duplicates, 0, null);
+            return (page, receipt.Accepted, receipt.Duplicates, 0, null);
         }
         catch (EventPublishException e) when (e.IsTransient)
         {
-            return (0, 0, 0, $"The {sink.Name} sink is unavailable: {e.Message}");
+            return (page, 0, 0, 0, $"The {sink.Name} sink is unavailable: {e.Message}");
         }
         catch (EventPublishException e)
         {
@@ -384,7 +438,7 @@ internal sealed class SyncSegment(
             Logs.DeadLettered(logger, run.Id, page.Events.Count, e.Message);
             await deadLetters.KeepAsync(batch, e.Message, run.Id, run.IntegrationId, cancellationToken);
             metrics.Records.Add(page.Events.Count, new KeyValuePair<string, object?>("stage", "dead_lettered"));
-            return (0, 0, page.Events.Count, null);
+            return (page, 0, 0, page.Events.Count, null);
         }
     }
 
