@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -180,14 +181,7 @@ public static class EventIds
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var property in value.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(property.Name);
-                    WriteCanonical(writer, property.Value);
-                }
-
-                writer.WriteEndObject();
+                WriteCanonicalObject(writer, value);
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
@@ -199,10 +193,19 @@ public static class EventIds
                 writer.WriteEndArray();
                 break;
             case JsonValueKind.String:
-                writer.WriteStringValue(value.GetString());
+                var raw = JsonMarshal.GetRawUtf8Value(value); // with its quotes
+                if (raw.IndexOf((byte)'\\') < 0)
+                {
+                    writer.WriteStringValue(raw[1..^1]); // no escapes: the text itself, escaped by the writer as GetString() would be
+                }
+                else
+                {
+                    writer.WriteStringValue(value.GetString());
+                }
+
                 break;
             case JsonValueKind.Number:
-                writer.WriteRawValue(value.GetRawText(), skipInputValidation: true);
+                writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(value), skipInputValidation: true);
                 break;
             case JsonValueKind.True or JsonValueKind.False:
                 writer.WriteBooleanValue(value.GetBoolean());
@@ -210,6 +213,72 @@ public static class EventIds
             default:
                 writer.WriteNullValue(); // null, and an absent (undefined) value
                 break;
+        }
+    }
+
+    // Members by name in ordinal UTF-16 order, members with the same name in document order. Names of ASCII without
+    // escapes (nearly all) are compared and written as their UTF-8 bytes, which order the same; others as strings.
+    private static void WriteCanonicalObject(Utf8JsonWriter writer, JsonElement value)
+    {
+        var count = value.GetPropertyCount();
+        var members = ArrayPool<(JsonProperty Property, int Index)>.Shared.Rent(count);
+        try
+        {
+            var n = 0;
+            var plain = true;
+            foreach (var property in value.EnumerateObject())
+            {
+                members[n] = (property, n);
+                n++;
+                plain = plain && IsPlainAscii(JsonMarshal.GetRawUtf8PropertyName(property));
+            }
+
+            Array.Sort(members, 0, n, plain ? RawNameOrder.Instance : NameOrder.Instance);
+            writer.WriteStartObject();
+            for (var i = 0; i < n; i++)
+            {
+                var property = members[i].Property;
+                if (plain)
+                {
+                    writer.WritePropertyName(JsonMarshal.GetRawUtf8PropertyName(property));
+                }
+                else
+                {
+                    writer.WritePropertyName(property.Name);
+                }
+
+                WriteCanonical(writer, property.Value);
+            }
+
+            writer.WriteEndObject();
+        }
+        finally
+        {
+            ArrayPool<(JsonProperty Property, int Index)>.Shared.Return(members, clearArray: true);
+        }
+    }
+
+    private static bool IsPlainAscii(ReadOnlySpan<byte> name) => !name.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E) && name.IndexOf((byte)'\\') < 0;
+
+    private sealed class RawNameOrder : IComparer<(JsonProperty Property, int Index)>
+    {
+        public static readonly RawNameOrder Instance = new();
+
+        public int Compare((JsonProperty Property, int Index) x, (JsonProperty Property, int Index) y)
+        {
+            var order = JsonMarshal.GetRawUtf8PropertyName(x.Property).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(y.Property));
+            return order != 0 ? order : x.Index.CompareTo(y.Index);
+        }
+    }
+
+    private sealed class NameOrder : IComparer<(JsonProperty Property, int Index)>
+    {
+        public static readonly NameOrder Instance = new();
+
+        public int Compare((JsonProperty Property, int Index) x, (JsonProperty Property, int Index) y)
+        {
+            var order = string.CompareOrdinal(x.Property.Name, y.Property.Name);
+            return order != 0 ? order : x.Index.CompareTo(y.Index);
         }
     }
 

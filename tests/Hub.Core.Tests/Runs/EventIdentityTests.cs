@@ -218,6 +218,16 @@ public sealed class EventIdentityTests
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("""{"a":1,"b":"\u00E9"}"""u8)), EventIds.DigestOf(J("""{"b":"é","a":1}""")));
     }
 
+    [Theory]
+    [InlineData("""{"z":{"y":[1,2.50,{"b":null,"a":true}],"x":"q\"uote\\back\nline"},"A":-0.0,"_":1e10}""", "f8d4edc76ddc2408866296c9089100450160fb7e1bd5fb34188a26a2bbb24adf")]
+    [InlineData("""{"dup":1,"dup":2,"a":"x"}""", "2127f885d0c91a720352c89c6d15f41b303442ac8fb189fe22ffbd5640683e02")]
+    [InlineData("""{"\u00e9":1,"e":2,"\uE000":3,"\uD83D\uDE00":4,"E":5}""", "7458d79b8abd1411b36bd7ae2ad1a517a584801078b29ada8683940e1dcd19a0")]
+    [InlineData("""{"a\\b":1,"a":2,"ab":3}""", "46c5ddf06b6e277acf978dd1904d17d0094fdd6a5d838c1d4958fde14f6ac9eb")]
+    [InlineData("""[{"b":1,"a":2},"s",3,false]""", "01826345c4071b982dc7de91f0e53d59650300756c4ef787dc268a09f1b8f9c1")]
+    [InlineData("""{"<a>":1,"a&b":"x+y<\/z>","'q'":"'"}""", "806a023fcba3bf13c683f01c95dcb8c251a772b40dd6845f7d55ce805efd9a0c")]
+    public void Data_digests_stay_what_earlier_releases_computed_so_remembered_event_ids_still_match(string json, string digest) =>
+        Assert.Equal(digest, EventIds.DigestOf(JsonDocument.Parse(json).RootElement)); // digests of the LINQ-sorted canonical writer before 2026-11-29: duplicates in order, escapes, non-ASCII and HTML-sensitive names
+
     // Records {"id": "<n>", "v": n} for Ids in order (1..total at first), paged with page / per_page.
     private sealed class PagedItemsApi(int total) : WireMockDouble
     {
