@@ -92,6 +92,40 @@ public static class CloudEventEnvelope
     /// <exception cref="ArgumentException">The SDK refuses the event (no id, source or type; a source that is not a URI-reference; an unknown spec version).</exception>
     public static ReadOnlyMemory<byte> EncodeStructured(CloudEvent cloudEvent) => Formatter.EncodeStructuredModeMessage(ToSdk(cloudEvent), out _);
 
+    /// <summary>
+    /// Each event in structured mode, the same bytes as <see cref="EncodeStructured"/> gives, encoded by the SDK's formatter
+    /// in one batch-mode call (<see href="https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/formats/json-format.md#4-json-batch-format">JSON
+    /// batch format</see>: a JSON array of structured-mode events) and sliced out of it: one writer and one buffer for a
+    /// page of events instead of one each (issue 17: ~2.8 KB allocated per event instead of ~8.7 KB). The slices share
+    /// one array.
+    /// </summary>
+    /// <returns>The events' bytes in order; null when the SDK refuses one of them (encode them one by one to learn which).</returns>
+    public static IReadOnlyList<ReadOnlyMemory<byte>>? EncodeStructuredEach(IReadOnlyList<CloudEvent> cloudEvents)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvents);
+        ReadOnlyMemory<byte> batch;
+        try
+        {
+            batch = Formatter.EncodeBatchModeMessage(cloudEvents.Select(ToSdk), out _);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+
+        var each = new List<ReadOnlyMemory<byte>>(cloudEvents.Count);
+        var reader = new Utf8JsonReader(batch.Span);
+        reader.Read(); // [
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            each.Add(batch[start..(int)reader.BytesConsumed]);
+        }
+
+        return each.Count == cloudEvents.Count ? each : throw new InvalidOperationException($"The CloudEvents SDK encoded {each.Count} of {cloudEvents.Count} events in a batch.");
+    }
+
     /// <summary>Reads a structured-mode JSON event.</summary>
     /// <exception cref="ArgumentException">The body is not a CloudEvent the SDK accepts, or lacks a hub attribute.</exception>
     public static CloudEvent DecodeStructured(ReadOnlyMemory<byte> body) =>

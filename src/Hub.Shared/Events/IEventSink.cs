@@ -40,6 +40,37 @@ public sealed record OutboundEvent(long SequenceId, string Key, CloudEvent Event
         }
     }
 
+    /// <summary>
+    /// Encodes the events of a page in one batch (<see cref="CloudEventEnvelope.EncodeStructuredEach"/>) and keeps each
+    /// event's bytes as its <see cref="Encoded"/>; when the SDK refuses one of them, each is encoded on its own, and one
+    /// it refuses is left unencoded (its <see cref="Encoded"/> throws, for the sink to refuse it with the reason).
+    /// </summary>
+    public static void EncodeAll(IReadOnlyList<OutboundEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (CloudEventEnvelope.EncodeStructuredEach(events.Select(e => e.Event).ToList()) is { } each)
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                events[i]._cache.Entry = (events[i].Event, each[i]);
+            }
+
+            return;
+        }
+
+        foreach (var e in events)
+        {
+            try
+            {
+                _ = e.Encoded;
+            }
+            catch (ArgumentException)
+            {
+                // Refused by the SDK: left for the sink to refuse, with the reason.
+            }
+        }
+    }
+
     // Not part of the event's value: every cache equals every other, so record equality stays that of the four values.
     private sealed class EncodingCache
     {

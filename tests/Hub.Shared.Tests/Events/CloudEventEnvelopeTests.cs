@@ -45,6 +45,28 @@ public sealed class CloudEventEnvelopeTests
     }
 
     [Fact]
+    public void A_page_encoded_in_one_batch_gives_each_event_the_bytes_it_gets_alone_and_a_refused_event_is_left_for_the_sink_to_refuse()
+    {
+        var page = new[]
+        {
+            Event,
+            Event with { Subject = null, Time = null, RunId = null, Data = default },
+            Event with { Id = "x2", Data = JsonDocument.Parse("""["é <&>", {"nested": [1.50, null]}, "\u2028"]""").RootElement.Clone() },
+        };
+        var events = page.Select((e, i) => new OutboundEvent(i + 1, $"k{i}", e)).ToList();
+        var withBadSource = events.Append(new OutboundEvent(9, "bad", Event with { Source = "http://[bad" })).ToList();
+
+        OutboundEvent.EncodeAll(events);
+        OutboundEvent.EncodeAll(withBadSource);
+
+        Assert.All(events, e => Assert.Equal(CloudEventEnvelope.EncodeStructured(e.Event).ToArray(), e.Encoded.ToArray()));
+        Assert.Equal(CloudEventEnvelope.EncodeStructured(page[2]).ToArray(), withBadSource[2].Encoded.ToArray()); // the others of a page with a refused event still encode
+        Assert.Throws<ArgumentException>(() => withBadSource[3].Encoded);
+        Assert.Equal(3, CloudEventEnvelope.EncodeStructuredEach(page)!.Count);
+        Assert.Null(CloudEventEnvelope.EncodeStructuredEach(withBadSource.Select(e => e.Event).ToList()));
+    }
+
+    [Fact]
     public void Encoding_refuses_an_event_without_id_or_type_or_with_a_bad_source()
     {
         Assert.Throws<ArgumentException>(() => CloudEventEnvelope.EncodeStructured(Event with { Id = "" }));

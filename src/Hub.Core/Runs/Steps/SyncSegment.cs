@@ -125,8 +125,8 @@ internal sealed class SyncSegment(
             var start = state.Cursor;
             var firstOfCall = true;
             var written = run; // the run as this call last wrote it
-            await using var pages = new PageReadAhead(connector.ReadAsync(context, integration.Stream, start, cancellationToken), cancellationToken);
-            while (await pages.NextAsync() is { } page)
+            await using var pages = new PageReadAhead(connector.ReadAsync(context, integration.Stream, start, cancellationToken), p => Prepare(run, integration, p, transforms), cancellationToken);
+            while (await pages.NextAsync() is var (page, envelopes))
             {
                 // Records without a version: a full-refresh read, whose cursor (constant) cannot resume the stream mid-way.
                 var fullRefresh = page.Records.Count > 0 && page.Records.All(r => r.Version is null);
@@ -149,9 +149,8 @@ internal sealed class SyncSegment(
                 firstOfCall = false;
 
                 var remember = fullRefresh || (webhooks && page.Records.Count > 0);
-                var envelopes = page.Records.Select(r => Envelope(run, integration, r, transforms)).ToList();
                 var positional = fullRefresh && !webhooks;
-                var entries = positional ? envelopes.Select(e => new RememberedEntry(e.Subject!, e.Id)).ToList() : null;
+                var entries = positional ? envelopes.Select(e => new RememberedEntry(e.Key, e.Event.Id)).ToList() : null;
                 if (positional)
                 {
                     along ??= memory.ReadAlong(run.TenantId, integration.Id, integration.Stream, state.RememberedPositions);
@@ -163,10 +162,10 @@ internal sealed class SyncSegment(
                 {
                     var recalled = positional
                         ? await along!.RecallAsync(entries!, cancellationToken)
-                        : await memory.RecallAsync(run.TenantId, integration.Id, integration.Stream, envelopes.Select(e => e.Subject!).ToList(), cancellationToken);
+                        : await memory.RecallAsync(run.TenantId, integration.Id, integration.Stream, envelopes.Select(e => e.Key).ToList(), cancellationToken);
                     var before = envelopes.Count;
-                    skipped = resumed ? envelopes.RemoveAll(e => recalled.TryGetValue(e.Subject!, out var last) && last.EventId == e.Id && last.RunId == run.Id) : 0;
-                    envelopes.RemoveAll(e => recalled.TryGetValue(e.Subject!, out var last) && last.EventId == e.Id);
+                    skipped = resumed ? envelopes.RemoveAll(e => recalled.TryGetValue(e.Key, out var last) && last.EventId == e.Event.Id && last.RunId == run.Id) : 0;
+                    envelopes.RemoveAll(e => recalled.TryGetValue(e.Key, out var last) && last.EventId == e.Event.Id);
                     unchanged = before - skipped - envelopes.Count;
                     if (skipped == page.Records.Count)
                     {
@@ -178,7 +177,7 @@ internal sealed class SyncSegment(
                 var events = new List<OutboundEvent>(envelopes.Count);
                 for (var i = 0; i < envelopes.Count; i++)
                 {
-                    events.Add(Outbound(integration, envelopes[i], state.NextSequenceId + i));
+                    events.Add(envelopes[i] with { SequenceId = state.NextSequenceId + i });
                 }
 
                 var pending = new OutboxPage
@@ -440,6 +439,16 @@ internal sealed class SyncSegment(
             metrics.Records.Add(page.Events.Count, new KeyValuePair<string, object?>("stage", "dead_lettered"));
             return (page, 0, 0, page.Events.Count, null);
         }
+    }
+
+    // A page's records as events in record order (sequence ids set when the page is published), encoded here in one
+    // batch: for a read-ahead page on the thread pool, while the page before it is published. An event the SDK refuses to
+    // encode is left as it is; publishing it dead-letters it with the reason.
+    private List<OutboundEvent> Prepare(Run run, Integration integration, RecordPage page, List<Func<JsonElement, JsonElement>> transforms)
+    {
+        var events = page.Records.Select(r => Outbound(integration, Envelope(run, integration, r, transforms), 0)).ToList();
+        OutboundEvent.EncodeAll(events);
+        return events;
     }
 
     private static OutboundEvent Outbound(Integration integration, CloudEvent cloudEvent, long sequenceId) =>
