@@ -39,7 +39,7 @@ Console.WriteLine($"source: {source.BaseUrl}/records/{{total}}?page=N");
 var memory = new MemoryMonitor();
 var hub = new HubSide(options, source, memory);
 var n8n = new N8nSide(options, source, memory);
-ISide[] sides = [hub, n8n];
+ISide[] sides = options.HubOnly ? [hub] : [hub, n8n];
 var coldStart = new Dictionary<string, TimeSpan>();
 var throughput = options.Sizes.ToDictionary(s => s, _ => sides.ToDictionary(side => side.Name, _ => new List<double>()));
 var smallRuns = sides.ToDictionary(side => side.Name, _ => new List<double>());
@@ -167,10 +167,10 @@ void Report()
     Console.WriteLine($"{"",-40} {"hub",12} {"n8n",12} {"hub/n8n",8}");
     foreach (var size in options.Sizes)
     {
-        Row($"records/s at {size:N0}", throughput[size]["hub"], throughput[size]["n8n"], "N0");
+        Row($"records/s at {size:N0}", throughput[size]["hub"], throughput[size].GetValueOrDefault("n8n", []), "N0");
     }
 
-    Row($"runs/s ({options.SmallRuns} x {options.SmallSize} records, {options.SmallParallel} at a time)", smallRuns["hub"], smallRuns["n8n"], "0.00");
+    Row($"runs/s ({options.SmallRuns} x {options.SmallSize} records, {options.SmallParallel} at a time)", smallRuns["hub"], smallRuns.GetValueOrDefault("n8n", []), "0.00");
     if (coldStart.TryGetValue("hub", out var hubStart) && coldStart.TryGetValue("n8n", out var n8nStart))
     {
         Console.WriteLine($"{"cold start to ready, s (lower is better)",-40} {hubStart.TotalSeconds,12:0.0} {n8nStart.TotalSeconds,12:0.0} {hubStart / n8nStart,8:0.00}");

@@ -140,7 +140,8 @@ public static class EventIds
         }
     }
 
-    // A reused buffer, writer and hash per thread: an id costs its own string and little else.
+    // A reused buffer, writer and hash per thread: an id costs its own string and little else. The hash digests the
+    // canonical data first and then the id's fields, one after the other.
     private sealed class Scratch : IDisposable
     {
         [ThreadStatic]
@@ -161,7 +162,8 @@ public static class EventIds
             _writer.Reset(_buffer);
             WriteCanonical(_writer, data);
             _writer.Flush();
-            SHA256.HashData(_buffer.WrittenSpan, digest);
+            Hash.AppendData(_buffer.WrittenSpan); // the reused hash: a one-shot SHA256.HashData sets up an OpenSSL digest context per call
+            Hash.GetHashAndReset(digest);
             if (_buffer.Capacity > 1 << 20)
             {
                 _current = null; // an outsized record: do not keep its buffer
