@@ -42,7 +42,7 @@ var containers = [
   { name: 'runs', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
   { name: 'outbox', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/events/*', '/memoryRecords/*' ] }
   { name: 'records', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/records/*' ] }
-  { name: 'events', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/events/*', '/commit/*', '/memoryRecords/*' ] }
+  { name: 'events', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [ '/events/*', '/memoryRecords/*', '/cursorAfter/*' ] }
   { name: 'deadletters', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
   { name: 'webhooks', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }
   { name: 'sparkjobs', partitionKeyPath: '/tenantId', defaultTtl: null, unindexed: [] }

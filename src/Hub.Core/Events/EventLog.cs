@@ -56,9 +56,9 @@ public sealed record LoggedEvent
 /// <para>The log does not tell an unchanged record from a new one: <see cref="RecordMemory"/> does that before any
 /// sink is asked, so every event of a batch counts as accepted.</para>
 /// <para>A sync page published through <see cref="PublishPageAsync"/> is its own outbox entry (<see cref="IOutboxSink"/>):
-/// its document also holds the commit data (<c>commit</c>: the run, the cursor after the page, the next sequence id, its
-/// counts and record-memory position; <c>memoryRecords</c>) and is created, never replaced, so what a run published
-/// stays as it was published until the run commits it.</para>
+/// its document also holds the commit data (<see cref="CommittedPageDocument"/>: the cursor after the page, the next
+/// sequence id, its counts and record-memory position; <c>memoryRecords</c>) and is created, never replaced, so what a
+/// run published stays as it was published until the run commits it.</para>
 /// <para>Listing: page documents of the tenant (and run or integration) in order of their first sequence id, one
 /// document per request, events sliced out of them; the hub's continuation token names the document and the offset.
 /// Documents of the earlier one-per-event format are not migrated and not listed (nor do they break a list).</para>
@@ -66,7 +66,7 @@ public sealed record LoggedEvent
 public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IOutboxSink
 {
     /// <summary>The container.</summary>
-    public static readonly ContainerDefinition Container = new("events", UnindexedPaths: ["/events/*", "/commit/*", "/memoryRecords/*"]);
+    public static readonly ContainerDefinition Container = new("events", UnindexedPaths: ["/events/*", "/memoryRecords/*", "/cursorAfter/*"]);
 
     /// <summary>The <c>kind</c> of a page document.</summary>
     public const string PageKind = "page";
@@ -142,20 +142,7 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IOutbo
             throw new EventPublishException($"The Cosmos event log refused the batch: an event is not a valid CloudEvent: {e.Message}", isTransient: false, e);
         }
 
-        var document = Document(page.Topic, page.ProducerName, page.Events, time.GetUtcNow()) with
-        {
-            Commit = new PageCommit
-            {
-                RunId = page.RunId,
-                CursorAfter = page.CursorAfter,
-                NextSequenceAfter = page.NextSequenceAfter,
-                RecordsRead = page.RecordsRead,
-                Unchanged = page.Unchanged,
-                Remember = page.Remember,
-                MemoryPosition = page.MemoryPosition,
-            },
-            MemoryRecords = page.MemoryRecords,
-        };
+        var document = CommittedPageDocument.WithCommitOf(Document(page.Topic, page.ProducerName, page.Events, time.GetUtcNow()), page) with { MemoryRecords = page.MemoryRecords };
         try
         {
             var (created, held) = await _pages.CreateOrReadAsync(document, cancellationToken);
@@ -182,22 +169,8 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IOutbo
 
     // The page as the run that published it committed it, when it is that run's and carries its commit data.
     private static OutboxPage? Staged(PageDocument? held, string runId) =>
-        held is { Commit: { } commit } && commit.RunId == runId
-            ? new OutboxPage
-            {
-                RunId = commit.RunId,
-                TenantId = held.TenantId,
-                Topic = held.Topic,
-                ProducerName = held.ProducerName,
-                Events = held.Events,
-                CursorAfter = commit.CursorAfter,
-                NextSequenceAfter = commit.NextSequenceAfter,
-                RecordsRead = commit.RecordsRead,
-                Unchanged = commit.Unchanged,
-                Remember = commit.Remember,
-                MemoryPosition = commit.MemoryPosition,
-                MemoryRecords = held.MemoryRecords ?? [],
-            }
+        held is { NextSequenceAfter: > 0 } && held.RunId == runId
+            ? held.PageOf(runId, held.Topic, held.ProducerName, held.Events, held.MemoryRecords ?? [])
             : null;
 
     private static PageDocument Document(string topic, string producerName, IReadOnlyList<OutboundEvent> events, DateTimeOffset now)
@@ -273,8 +246,12 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IOutbo
     private static string ProducerHash(string topic, string producer) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{topic}\n{producer}")).AsSpan(0, 12));
 
-    /// <summary>A published page as written: its events carry their encoded envelopes (written once, as the outbox wrote them).</summary>
-    private sealed record PageDocument : TenantDocument
+    /// <summary>
+    /// A published page as written: its events carry their encoded envelopes (written once). A page published through
+    /// <see cref="PublishPageAsync"/> also holds its commit data (the base's fields, <c>runId</c> the run that published it)
+    /// and its record memory.
+    /// </summary>
+    private sealed record PageDocument : CommittedPageDocument
     {
         [JsonPropertyName("kind")]
         public string Kind { get; init; } = PageKind;
@@ -297,27 +274,7 @@ public sealed class CosmosEventLog(HubCosmos cosmos, TimeProvider time) : IOutbo
 
         public required IReadOnlyList<OutboundEvent> Events { get; init; }
 
-        public PageCommit? Commit { get; init; }
-
         public IReadOnlyList<RememberedEntry>? MemoryRecords { get; init; }
-    }
-
-    /// <summary>What committing a page published through <see cref="PublishPageAsync"/> takes (the outbox header's fields).</summary>
-    private sealed record PageCommit
-    {
-        public required string RunId { get; init; }
-
-        public JsonElement CursorAfter { get; init; }
-
-        public long NextSequenceAfter { get; init; }
-
-        public int RecordsRead { get; init; }
-
-        public int Unchanged { get; init; }
-
-        public bool Remember { get; init; }
-
-        public int? MemoryPosition { get; init; }
     }
 
     /// <summary>A page as read for listing: events left as JSON until sliced out.</summary>

@@ -78,22 +78,8 @@ public sealed class OutboxStore(HubCosmos cosmos)
             await _chunks.UpsertAsync(new OutboxChunk { Id = ChunkId(page.RunId, i), TenantId = page.TenantId, Events = chunks[i].Events, MemoryRecords = chunks[i].MemoryRecords }, cancellationToken);
         }
 
-        await _headers.UpsertAsync(
-            new OutboxHeader
-            {
-                Id = page.RunId,
-                TenantId = page.TenantId,
-                Topic = page.Topic,
-                ProducerName = page.ProducerName,
-                Chunks = chunks.Count,
-                CursorAfter = page.CursorAfter,
-                NextSequenceAfter = page.NextSequenceAfter,
-                RecordsRead = page.RecordsRead,
-                Unchanged = page.Unchanged,
-                Remember = page.Remember,
-                MemoryPosition = page.MemoryPosition,
-            },
-            cancellationToken);
+        var header = new OutboxHeader { Id = page.RunId, TenantId = page.TenantId, Topic = page.Topic, ProducerName = page.ProducerName, Chunks = chunks.Count };
+        await _headers.UpsertAsync(CommittedPageDocument.WithCommitOf(header, page), cancellationToken);
     }
 
     /// <summary>A run's in-flight page, if any.</summary>
@@ -114,21 +100,7 @@ public sealed class OutboxStore(HubCosmos cosmos)
             remembered.AddRange(chunk.MemoryRecords ?? []);
         }
 
-        return new OutboxPage
-        {
-            RunId = runId,
-            TenantId = tenantId,
-            Topic = header.Topic,
-            ProducerName = header.ProducerName,
-            Events = events,
-            CursorAfter = header.CursorAfter,
-            NextSequenceAfter = header.NextSequenceAfter,
-            RecordsRead = header.RecordsRead,
-            Unchanged = header.Unchanged,
-            Remember = header.Remember,
-            MemoryPosition = header.MemoryPosition,
-            MemoryRecords = remembered,
-        };
+        return header.PageOf(runId, header.Topic, header.ProducerName, events, remembered);
     }
 
     /// <summary>Clears a run's in-flight page (its chunks are left to be overwritten or to expire with the run).</summary>
@@ -170,25 +142,13 @@ public sealed class OutboxStore(HubCosmos cosmos)
         return chunks;
     }
 
-    private sealed record OutboxHeader : TenantDocument
+    private sealed record OutboxHeader : CommittedPageDocument
     {
         public required string Topic { get; init; }
 
         public required string ProducerName { get; init; }
 
         public int Chunks { get; init; }
-
-        public JsonElement CursorAfter { get; init; }
-
-        public long NextSequenceAfter { get; init; }
-
-        public int RecordsRead { get; init; }
-
-        public int Unchanged { get; init; }
-
-        public bool Remember { get; init; }
-
-        public int? MemoryPosition { get; init; }
     }
 
     private sealed record OutboxChunk : TenantDocument
@@ -197,4 +157,60 @@ public sealed class OutboxStore(HubCosmos cosmos)
 
         public IReadOnlyList<RememberedEntry>? MemoryRecords { get; init; }
     }
+}
+
+/// <summary>
+/// A stored page's commit data — the cursor and next sequence id committing it moves the integration to, and what
+/// it counts and remembers — as the outbox header and an event-log page that is its own outbox entry
+/// (<see cref="IOutboxSink"/>) both store it: flat, beside their own fields (<c>cursorAfter</c>, <c>nextSequenceAfter</c>,
+/// <c>recordsRead</c>, <c>unchanged</c>, <c>remember</c>, <c>memoryPosition</c>).
+/// </summary>
+internal abstract record CommittedPageDocument : TenantDocument
+{
+    /// <summary>The connector cursor after the page; null on an event-log page published without commit data.</summary>
+    public JsonElement? CursorAfter { get; init; }
+
+    /// <summary>The next sequence id after the page; 0 on an event-log page published without commit data.</summary>
+    public long NextSequenceAfter { get; init; }
+
+    /// <summary>Records read for the page.</summary>
+    public int RecordsRead { get; init; }
+
+    /// <summary>Records of the page recognised unchanged.</summary>
+    public int Unchanged { get; init; }
+
+    /// <summary>Whether the page's records are remembered once it is published.</summary>
+    public bool Remember { get; init; }
+
+    /// <summary>The page's position in a read remembered by position.</summary>
+    public int? MemoryPosition { get; init; }
+
+    /// <summary><paramref name="document"/> with <paramref name="page"/>'s commit data.</summary>
+    public static T WithCommitOf<T>(T document, OutboxPage page)
+        where T : CommittedPageDocument => (T)document with
+    {
+        CursorAfter = page.CursorAfter,
+        NextSequenceAfter = page.NextSequenceAfter,
+        RecordsRead = page.RecordsRead,
+        Unchanged = page.Unchanged,
+        Remember = page.Remember,
+        MemoryPosition = page.MemoryPosition,
+    };
+
+    /// <summary>The page as committing it takes: this commit data with the page's identity, events and memory records.</summary>
+    public OutboxPage PageOf(string runId, string topic, string producerName, IReadOnlyList<OutboundEvent> events, IReadOnlyList<RememberedEntry> memoryRecords) => new()
+    {
+        RunId = runId,
+        TenantId = TenantId,
+        Topic = topic,
+        ProducerName = producerName,
+        Events = events,
+        CursorAfter = CursorAfter ?? default,
+        NextSequenceAfter = NextSequenceAfter,
+        RecordsRead = RecordsRead,
+        Unchanged = Unchanged,
+        Remember = Remember,
+        MemoryPosition = MemoryPosition,
+        MemoryRecords = memoryRecords,
+    };
 }
