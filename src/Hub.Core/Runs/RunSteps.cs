@@ -270,9 +270,11 @@ public sealed class RunSteps(
 
         await _segments.ReleaseAsync(current, cancellationToken);
         var now = time.GetUtcNow();
+
+        // At the version just read (one request, no second read), unless the run was written meanwhile (a cancel
+        // request, the segment's last progress): then read, apply and write again.
         var done = await runs.UpdateAsync(
-            end.TenantId,
-            end.RunId,
+            current,
             r => r.IsTerminal ? r : Ended(lastChange?.Invoke(r) ?? r, end, now),
             cancellationToken);
         if (done is null)

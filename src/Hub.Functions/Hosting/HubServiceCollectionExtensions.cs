@@ -32,6 +32,12 @@ public static class HubServiceCollectionExtensions
         // hop and each resilience attempt is Debug detail (their failures still log as warnings and errors).
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
+        // Per invocation framework chatter ("Setting HTTP status code", "Writing value of type", "Scheduling new
+        // orchestration", "orchestration started/completed") says nothing the hub's own logs and the host's invocation
+        // and Durable tracking logs do not; each line also crossed the worker's gRPC channel to the host.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.DurableTask", LogLevel.Warning);
         return builder;
     }
 

@@ -19,7 +19,7 @@ public sealed class ScheduleSyncsFunction(SyncScheduler scheduler, IRunSteps ste
         var started = await scheduler.StartDueAsync(cancellationToken);
         foreach (var run in started)
         {
-            await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken);
+            await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken, justCreated: true); // StartDueAsync returns only the runs it created
         }
 
         Logs.ScheduledRunsStarted(logger, started.Count);

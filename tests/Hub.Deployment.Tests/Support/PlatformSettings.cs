@@ -31,6 +31,10 @@ public static class PlatformSettings
         ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__controlQueueVisibilityTimeout"] = "Functions host: host.json override, so a killed host's orchestration work is picked up after a minute.",
         ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout"] = "Functions host: host.json override, so a killed host's activity work is picked up after a minute.",
         ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "Functions host: host.json override, so an idle local host polls its queues every second.",
+        // One local host: one control queue, kept busy by every orchestration instead of four polled in turn. The storage provider
+        // warns when a task hub's partition count changes (in-flight orchestrations' messages may sit in the other queues): start
+        // such a change from a local state without runs in flight.
+        ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__partitionCount"] = "Functions host: host.json override, so a single local host polls one control queue instead of four.",
         // Elastic Premium runs the zip-deployed package without an Azure Files content share.
         ["WEBSITE_RUN_FROM_PACKAGE"] = "App Service: run from the zip-deployed package.",
     };

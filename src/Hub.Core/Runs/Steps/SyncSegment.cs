@@ -117,11 +117,16 @@ internal sealed class SyncSegment(
         PositionalRead? along = null; // a full-refresh read of an integration without webhooks: its memory by position, from the read's first page
         try
         {
-            var (connector, opened) = await connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
+            // The credential's values and whether the integration receives webhooks (its connector takes them and it has a
+            // webhook secret: deliveries need one): two secret-store reads (Vault: two HTTP round trips), made at once.
+            var opening = connections.OpenAsync(integration, new RateLimitObserver(runs, run), cancellationToken);
+            var webhookSecret = catalog.Find(integration.ConnectorId) is IWebhookReceiver
+                ? secrets.ReadAsync(run.TenantId, WebhookSecrets.SecretIdOf(integration.Id), cancellationToken)
+                : Task.FromResult<StoredSecret?>(null);
+            await Task.WhenAll(opening, webhookSecret); // both awaited, so a failure of either is observed
+            var (connector, opened) = await opening;
+            var webhooks = await webhookSecret is not null;
             var context = opened with { DeferRateLimits = true }; // a rate limit ends this activity; the orchestration waits on a durable timer
-            // Receives webhooks: its connector takes them and the integration has a webhook secret (deliveries need one).
-            var webhooks = catalog.Find(integration.ConnectorId) is IWebhookReceiver
-                && await secrets.ReadAsync(run.TenantId, WebhookSecrets.SecretIdOf(integration.Id), cancellationToken) is not null;
             var start = state.Cursor;
             var firstOfCall = true;
             var written = run; // the run as this call last wrote it

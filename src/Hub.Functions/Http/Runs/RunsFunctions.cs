@@ -152,7 +152,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         CancellationToken cancellationToken)
     {
         var run = await runs.StartIntegrationRunAsync(request.TenantId(), id, cancellationToken);
-        await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken);
+        await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken, justCreated: true);
         return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }
 
@@ -190,7 +190,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         CancellationToken cancellationToken)
     {
         var run = await runs.StartFlowRunAsync(request.TenantId(), id, cancellationToken);
-        await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken);
+        await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken, justCreated: true);
         return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }
 }
