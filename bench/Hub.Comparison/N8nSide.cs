@@ -157,14 +157,26 @@ internal sealed partial class N8nSide(Options options, PagedSource source, Memor
         return page["data"]?.AsArray().FirstOrDefault();
     }
 
-    /// <summary>A GET (safe to repeat), tried again a few times when the connection fails.</summary>
+    /// <summary>
+    /// A GET (safe to repeat), tried again when the connection fails (5 attempts) or n8n answers 503 while its database is
+    /// busy (after a 1,000,000-item execution it answered "Database is not ready!" while saving it; up to 2 minutes).
+    /// </summary>
     private async Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken)
     {
+        var busySince = DateTimeOffset.UtcNow;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await HubLaunch.Json(await _http!.GetAsync(path, cancellationToken), cancellationToken);
+                var response = await _http!.GetAsync(path, cancellationToken);
+                if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && DateTimeOffset.UtcNow - busySince < TimeSpan.FromMinutes(2))
+                {
+                    response.Dispose();
+                    await Task.Delay(1_000, cancellationToken);
+                    continue;
+                }
+
+                return await HubLaunch.Json(response, cancellationToken);
             }
             catch (HttpRequestException) when (attempt < 5)
             {
