@@ -360,14 +360,27 @@ internal sealed class SyncSegment(
     private static bool SameCursor(JsonElement page, JsonElement? committed) =>
         committed is { } c ? JsonElement.DeepEquals(page, c) : page.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 
-    /// <summary>Gives the integration back when the run ends, so the next run may start.</summary>
+    /// <summary>
+    /// Gives the integration back when the run ends, so the next run may start. A page this run published to a sink that
+    /// is its own outbox and did not commit (its attempt died, or the commit failed, and the run then ended: cancelled,
+    /// failed, out of time) is committed first: the sink holds it, so it is published, and its record memory may already
+    /// say so; left uncommitted, the next run would give its sequence ids to other events, replacing it in the log.
+    /// </summary>
     public async Task ReleaseAsync(Run run, CancellationToken cancellationToken)
     {
-        foreach (var integrationId in run.Definition.Where(s => s.Type == "read" && s.IntegrationId is not null).Select(s => s.IntegrationId!).Distinct())
+        var released = new HashSet<string>(StringComparer.Ordinal);
+        for (var first = 0; first < run.Definition.Count; first++)
         {
-            var state = await integrations.GetStateAsync(run.TenantId, integrationId, cancellationToken);
+            var read = run.Definition[first];
+            if (read.Type != "read" || read.IntegrationId is null || !released.Add(read.IntegrationId))
+            {
+                continue;
+            }
+
+            var state = await integrations.GetStateAsync(run.TenantId, read.IntegrationId, cancellationToken);
             if (state.ActiveRunId == run.Id)
             {
+                state = await CommitPublishedAsync(run, first, state, cancellationToken);
                 try
                 {
                     await integrations.ReplaceStateAsync(state with { ActiveRunId = null }, cancellationToken);
@@ -380,6 +393,36 @@ internal sealed class SyncSegment(
         }
 
         await outbox.ClearAsync(run.TenantId, run.Id, cancellationToken);
+    }
+
+    // The page this run left in a sink that is its own outbox at the committed next sequence id, committed (memory, count,
+    // state) as a resumed attempt would; the state as it is after.
+    private async Task<IntegrationState> CommitPublishedAsync(Run run, int first, IntegrationState state, CancellationToken cancellationToken)
+    {
+        var last = stepTypes.SegmentEnd(run.Definition, first);
+        if (sink is not IOutboxSink log || last <= first || await integrations.GetAsync(run.TenantId, state.IntegrationId, cancellationToken) is not { } integration)
+        {
+            return state;
+        }
+
+        var topic = run.Definition[last].Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
+        var producer = EventNaming.ProducerFor(run.TenantId, integration.Id, integration.Stream);
+        try
+        {
+            if (await log.GetPageAsync(run.TenantId, topic, producer, run.Id, state.NextSequenceId, cancellationToken) is not { } published)
+            {
+                return state;
+            }
+
+            Logs.PublishedPageCommitted(logger, run.Id, published.Events.Count);
+            var transformed = last - first > 1;
+            return (await PublishAndCommitAsync(run, integration, first, state, published, transformed, cancellationToken, Replay.Published)).State;
+        }
+        catch (Exception e) when (e is EventPublishException or ConcurrencyConflictException)
+        {
+            // The sink is unavailable, or the state changed meanwhile: left as before (the next run replaces the page).
+            return await integrations.GetStateAsync(run.TenantId, integration.Id, cancellationToken);
+        }
     }
 
     private async Task<IntegrationState?> ClaimAsync(Run run, Integration integration, CancellationToken cancellationToken)

@@ -1,0 +1,141 @@
+using System.Globalization;
+using IntegrationHub.Core.Events;
+using IntegrationHub.Core.Integrations;
+using IntegrationHub.Core.Runs;
+using IntegrationHub.Shared.Events;
+using IntegrationHub.TestDoubles;
+using IntegrationHub.TestDoubles.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.Server;
+using static IntegrationHub.Core.Tests.Runs.FullRefreshRest;
+
+namespace IntegrationHub.Core.Tests.Runs;
+
+/// <summary>
+/// A page the embedded event log took as its own outbox entry (staged) whose state commit did not happen: counted once
+/// when the run goes on, and not lost when the run ends (cancelled or failed) before it committed it.
+/// </summary>
+public sealed class StagedPageTests
+{
+    [Fact]
+    public async Task A_page_counted_before_its_state_commit_failed_is_counted_once_when_the_run_goes_on()
+    {
+        var database = SharedCosmosEmulator.NewDatabaseName("staged-count");
+        await using var hub = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CommitSpoilingSink(sp.GetRequiredService<CosmosEventLog>(), sp.GetRequiredService<IntegrationStore>()) { SpoilAfterPage = 3 }));
+        var integration = await hub.SampleIntegrationAsync(Tenant, "sample-spoiled", count: 250, pageSize: 50);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+
+        var interrupted = await hub.DriveAsync(Tenant, run.Id); // the 3rd page's state commit meets a conflict: the activity asks to be retried
+        var between = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+        await hub.DriveAsync(Tenant, run.Id);
+
+        var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        Assert.Equal(StepResultKind.Retry, interrupted.Kind);
+        Assert.Equal((3, 150L), (between.Progress.Pages, between.Progress.RecordsPublished)); // counted with the page, before the commit
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal((5, 250L, 250L), (done.Progress.Pages, done.Progress.RecordsRead, done.Progress.RecordsPublished));
+        Assert.Equal(Enumerable.Range(1, 250).Select(i => (long)i), events.Select(e => e.SequenceId));
+    }
+
+    [Fact]
+    public async Task A_page_a_cancelled_run_published_but_did_not_commit_is_not_overwritten_by_the_next_run()
+    {
+        await using var api = new ItemsApi { Items = Numbered(1, 4) };
+        await api.StartAsync();
+        var database = SharedCosmosEmulator.NewDatabaseName("staged-cancel");
+        var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
+        await using var hub = await EngineInstance.StartAsync(database, settings: settings);
+        await using var spoiled = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CommitSpoilingSink(sp.GetRequiredService<CosmosEventLog>(), sp.GetRequiredService<IntegrationStore>()) { SpoilAfterPage = 1 }), settings);
+        var integration = await CreateRestAsync(hub, "int-cancelled", api.BaseAddress, pageSize: 2);
+        await RunToEndAsync(hub, integration);
+
+        api.Items = [("1", 10), ("2", 20), ("3", 3), ("4", 4)];
+        var cancelled = await spoiled.Launcher.StartSyncAsync(integration, default);
+        var interrupted = await spoiled.DriveAsync(Tenant, cancelled.Id); // page 1 (1 and 2 changed) is in the log, its memory written, not committed
+        await hub.Steps.CancelAsync(new RunRef(Tenant, cancelled.Id), default); // cancelled while it waits for the retry
+        api.Items = [("1", 10), ("2", 20), ("3", 30), ("4", 4)];
+        var next = await RunToEndAsync(hub, integration);
+
+        var latest = (await hub.EventsAsync(Tenant, integration.Id)).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Event.Data.GetProperty("v").GetInt32());
+        Assert.Equal(StepResultKind.Retry, interrupted.Kind);
+        Assert.Equal(RunStatus.Cancelled, (await hub.Runs.GetAsync(Tenant, cancelled.Id, default))!.Status);
+        Assert.Equal((1L, 3L), (next.Progress.RecordsPublished, next.Progress.RecordsUnchanged));
+        Assert.Equal(new Dictionary<string, int> { ["1"] = 10, ["2"] = 20, ["3"] = 30, ["4"] = 4 }, latest); // a consumer of the log has every change
+    }
+
+    [Fact]
+    public async Task A_page_a_run_published_before_it_was_killed_and_then_cancelled_is_kept_and_the_next_run_goes_on_after_it()
+    {
+        await using var api = new ItemsApi { Items = Numbered(1, 4) };
+        await api.StartAsync();
+        var database = SharedCosmosEmulator.NewDatabaseName("staged-killed");
+        var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
+        await using var hub = await EngineInstance.StartAsync(database, settings: settings);
+        await using var killed = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterPage = 1 }), settings);
+        var integration = await CreateRestAsync(hub, "int-killed", api.BaseAddress, pageSize: 2);
+        await RunToEndAsync(hub, integration);
+
+        api.Items = [("1", 10), ("2", 20), ("3", 3), ("4", 4)];
+        var cancelled = await killed.Launcher.StartSyncAsync(integration, default);
+        await Assert.ThrowsAsync<ProcessKilledException>(() => killed.DriveAsync(Tenant, cancelled.Id)); // page 1 in the log; no memory, no count, no commit
+        await hub.Steps.CancelAsync(new RunRef(Tenant, cancelled.Id), default);
+        api.Items = [("1", 10), ("2", 20), ("3", 30), ("4", 4)];
+        var next = await RunToEndAsync(hub, integration);
+
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        var latest = events.GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Event.Data.GetProperty("v").GetInt32());
+        Assert.Equal(new Dictionary<string, int> { ["1"] = 10, ["2"] = 20, ["3"] = 30, ["4"] = 4 }, latest);
+        Assert.Equal(events.Count, events.Select(e => e.SequenceId).Distinct().Count());
+        Assert.Equal((1L, 3L), (next.Progress.RecordsPublished, next.Progress.RecordsUnchanged)); // 1 and 2 are what the log has: unchanged
+    }
+
+    private static List<(string Id, int V)> Numbered(int from, int to) => [.. Enumerable.Range(from, to - from + 1).Select(i => (i.ToString(CultureInfo.InvariantCulture), i))];
+
+    // Records {"id": Id, "v": V} in order, paged with page / per_page.
+    private sealed class ItemsApi : WireMockDouble
+    {
+        public IReadOnlyList<(string Id, int V)> Items { get; set; } = [];
+
+        protected override void Map(WireMockServer server) => Route("/items", ["GET"], request =>
+        {
+            var query = QueryOf(request);
+            var page = IntParam(query, "page") ?? 1;
+            var perPage = IntParam(query, "per_page") ?? 30;
+            return Json(Items.Skip((page - 1) * perPage).Take(perPage).Select(i => new { id = i.Id, v = i.V }).ToList());
+        });
+    }
+
+    /// <summary>
+    /// The real event log as its own outbox that, right after taking the page it was told to, writes the integration's
+    /// state unchanged (a new ETag): the page is published, its memory and progress written, and its state commit meets a
+    /// conflict, as when the commit fails after the counts were written.
+    /// </summary>
+    private sealed class CommitSpoilingSink(CosmosEventLog inner, IntegrationStore integrations) : IOutboxSink
+    {
+        private int _pages;
+
+        public int SpoilAfterPage { get; set; } = -1;
+
+        public string Name => inner.Name;
+
+        public Task PublishAsync(EventBatch batch, CancellationToken cancellationToken) => inner.PublishAsync(batch, cancellationToken);
+
+        public Task<PublishReceipt> PublishWithReceiptAsync(EventBatch batch, CancellationToken cancellationToken) => inner.PublishWithReceiptAsync(batch, cancellationToken);
+
+        public async Task<OutboxPage?> PublishPageAsync(OutboxPage page, CancellationToken cancellationToken)
+        {
+            var held = await inner.PublishPageAsync(page, cancellationToken);
+            if (Interlocked.Increment(ref _pages) == SpoilAfterPage)
+            {
+                var state = await integrations.GetStateAsync(page.TenantId, page.Events[0].Event.IntegrationId!, cancellationToken);
+                await integrations.ReplaceStateAsync(state, cancellationToken);
+            }
+
+            return held;
+        }
+
+        public Task<OutboxPage?> GetPageAsync(string tenantId, string topic, string producerName, string runId, long firstSequenceId, CancellationToken cancellationToken) =>
+            inner.GetPageAsync(tenantId, topic, producerName, runId, firstSequenceId, cancellationToken);
+    }
+}
