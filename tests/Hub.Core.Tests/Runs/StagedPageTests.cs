@@ -90,6 +90,22 @@ public sealed class StagedPageTests
         Assert.Equal((1L, 3L), (next.Progress.RecordsPublished, next.Progress.RecordsUnchanged)); // 1 and 2 are what the log has: unchanged
     }
 
+    [Fact]
+    public async Task A_record_id_with_a_control_character_is_published_under_a_subject_the_cloudevents_sdk_accepts_and_the_read_goes_on()
+    {
+        await using var api = new ItemsApi { Items = [("1", 1), ("bad\u0007id", 2), ("3", 3), ("4", 4)] }; // U+0007: not in a CloudEvents string
+        await api.StartAsync();
+        await using var hub = await StartHubAsync("staged-refused");
+        var integration = await CreateRestAsync(hub, "int-refused", api.BaseAddress, pageSize: 2);
+
+        var done = await RunToEndAsync(hub, integration); // the SDK refused the event; keeping it as a dead letter threw too: every attempt failed
+
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        Assert.Equal((4L, 4L, 0L), (done.Progress.RecordsRead, done.Progress.RecordsPublished, done.Progress.RecordsDeadLettered));
+        Assert.Equal(["1", "bad%07id", "3", "4"], events.Select(e => e.Event.Subject));
+        Assert.Equal(["1", "bad\u0007id", "3", "4"], events.Select(e => e.Key)); // the key is the record id as the source gave it
+    }
+
     private static List<(string Id, int V)> Numbered(int from, int to) => [.. Enumerable.Range(from, to - from + 1).Select(i => (i.ToString(CultureInfo.InvariantCulture), i))];
 
     // Records {"id": Id, "v": V} in order, paged with page / per_page.

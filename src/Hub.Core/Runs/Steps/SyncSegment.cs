@@ -494,15 +494,16 @@ internal sealed class SyncSegment(
     // encode is left as it is; publishing it dead-letters it with the reason.
     private List<OutboundEvent> Prepare(Run run, Integration integration, RecordPage page, List<Func<JsonElement, JsonElement>> transforms)
     {
-        var events = page.Records.Select(r => Outbound(integration, Envelope(run, integration, r, transforms), 0)).ToList();
+        var events = page.Records.Select(r => Outbound(integration, r.Id, Envelope(run, integration, r, transforms), 0)).ToList();
         OutboundEvent.EncodeAll(events);
         return events;
     }
 
-    private static OutboundEvent Outbound(Integration integration, CloudEvent cloudEvent, long sequenceId) =>
+    // key: the record id as it is (the subject may be escaped: CloudEventEnvelope.SubjectOf), as webhook deliveries key it.
+    private static OutboundEvent Outbound(Integration integration, string key, CloudEvent cloudEvent, long sequenceId) =>
         new(
             sequenceId,
-            cloudEvent.Subject!,
+            key,
             cloudEvent,
             new Dictionary<string, string>(3, StringComparer.Ordinal) { ["connector"] = integration.ConnectorId, ["stream"] = integration.Stream, ["operation"] = cloudEvent.Type.EndsWith(".deleted", StringComparison.Ordinal) ? "deleted" : "upserted" });
 
@@ -520,7 +521,7 @@ internal sealed class SyncSegment(
             Id = EventIds.For(integration.Id, integration.Stream, record.Id, record.Version, operation, data),
             Source = $"/tenants/{run.TenantId}/integrations/{integration.Id}/streams/{integration.Stream}",
             Type = $"com.integrationhub.{integration.ConnectorId}.{integration.Stream}.{operation}",
-            Subject = record.Id,
+            Subject = CloudEventEnvelope.SubjectOf(record.Id),
             Time = record.Timestamp ?? time.GetUtcNow(),
             TenantId = run.TenantId,
             IntegrationId = integration.Id,
