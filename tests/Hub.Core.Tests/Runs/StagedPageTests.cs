@@ -91,6 +91,31 @@ public sealed class StagedPageTests
     }
 
     [Fact]
+    public async Task A_page_a_cancelled_run_published_through_the_outbox_but_did_not_commit_is_not_overwritten_by_the_next_run()
+    {
+        await using var api = new ItemsApi { Items = Numbered(1, 4) };
+        await api.StartAsync();
+        var database = SharedCosmosEmulator.NewDatabaseName("outbox-cancel");
+        var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
+        await using var hub = await EngineInstance.StartAsync(database, settings: settings);
+        await using var spoiled = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CommitSpoilingOutboxPathSink(sp.GetRequiredService<CosmosEventLog>(), sp.GetRequiredService<IntegrationStore>()) { SpoilAfterBatch = 1 }), settings);
+        var integration = await CreateRestAsync(hub, "int-outbox-cancelled", api.BaseAddress, pageSize: 2);
+        await RunToEndAsync(hub, integration);
+
+        api.Items = [("1", 10), ("2", 20), ("3", 3), ("4", 4)];
+        var cancelled = await spoiled.Launcher.StartSyncAsync(integration, default);
+        var interrupted = await spoiled.DriveAsync(Tenant, cancelled.Id); // page 1 in the outbox and published, its memory written, not committed
+        await hub.Steps.CancelAsync(new RunRef(Tenant, cancelled.Id), default);
+        api.Items = [("1", 10), ("2", 20), ("3", 30), ("4", 4)];
+        var next = await RunToEndAsync(hub, integration);
+
+        var latest = (await hub.EventsAsync(Tenant, integration.Id)).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Event.Data.GetProperty("v").GetInt32());
+        Assert.Equal(StepResultKind.Retry, interrupted.Kind);
+        Assert.Equal((1L, 3L), (next.Progress.RecordsPublished, next.Progress.RecordsUnchanged));
+        Assert.Equal(new Dictionary<string, int> { ["1"] = 10, ["2"] = 20, ["3"] = 30, ["4"] = 4 }, latest);
+    }
+
+    [Fact]
     public async Task A_record_id_with_a_control_character_is_published_under_a_subject_the_cloudevents_sdk_accepts_and_the_read_goes_on()
     {
         await using var api = new ItemsApi { Items = [("1", 1), ("bad\u0007id", 2), ("3", 3), ("4", 4)] }; // U+0007: not in a CloudEvents string
@@ -153,5 +178,30 @@ public sealed class StagedPageTests
 
         public Task<OutboxPage?> GetPageAsync(string tenantId, string topic, string producerName, string runId, long firstSequenceId, CancellationToken cancellationToken) =>
             inner.GetPageAsync(tenantId, topic, producerName, runId, firstSequenceId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The real event log as a plain sink (so every page takes the outbox path, as a page over one document or Pulsar
+    /// does) that, right after publishing the batch it was told to, writes the integration's state unchanged: the state
+    /// commit of that page meets a conflict after its memory and progress were written.
+    /// </summary>
+    private sealed class CommitSpoilingOutboxPathSink(CosmosEventLog inner, IntegrationStore integrations) : IEventSink
+    {
+        private int _batches;
+
+        public int SpoilAfterBatch { get; set; } = -1;
+
+        public string Name => inner.Name;
+
+        public async Task PublishAsync(EventBatch batch, CancellationToken cancellationToken)
+        {
+            await inner.PublishAsync(batch, cancellationToken);
+            if (Interlocked.Increment(ref _batches) == SpoilAfterBatch)
+            {
+                var first = batch.Events[0].Event;
+                var state = await integrations.GetStateAsync(first.TenantId, first.IntegrationId!, cancellationToken);
+                await integrations.ReplaceStateAsync(state, cancellationToken);
+            }
+        }
     }
 }

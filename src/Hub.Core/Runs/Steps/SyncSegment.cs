@@ -361,10 +361,11 @@ internal sealed class SyncSegment(
         committed is { } c ? JsonElement.DeepEquals(page, c) : page.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 
     /// <summary>
-    /// Gives the integration back when the run ends, so the next run may start. A page this run published to a sink that
-    /// is its own outbox and did not commit (its attempt died, or the commit failed, and the run then ended: cancelled,
-    /// failed, out of time) is committed first: the sink holds it, so it is published, and its record memory may already
-    /// say so; left uncommitted, the next run would give its sequence ids to other events, replacing it in the log.
+    /// Gives the integration back when the run ends, so the next run may start. A page this run published and did not
+    /// commit (its attempt died, or the commit failed, and the run then ended: cancelled, failed, out of time) is committed
+    /// first (an outbox page published again, as a resumed attempt would): its record memory may already say it was
+    /// published; left uncommitted, the next run gave its sequence ids to other events, which replaced it in the event log
+    /// (and which a broker deduplicating by sequence id, as Pulsar does, would take for duplicates), and those changes were lost.
     /// </summary>
     public async Task ReleaseAsync(Run run, CancellationToken cancellationToken)
     {
@@ -395,28 +396,35 @@ internal sealed class SyncSegment(
         await outbox.ClearAsync(run.TenantId, run.Id, cancellationToken);
     }
 
-    // The page this run left in a sink that is its own outbox at the committed next sequence id, committed (memory, count,
-    // state) as a resumed attempt would; the state as it is after.
+    // The page this run left published and not committed at the committed next sequence id, committed (memory, count,
+    // state) as a resumed attempt would: from a sink that is its own outbox, or from the outbox (published again: the
+    // sink drops what it has); the state as it is after.
     private async Task<IntegrationState> CommitPublishedAsync(Run run, int first, IntegrationState state, CancellationToken cancellationToken)
     {
         var last = stepTypes.SegmentEnd(run.Definition, first);
-        if (sink is not IOutboxSink log || last <= first || await integrations.GetAsync(run.TenantId, state.IntegrationId, cancellationToken) is not { } integration)
+        if (last <= first || await integrations.GetAsync(run.TenantId, state.IntegrationId, cancellationToken) is not { } integration)
         {
             return state;
         }
 
         var topic = run.Definition[last].Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
         var producer = EventNaming.ProducerFor(run.TenantId, integration.Id, integration.Stream);
+        var transformed = last - first > 1;
         try
         {
-            if (await log.GetPageAsync(run.TenantId, topic, producer, run.Id, state.NextSequenceId, cancellationToken) is not { } published)
+            if (sink is IOutboxSink log && await log.GetPageAsync(run.TenantId, topic, producer, run.Id, state.NextSequenceId, cancellationToken) is { } published)
             {
-                return state;
+                Logs.PublishedPageCommitted(logger, run.Id, published.Events.Count);
+                return (await PublishAndCommitAsync(run, integration, first, state, published, transformed, cancellationToken, Replay.Published)).State;
             }
 
-            Logs.PublishedPageCommitted(logger, run.Id, published.Events.Count);
-            var transformed = last - first > 1;
-            return (await PublishAndCommitAsync(run, integration, first, state, published, transformed, cancellationToken, Replay.Published)).State;
+            if (await outbox.GetAsync(run.TenantId, run.Id, cancellationToken) is { } inFlight && inFlight.ProducerName == producer && inFlight.NextSequenceAfter > state.NextSequenceId)
+            {
+                Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
+                return (await PublishAndCommitAsync(run, integration, first, state, inFlight, transformed, cancellationToken, Replay.Outbox)).State;
+            }
+
+            return state;
         }
         catch (Exception e) when (e is EventPublishException or ConcurrencyConflictException)
         {
