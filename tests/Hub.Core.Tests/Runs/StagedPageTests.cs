@@ -115,6 +115,63 @@ public sealed class StagedPageTests
         Assert.Equal(new Dictionary<string, int> { ["1"] = 10, ["2"] = 20, ["3"] = 30, ["4"] = 4 }, latest);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Two_instances_running_the_same_page_activities_at_once_publish_and_count_every_record_once(bool fullRefresh)
+    {
+        await using var api = new ItemsApi { Items = Numbered(1, 120) };
+        await api.StartAsync();
+        var database = SharedCosmosEmulator.NewDatabaseName("twice-at-once");
+        var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
+        await using var one = await EngineInstance.StartAsync(database, settings: settings);
+        await using var other = await EngineInstance.StartAsync(database, settings: settings);
+        var integration = fullRefresh
+            ? await CreateRestAsync(one, "int-twice-rest", api.BaseAddress, pageSize: 10)
+            : await one.SampleIntegrationAsync(Tenant, "int-twice-sample", count: 120, pageSize: 10);
+        var run = await one.Launcher.StartSyncAsync(integration, default);
+
+        await Task.WhenAll(Task.Run(() => one.DriveAsync(Tenant, run.Id)), Task.Run(() => other.DriveAsync(Tenant, run.Id))); // Durable ran the activity twice
+        for (var i = 0; i < 5 && (await one.Runs.GetAsync(Tenant, run.Id, default))!.Status != RunStatus.Succeeded; i++)
+        {
+            await one.DriveAsync(Tenant, run.Id); // the one that met a conflict retries
+        }
+
+        var done = (await one.Runs.GetAsync(Tenant, run.Id, default))!;
+        var events = await one.EventsAsync(Tenant, integration.Id);
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(Enumerable.Range(1, 120).Select(i => (long)i), events.Select(e => e.SequenceId));
+        Assert.Equal(120, events.Select(e => e.Key).Distinct().Count());
+        Assert.Equal((120L, 120L), (done.Progress.RecordsRead, done.Progress.RecordsPublished));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_full_refresh_killed_after_the_log_took_a_page_resumes_and_publishes_and_counts_every_record_once(int killedAt)
+    {
+        await using var api = new ItemsApi { Items = Numbered(1, 9) };
+        await api.StartAsync();
+        var database = SharedCosmosEmulator.NewDatabaseName("refresh-killed");
+        var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
+        await using var killed = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterPage = killedAt }), settings);
+        await using var hub = await EngineInstance.StartAsync(database, settings: settings);
+        var integration = await CreateRestAsync(hub, "int-refresh-killed", api.BaseAddress, pageSize: 2);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+
+        await Assert.ThrowsAsync<ProcessKilledException>(() => killed.DriveAsync(Tenant, run.Id));
+        api.Items = [("0", 0), .. Numbered(1, 9)]; // a record inserted at the top meanwhile: every page of the read shifts by one
+        await hub.DriveAsync(Tenant, run.Id);
+
+        var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+        var events = await hub.EventsAsync(Tenant, integration.Id);
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.SequenceId)); // no sequence id twice, none skipped
+        Assert.Equal(["0", .. Enumerable.Range(1, 9).Select(i => i.ToString(CultureInfo.InvariantCulture))], events.Select(e => e.Key).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(events.Count, events.Select(e => e.Id).Distinct().Count()); // nothing published twice
+        Assert.Equal(done.Progress.RecordsPublished, events.Count); // and what was published counted once
+    }
+
     [Fact]
     public async Task A_record_id_with_a_control_character_is_published_under_a_subject_the_cloudevents_sdk_accepts_and_the_read_goes_on()
     {
