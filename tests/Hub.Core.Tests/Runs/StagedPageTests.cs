@@ -173,6 +173,39 @@ public sealed class StagedPageTests
     }
 
     [Fact]
+    public async Task A_run_mixing_pages_over_one_document_with_small_ones_killed_after_the_big_page_was_published_lists_every_event_once()
+    {
+        var pad = new string('x', 600_000);
+        await using var api = new ItemsApi { Items = Numbered(1, 6), Padding = i => i is 3 or 4 ? pad : null }; // page 2: ~1.2 MB, the outbox path
+        await api.StartAsync();
+        var database = SharedCosmosEmulator.NewDatabaseName("big-killed");
+        var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
+        await using var killed = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new KilledAfterBatchSink(sp.GetRequiredService<CosmosEventLog>()) { KillAfterBatch = 1 }), settings);
+        await using var hub = await EngineInstance.StartAsync(database, settings: settings);
+        var integration = await CreateRestAsync(hub, "int-big-killed", api.BaseAddress, pageSize: 2);
+        var run = await hub.Launcher.StartSyncAsync(integration, default);
+
+        await Assert.ThrowsAsync<ProcessKilledException>(() => killed.DriveAsync(Tenant, run.Id)); // the big page is in the log, not committed
+        await hub.DriveAsync(Tenant, run.Id);
+
+        var done = (await hub.Runs.GetAsync(Tenant, run.Id, default))!;
+        var listed = await hub.EventsAsync(Tenant, integration.Id);
+        var byOne = new List<LoggedEvent>();
+        string? token = null;
+        do
+        {
+            var page = await hub.EventLog.ListAsync(Tenant, null, run.Id, 1, token, default);
+            byOne.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal((6L, 6L, 3), (done.Progress.RecordsRead, done.Progress.RecordsPublished, done.Progress.Pages));
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), listed.Select(e => e.SequenceId));
+        Assert.Equal(listed.Select(e => e.Id), byOne.Select(e => e.Id)); // one event per request, by run: the same, once each
+    }
+
+    [Fact]
     public async Task A_record_id_with_a_control_character_is_published_under_a_subject_the_cloudevents_sdk_accepts_and_the_read_goes_on()
     {
         await using var api = new ItemsApi { Items = [("1", 1), ("bad\u0007id", 2), ("3", 3), ("4", 4)] }; // U+0007: not in a CloudEvents string
@@ -195,12 +228,14 @@ public sealed class StagedPageTests
     {
         public IReadOnlyList<(string Id, int V)> Items { get; set; } = [];
 
+        public Func<int, string?> Padding { get; set; } = _ => null;
+
         protected override void Map(WireMockServer server) => Route("/items", ["GET"], request =>
         {
             var query = QueryOf(request);
             var page = IntParam(query, "page") ?? 1;
             var perPage = IntParam(query, "per_page") ?? 30;
-            return Json(Items.Skip((page - 1) * perPage).Take(perPage).Select(i => new { id = i.Id, v = i.V }).ToList());
+            return Json(Items.Skip((page - 1) * perPage).Take(perPage).Select(i => new { id = i.Id, v = i.V, pad = Padding(i.V) }).ToList());
         });
     }
 
@@ -260,5 +295,28 @@ public sealed class StagedPageTests
                 await integrations.ReplaceStateAsync(state, cancellationToken);
             }
         }
+    }
+
+    /// <summary>The real event log as its own outbox, killed right after it published a batch through the outbox path (a page over one document).</summary>
+    private sealed class KilledAfterBatchSink(CosmosEventLog inner) : IOutboxSink
+    {
+        private int _batches;
+
+        public int KillAfterBatch { get; set; } = -1;
+
+        public string Name => inner.Name;
+
+        public Task PublishAsync(EventBatch batch, CancellationToken cancellationToken) => PublishWithReceiptAsync(batch, cancellationToken);
+
+        public async Task<PublishReceipt> PublishWithReceiptAsync(EventBatch batch, CancellationToken cancellationToken)
+        {
+            var receipt = await inner.PublishWithReceiptAsync(batch, cancellationToken);
+            return Interlocked.Increment(ref _batches) == KillAfterBatch ? throw new ProcessKilledException() : receipt;
+        }
+
+        public Task<OutboxPage?> PublishPageAsync(OutboxPage page, CancellationToken cancellationToken) => inner.PublishPageAsync(page, cancellationToken);
+
+        public Task<OutboxPage?> GetPageAsync(string tenantId, string topic, string producerName, string runId, long firstSequenceId, CancellationToken cancellationToken) =>
+            inner.GetPageAsync(tenantId, topic, producerName, runId, firstSequenceId, cancellationToken);
     }
 }
