@@ -366,8 +366,12 @@ internal sealed class SyncSegment(
     /// first (an outbox page published again, as a resumed attempt would): its record memory may already say it was
     /// published; left uncommitted, the next run gave its sequence ids to other events, which replaced it in the event log
     /// (and which a broker deduplicating by sequence id, as Pulsar does, would take for duplicates), and those changes were lost.
+    /// A run that succeeded has no such page (its segments ended on a read past their committed cursors): not looked for.
     /// </summary>
-    public async Task ReleaseAsync(Run run, CancellationToken cancellationToken)
+    /// <param name="run">The run as read before its end is written.</param>
+    /// <param name="ending">How it ends.</param>
+    /// <param name="cancellationToken">The activity's cancellation.</param>
+    public async Task ReleaseAsync(Run run, RunStatus ending, CancellationToken cancellationToken)
     {
         var released = new HashSet<string>(StringComparer.Ordinal);
         for (var first = 0; first < run.Definition.Count; first++)
@@ -381,7 +385,7 @@ internal sealed class SyncSegment(
             var state = await integrations.GetStateAsync(run.TenantId, read.IntegrationId, cancellationToken);
             if (state.ActiveRunId == run.Id)
             {
-                state = await CommitPublishedAsync(run, first, state, cancellationToken);
+                state = ending == RunStatus.Succeeded ? state : await CommitPublishedAsync(run, first, state, cancellationToken);
                 try
                 {
                     await integrations.ReplaceStateAsync(state with { ActiveRunId = null }, cancellationToken);
