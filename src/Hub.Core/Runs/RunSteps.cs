@@ -268,7 +268,7 @@ public sealed class RunSteps(
             return; // recorded by an earlier attempt
         }
 
-        await _segments.ReleaseAsync(current, cancellationToken);
+        await _segments.ReleaseAsync(current, end.Status, cancellationToken);
         var now = time.GetUtcNow();
 
         // At the version just read (one request, no second read), unless the run was written meanwhile (a cancel

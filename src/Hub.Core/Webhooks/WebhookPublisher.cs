@@ -175,7 +175,7 @@ public sealed class WebhookPublisher(
             Id = EventIds.For(integration.Id, integration.Stream, record.Id, record.Version, operation, data),
             Source = $"/tenants/{integration.TenantId}/integrations/{integration.Id}/streams/{integration.Stream}",
             Type = $"com.integrationhub.{integration.ConnectorId}.{integration.Stream}.{operation}",
-            Subject = record.Id,
+            Subject = CloudEventEnvelope.SubjectOf(record.Id),
             Time = record.Timestamp ?? time.GetUtcNow(),
             TenantId = integration.TenantId,
             IntegrationId = integration.Id,

@@ -39,6 +39,67 @@ public static class CloudEventEnvelope
     /// <summary>The SDK's JSON formatter the hub encodes and decodes with.</summary>
     public static JsonEventFormatter Formatter { get; } = new();
 
+    /// <summary>
+    /// A source's record id as a <c>subject</c> the CloudEvents spec (v1.0.2, "Type System": String) and so the SDK accept:
+    /// the id itself, except that each control character (U+0000–U+001F, U+007F–U+009F) and each unpaired surrogate is
+    /// written as its UTF-8 bytes percent-encoded (<c>%07</c>; an unpaired surrogate as U+FFFD, <c>%EF%BF%BD</c>).
+    /// </summary>
+    /// <remarks>
+    /// A record id comes from the external system (any JSON string); left as it is, an id with a control character made
+    /// an event the SDK refuses to encode, which could not even be kept as a dead letter. The event's id and key keep the
+    /// record id as it is.
+    /// </remarks>
+    public static string SubjectOf(string recordId)
+    {
+        ArgumentNullException.ThrowIfNull(recordId);
+        var i = 0;
+        while (i < recordId.Length && Allowed(recordId, i))
+        {
+            i += char.IsHighSurrogate(recordId[i]) ? 2 : 1;
+        }
+
+        if (i >= recordId.Length)
+        {
+            return recordId;
+        }
+
+        var text = new System.Text.StringBuilder(recordId.Length + 8).Append(recordId, 0, i);
+        Span<byte> utf8 = stackalloc byte[4];
+        while (i < recordId.Length)
+        {
+            if (Allowed(recordId, i))
+            {
+                var width = char.IsHighSurrogate(recordId[i]) ? 2 : 1;
+                text.Append(recordId, i, width);
+                i += width;
+                continue;
+            }
+
+            var rune = char.IsSurrogate(recordId[i]) ? System.Text.Rune.ReplacementChar : new System.Text.Rune(recordId[i]);
+            var length = rune.EncodeToUtf8(utf8);
+            foreach (var b in utf8[..length])
+            {
+                text.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            i++;
+        }
+
+        return text.ToString();
+    }
+
+    // The char at index is an allowed character (a surrogate pair counts when both halves are there).
+    private static bool Allowed(string text, int index)
+    {
+        var c = text[index];
+        if (char.IsHighSurrogate(c))
+        {
+            return index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]);
+        }
+
+        return !char.IsLowSurrogate(c) && !char.IsControl(c);
+    }
+
     /// <summary>The SDK event with the same attributes and data.</summary>
     /// <exception cref="ArgumentException">The spec version is not one the SDK knows, or <c>source</c> is not a URI-reference.</exception>
     public static SdkCloudEvent ToSdk(CloudEvent cloudEvent)

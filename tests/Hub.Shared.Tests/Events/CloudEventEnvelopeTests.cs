@@ -138,4 +138,23 @@ public sealed class CloudEventEnvelopeTests
         Assert.ThrowsAny<ArgumentException>(() => CloudEventEnvelope.EncodeStructured(Event with { Type = "" }));
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<CloudEvent>("""{"specversion":"1.0","source":"/s","type":"t","tenantid":"x"}"""));
     }
+
+    [Theory]
+    [InlineData("rec-7", "rec-7")]
+    [InlineData("a b/ü😀%07", "a b/ü😀%07")] // spaces, slashes, non-ASCII, pairs and percent signs are allowed as they are
+    [InlineData("bad\u0007id", "bad%07id")]
+    [InlineData("\n\u007f\u0085", "%0A%7F%C2%85")]
+    public void A_record_id_becomes_a_subject_the_sdk_encodes(string recordId, string subject)
+    {
+        Assert.Equal(subject, CloudEventEnvelope.SubjectOf(recordId));
+        Assert.NotEmpty(CloudEventEnvelope.EncodeStructured(Event with { Subject = CloudEventEnvelope.SubjectOf(recordId) }).ToArray());
+    }
+
+    [Fact]
+    public void An_unpaired_surrogate_in_a_record_id_becomes_the_replacement_character_percent_encoded()
+    {
+        var recordId = "lone" + (char)0xD800 + "x"; // built here: theory data would arrive already replaced
+
+        Assert.Equal("lone%EF%BF%BDx", CloudEventEnvelope.SubjectOf(recordId));
+    }
 }

@@ -360,14 +360,32 @@ internal sealed class SyncSegment(
     private static bool SameCursor(JsonElement page, JsonElement? committed) =>
         committed is { } c ? JsonElement.DeepEquals(page, c) : page.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 
-    /// <summary>Gives the integration back when the run ends, so the next run may start.</summary>
-    public async Task ReleaseAsync(Run run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Gives the integration back when the run ends, so the next run may start. A page this run published and did not
+    /// commit (its attempt died, or the commit failed, and the run then ended: cancelled, failed, out of time) is committed
+    /// first (an outbox page published again, as a resumed attempt would): its record memory may already say it was
+    /// published; left uncommitted, the next run gave its sequence ids to other events, which replaced it in the event log
+    /// (and which a broker deduplicating by sequence id, as Pulsar does, would take for duplicates), and those changes were lost.
+    /// A run that succeeded has no such page (its segments ended on a read past their committed cursors): not looked for.
+    /// </summary>
+    /// <param name="run">The run as read before its end is written.</param>
+    /// <param name="ending">How it ends.</param>
+    /// <param name="cancellationToken">The activity's cancellation.</param>
+    public async Task ReleaseAsync(Run run, RunStatus ending, CancellationToken cancellationToken)
     {
-        foreach (var integrationId in run.Definition.Where(s => s.Type == "read" && s.IntegrationId is not null).Select(s => s.IntegrationId!).Distinct())
+        var released = new HashSet<string>(StringComparer.Ordinal);
+        for (var first = 0; first < run.Definition.Count; first++)
         {
-            var state = await integrations.GetStateAsync(run.TenantId, integrationId, cancellationToken);
+            var read = run.Definition[first];
+            if (read.Type != "read" || read.IntegrationId is null || !released.Add(read.IntegrationId))
+            {
+                continue;
+            }
+
+            var state = await integrations.GetStateAsync(run.TenantId, read.IntegrationId, cancellationToken);
             if (state.ActiveRunId == run.Id)
             {
+                state = ending == RunStatus.Succeeded ? state : await CommitPublishedAsync(run, first, state, cancellationToken);
                 try
                 {
                     await integrations.ReplaceStateAsync(state with { ActiveRunId = null }, cancellationToken);
@@ -380,6 +398,43 @@ internal sealed class SyncSegment(
         }
 
         await outbox.ClearAsync(run.TenantId, run.Id, cancellationToken);
+    }
+
+    // The page this run left published and not committed at the committed next sequence id, committed (memory, count,
+    // state) as a resumed attempt would: from a sink that is its own outbox, or from the outbox (published again: the
+    // sink drops what it has); the state as it is after.
+    private async Task<IntegrationState> CommitPublishedAsync(Run run, int first, IntegrationState state, CancellationToken cancellationToken)
+    {
+        var last = stepTypes.SegmentEnd(run.Definition, first);
+        if (last <= first || await integrations.GetAsync(run.TenantId, state.IntegrationId, cancellationToken) is not { } integration)
+        {
+            return state;
+        }
+
+        var topic = run.Definition[last].Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
+        var producer = EventNaming.ProducerFor(run.TenantId, integration.Id, integration.Stream);
+        var transformed = last - first > 1;
+        try
+        {
+            if (sink is IOutboxSink log && await log.GetPageAsync(run.TenantId, topic, producer, run.Id, state.NextSequenceId, cancellationToken) is { } published)
+            {
+                Logs.PublishedPageCommitted(logger, run.Id, published.Events.Count);
+                return (await PublishAndCommitAsync(run, integration, first, state, published, transformed, cancellationToken, Replay.Published)).State;
+            }
+
+            if (await outbox.GetAsync(run.TenantId, run.Id, cancellationToken) is { } inFlight && inFlight.ProducerName == producer && inFlight.NextSequenceAfter > state.NextSequenceId)
+            {
+                Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
+                return (await PublishAndCommitAsync(run, integration, first, state, inFlight, transformed, cancellationToken, Replay.Outbox)).State;
+            }
+
+            return state;
+        }
+        catch (Exception e) when (e is EventPublishException or ConcurrencyConflictException)
+        {
+            // The sink is unavailable, or the state changed meanwhile: left as before (the next run replaces the page).
+            return await integrations.GetStateAsync(run.TenantId, integration.Id, cancellationToken);
+        }
     }
 
     private async Task<IntegrationState?> ClaimAsync(Run run, Integration integration, CancellationToken cancellationToken)
@@ -451,15 +506,16 @@ internal sealed class SyncSegment(
     // encode is left as it is; publishing it dead-letters it with the reason.
     private List<OutboundEvent> Prepare(Run run, Integration integration, RecordPage page, List<Func<JsonElement, JsonElement>> transforms)
     {
-        var events = page.Records.Select(r => Outbound(integration, Envelope(run, integration, r, transforms), 0)).ToList();
+        var events = page.Records.Select(r => Outbound(integration, r.Id, Envelope(run, integration, r, transforms), 0)).ToList();
         OutboundEvent.EncodeAll(events);
         return events;
     }
 
-    private static OutboundEvent Outbound(Integration integration, CloudEvent cloudEvent, long sequenceId) =>
+    // key: the record id as it is (the subject may be escaped: CloudEventEnvelope.SubjectOf), as webhook deliveries key it.
+    private static OutboundEvent Outbound(Integration integration, string key, CloudEvent cloudEvent, long sequenceId) =>
         new(
             sequenceId,
-            cloudEvent.Subject!,
+            key,
             cloudEvent,
             new Dictionary<string, string>(3, StringComparer.Ordinal) { ["connector"] = integration.ConnectorId, ["stream"] = integration.Stream, ["operation"] = cloudEvent.Type.EndsWith(".deleted", StringComparison.Ordinal) ? "deleted" : "upserted" });
 
@@ -477,7 +533,7 @@ internal sealed class SyncSegment(
             Id = EventIds.For(integration.Id, integration.Stream, record.Id, record.Version, operation, data),
             Source = $"/tenants/{run.TenantId}/integrations/{integration.Id}/streams/{integration.Stream}",
             Type = $"com.integrationhub.{integration.ConnectorId}.{integration.Stream}.{operation}",
-            Subject = record.Id,
+            Subject = CloudEventEnvelope.SubjectOf(record.Id),
             Time = record.Timestamp ?? time.GetUtcNow(),
             TenantId = run.TenantId,
             IntegrationId = integration.Id,
