@@ -313,7 +313,9 @@ internal sealed class SyncSegment(
 
         // Counted before the commit, at the same time as the memory is written (the sink has the page: it is published
         // whatever happens next); a page with events that an interrupted attempt counted already is not counted again.
-        var progressWritten = runs.UpdateAsync(
+        // A page without events has no sequence id to guard its count: it is counted after the commit, so a crash in
+        // between leaves it uncounted rather than counted twice.
+        Task<Run?> Count() => runs.UpdateAsync(
             run,
             r => r with
             {
@@ -326,7 +328,8 @@ internal sealed class SyncSegment(
                     : Counted(r.Progress, pending, published, unchanged, deadLettered, transformed),
             },
             cancellationToken);
-        await Task.WhenAll(memoryWritten, progressWritten);
+        var progressWritten = pending.Events.Count > 0 ? Count() : null;
+        await Task.WhenAll(memoryWritten, progressWritten ?? Task.CompletedTask);
         var committed = await integrations.ReplaceStateAsync(
             state with
             {
@@ -338,7 +341,7 @@ internal sealed class SyncSegment(
                     : state.RememberedPositions,
             },
             cancellationToken);
-        var written = await progressWritten;
+        var written = await (progressWritten ?? Count());
         metrics.Records.Add(pending.RecordsRead, new KeyValuePair<string, object?>("stage", "read"));
         metrics.Records.Add(published, new KeyValuePair<string, object?>("stage", "published"));
         metrics.Records.Add(unchanged, new KeyValuePair<string, object?>("stage", "unchanged"));
