@@ -49,7 +49,7 @@ public sealed class DurableRunTests
     public async Task A_sync_killed_after_the_event_log_took_a_page_commits_that_page_on_resume_even_when_the_source_no_longer_returns_it()
     {
         var database = SharedCosmosEmulator.NewDatabaseName("staged");
-        await using var first = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterPage = 3 }));
+        await using var first = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { AfterPage = 3 }));
         await using var second = await EngineInstance.StartAsync(database);
         var integration = await first.SampleIntegrationAsync(Tenant, "sample-staged", count: 250, pageSize: 50);
         var run = await first.Launcher.StartSyncAsync(integration, default);

@@ -195,14 +195,17 @@ internal sealed class CrashingSink(CosmosEventLog inner) : IEventSink
 }
 
 /// <summary>
-/// The real Cosmos event log as its own outbox (<see cref="IOutboxSink"/>) with a kill switch: after publishing the page
-/// it was told to, it throws as if the process died right after the page document was created and before the commit.
+/// The real Cosmos event log as its own outbox (<see cref="IOutboxSink"/>) with a hook: right after it took the page
+/// numbered <see cref="AfterPage"/> (from 1), <see cref="Then"/> runs — by default it throws as if the process died right
+/// after the page document was created and before the commit.
 /// </summary>
 internal sealed class CrashingOutboxSink(CosmosEventLog inner) : IOutboxSink
 {
     private int _pages;
 
-    public int CrashAfterPage { get; set; } = -1;
+    public int AfterPage { get; set; } = -1;
+
+    public Func<OutboxPage, CancellationToken, Task> Then { get; set; } = (_, _) => throw new ProcessKilledException();
 
     public string Name => inner.Name;
 
@@ -213,7 +216,12 @@ internal sealed class CrashingOutboxSink(CosmosEventLog inner) : IOutboxSink
     public async Task<OutboxPage?> PublishPageAsync(OutboxPage page, CancellationToken cancellationToken)
     {
         var held = await inner.PublishPageAsync(page, cancellationToken);
-        return Interlocked.Increment(ref _pages) == CrashAfterPage ? throw new ProcessKilledException() : held;
+        if (Interlocked.Increment(ref _pages) == AfterPage)
+        {
+            await Then(page, cancellationToken);
+        }
+
+        return held;
     }
 
     public Task<OutboxPage?> GetPageAsync(string tenantId, string topic, string producerName, string runId, long firstSequenceId, CancellationToken cancellationToken) =>

@@ -21,7 +21,7 @@ public sealed class StagedPageTests
     public async Task A_page_counted_before_its_state_commit_failed_is_counted_once_when_the_run_goes_on()
     {
         var database = SharedCosmosEmulator.NewDatabaseName("staged-count");
-        await using var hub = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CommitSpoilingSink(sp.GetRequiredService<CosmosEventLog>(), sp.GetRequiredService<IntegrationStore>()) { SpoilAfterPage = 3 }));
+        await using var hub = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { AfterPage = 3, Then = SpoilCommit(sp.GetRequiredService<IntegrationStore>()) }));
         var integration = await hub.SampleIntegrationAsync(Tenant, "sample-spoiled", count: 250, pageSize: 50);
         var run = await hub.Launcher.StartSyncAsync(integration, default);
 
@@ -46,7 +46,7 @@ public sealed class StagedPageTests
         var database = SharedCosmosEmulator.NewDatabaseName("staged-cancel");
         var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
         await using var hub = await EngineInstance.StartAsync(database, settings: settings);
-        await using var spoiled = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CommitSpoilingSink(sp.GetRequiredService<CosmosEventLog>(), sp.GetRequiredService<IntegrationStore>()) { SpoilAfterPage = 1 }), settings);
+        await using var spoiled = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { AfterPage = 1, Then = SpoilCommit(sp.GetRequiredService<IntegrationStore>()) }), settings);
         var integration = await CreateRestAsync(hub, "int-cancelled", api.BaseAddress, pageSize: 2);
         await RunToEndAsync(hub, integration);
 
@@ -72,7 +72,7 @@ public sealed class StagedPageTests
         var database = SharedCosmosEmulator.NewDatabaseName("staged-killed");
         var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
         await using var hub = await EngineInstance.StartAsync(database, settings: settings);
-        await using var killed = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterPage = 1 }), settings);
+        await using var killed = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { AfterPage = 1 }), settings);
         var integration = await CreateRestAsync(hub, "int-killed", api.BaseAddress, pageSize: 2);
         await RunToEndAsync(hub, integration);
 
@@ -154,7 +154,7 @@ public sealed class StagedPageTests
         await api.StartAsync();
         var database = SharedCosmosEmulator.NewDatabaseName("refresh-killed");
         var settings = new Dictionary<string, string?> { ["Connectors:Network:AllowPrivateNetworks"] = "true" };
-        await using var killed = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { CrashAfterPage = killedAt }), settings);
+        await using var killed = await EngineInstance.StartAsync(database, s => s.AddSingleton<IEventSink>(sp => new CrashingOutboxSink(sp.GetRequiredService<CosmosEventLog>()) { AfterPage = killedAt }), settings);
         await using var hub = await EngineInstance.StartAsync(database, settings: settings);
         var integration = await CreateRestAsync(hub, "int-refresh-killed", api.BaseAddress, pageSize: 2);
         var run = await hub.Launcher.StartSyncAsync(integration, default);
@@ -239,38 +239,13 @@ public sealed class StagedPageTests
         });
     }
 
-    /// <summary>
-    /// The real event log as its own outbox that, right after taking the page it was told to, writes the integration's
-    /// state unchanged (a new ETag): the page is published, its memory and progress written, and its state commit meets a
-    /// conflict, as when the commit fails after the counts were written.
-    /// </summary>
-    private sealed class CommitSpoilingSink(CosmosEventLog inner, IntegrationStore integrations) : IOutboxSink
+    // Writes the integration's state unchanged (a new ETag) right after the log took a page: the page is published, its
+    // memory and progress written, and its state commit meets a conflict, as when the commit fails after the counts.
+    private static Func<OutboxPage, CancellationToken, Task> SpoilCommit(IntegrationStore integrations) => async (page, cancellationToken) =>
     {
-        private int _pages;
-
-        public int SpoilAfterPage { get; set; } = -1;
-
-        public string Name => inner.Name;
-
-        public Task PublishAsync(EventBatch batch, CancellationToken cancellationToken) => inner.PublishAsync(batch, cancellationToken);
-
-        public Task<PublishReceipt> PublishWithReceiptAsync(EventBatch batch, CancellationToken cancellationToken) => inner.PublishWithReceiptAsync(batch, cancellationToken);
-
-        public async Task<OutboxPage?> PublishPageAsync(OutboxPage page, CancellationToken cancellationToken)
-        {
-            var held = await inner.PublishPageAsync(page, cancellationToken);
-            if (Interlocked.Increment(ref _pages) == SpoilAfterPage)
-            {
-                var state = await integrations.GetStateAsync(page.TenantId, page.Events[0].Event.IntegrationId!, cancellationToken);
-                await integrations.ReplaceStateAsync(state, cancellationToken);
-            }
-
-            return held;
-        }
-
-        public Task<OutboxPage?> GetPageAsync(string tenantId, string topic, string producerName, string runId, long firstSequenceId, CancellationToken cancellationToken) =>
-            inner.GetPageAsync(tenantId, topic, producerName, runId, firstSequenceId, cancellationToken);
-    }
+        var state = await integrations.GetStateAsync(page.TenantId, page.Events[0].Event.IntegrationId!, cancellationToken);
+        await integrations.ReplaceStateAsync(state, cancellationToken);
+    };
 
     /// <summary>
     /// The real event log as a plain sink (so every page takes the outbox path, as a page over one document or Pulsar
