@@ -83,7 +83,7 @@ public sealed class SparkStepTests(StepsFixture steps)
 
         using var cancel = await client.PostAsync(new Uri($"api/v1/runs/{run.Id}/cancel", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-        await Eventually.TrueAsync(async () => (await steps.Runs.GetAsync(tenant, run.Id, default))!.IsTerminal, "the run to end");
+        await Eventually.TrueAsync(async () => (await steps.Runs.GetAsync(tenant, run.Id, default))!.IsTerminal, "the run to end", TimeSpan.FromSeconds(90));
 
         Assert.Equal(RunStatus.Cancelled, (await steps.Runs.GetAsync(tenant, run.Id, default))!.Status);
         Assert.Contains(steps.Livy.Requests, r => r.Method == "DELETE" && r.PathAndQuery == $"/batches/{batchId}");

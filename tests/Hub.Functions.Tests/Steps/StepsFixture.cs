@@ -86,8 +86,8 @@ public sealed class StepsFixture : IAsyncLifetime
         return (await Runs.GetAsync(tenantId, runId, default))!;
     }
 
-    /// <summary>The run once it has settled: waiting on a durable timer, or ended.</summary>
-    public Task<Run> SettledAsync(Run run) => WhenAsync(run, r => r.IsTerminal || r.Status == RunStatus.Waiting, "to settle");
+    /// <summary>The run once it has settled: waiting on a durable timer between polls (no step running: during a poll the polled step shows running), or ended.</summary>
+    public Task<Run> SettledAsync(Run run) => WhenAsync(run, r => r.IsTerminal || (r.Status == RunStatus.Waiting && r.Steps.All(s => s.Status != StepStatus.Running)), "to settle");
 
     /// <summary>Waits (while its orchestration advances it) until the run reaches <paramref name="status"/> or ends.</summary>
     public async Task<Run> ResumeUntilAsync(Run run, RunStatus status)
