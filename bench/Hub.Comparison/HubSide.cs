@@ -66,7 +66,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
         var emulator = Track(ManagedProcess.Start(
             "Cosmos DB emulator",
             "node",
-            [Path.Combine(root, "tools", "cosmos", "server.js"), "--port", $"{cosmos}", "--parent-pid", $"{Environment.ProcessId}"],
+            [Path.Combine(root, "tools", "cosmos", "server.js"), "--port", $"{cosmos}", "--parent-pid", $"{Environment.ProcessId}", .. (options.EmulatorJournal ? ["--data-dir", Path.Combine(_state, "cosmos-data")] : Array.Empty<string>())],
             Path.Combine(_state, "cosmos.log"),
             node));
         memory.Watch(emulator.Pid, Name, _ => "Cosmos emulator");

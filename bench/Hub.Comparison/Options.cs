@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace IntegrationHub.Comparison;
 
-/// <summary>Command line: <c>--sizes 10000,100000,1000000 --repeats 3 --small-runs 50 --small-size 100 --small-parallel 4 --no-build --no-hotpath --paced --hub-only</c>.</summary>
+/// <summary>Command line: <c>--sizes 10000,100000,1000000 --repeats 3 --small-runs 50 --small-size 100 --small-parallel 4 --no-build --no-hotpath --paced --hub-only --emulator-in-memory</c>.</summary>
 internal sealed record Options
 {
     public IReadOnlyList<long> Sizes { get; init; } = [10_000, 100_000, 1_000_000];
@@ -27,6 +27,12 @@ internal sealed record Options
     public int StartTimeoutSeconds { get; init; } = 600;
 
     public bool Build { get; init; } = true;
+
+    /// <summary>
+    /// Whether the Cosmos DB emulator journals every write to disk (fsynced before it answers) as <c>scripts/run.sh</c>
+    /// runs it (<c>--data-dir</c>); <c>--emulator-in-memory</c> runs it as the tests do, without the journal.
+    /// </summary>
+    public bool EmulatorJournal { get; init; } = true;
 
     /// <summary>Runs the hub's side only (no ratios: for profiling and quick checks of the hub between comparisons).</summary>
     public bool HubOnly { get; init; }
@@ -61,6 +67,7 @@ internal sealed record Options
                 "--no-hotpath" => options with { HotPath = false },
                 "--paced" => options with { Paced = true },
                 "--hub-only" => options with { HubOnly = true },
+                "--emulator-in-memory" => options with { EmulatorJournal = false },
                 _ => throw new ArgumentException($"Unknown argument {args[i]}."),
             };
         }
