@@ -78,34 +78,22 @@ internal sealed class SyncSegment(
         }
 
         var transforms = run.Definition.Skip(first + 1).Take(last - first - 1).Select(s => stepTypes.Record(s.Type).Compile(s)).ToList();
-        var topic = publish.Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
+        var topic = TopicOf(run, last, integration);
         var producer = EventNaming.ProducerFor(run.TenantId, integration.Id, integration.Stream);
 
-        // An interrupted attempt may have left a page published (or not) but not committed: the same events again. A sink
-        // that is its own outbox holds such a page at the committed next sequence id: it was published; commit it.
-        var inFlightRead = outbox.GetAsync(run.TenantId, run.Id, cancellationToken);
-        OutboxPage? publishedBefore;
+        // An interrupted attempt may have left a page published (or not) but not committed: commit it before reading on.
+        OutboxPage? inFlight;
         try
         {
-            publishedBefore = sink is IOutboxSink log ? await log.GetPageAsync(run.TenantId, topic, producer, run.Id, state.NextSequenceId, cancellationToken) : null;
+            (var left, inFlight) = await UncommittedAsync(run, topic, producer, state, cancellationToken);
+            if (left is var (page, how))
+            {
+                return (await PublishAndCommitAsync(run, integration, first, state, page, transforms.Count > 0, cancellationToken, how)).Outcome;
+            }
         }
         catch (EventPublishException e)
         {
-            await inFlightRead;
             return new StepOutcome.Retry($"The {sink.Name} sink is unavailable: {e.Message}");
-        }
-
-        var inFlight = await inFlightRead;
-        if (publishedBefore is not null)
-        {
-            Logs.PublishedPageCommitted(logger, run.Id, publishedBefore.Events.Count);
-            return (await PublishAndCommitAsync(run, integration, first, state, publishedBefore, transforms.Count > 0, cancellationToken, Replay.Published)).Outcome;
-        }
-
-        if (inFlight is not null && inFlight.NextSequenceAfter > state.NextSequenceId)
-        {
-            Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
-            return (await PublishAndCommitAsync(run, integration, first, state, inFlight, transforms.Count > 0, cancellationToken, Replay.Outbox)).Outcome;
         }
 
         if (inFlight is not null && inFlight.NextSequenceAfter > run.Progress.CountedThroughSequence)
@@ -414,24 +402,13 @@ internal sealed class SyncSegment(
             return state;
         }
 
-        var topic = run.Definition[last].Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
+        var topic = TopicOf(run, last, integration);
         var producer = EventNaming.ProducerFor(run.TenantId, integration.Id, integration.Stream);
-        var transformed = last - first > 1;
         try
         {
-            if (sink is IOutboxSink log && await log.GetPageAsync(run.TenantId, topic, producer, run.Id, state.NextSequenceId, cancellationToken) is { } published)
-            {
-                Logs.PublishedPageCommitted(logger, run.Id, published.Events.Count);
-                return (await PublishAndCommitAsync(run, integration, first, state, published, transformed, cancellationToken, Replay.Published)).State;
-            }
-
-            if (await outbox.GetAsync(run.TenantId, run.Id, cancellationToken) is { } inFlight && inFlight.ProducerName == producer && inFlight.NextSequenceAfter > state.NextSequenceId)
-            {
-                Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
-                return (await PublishAndCommitAsync(run, integration, first, state, inFlight, transformed, cancellationToken, Replay.Outbox)).State;
-            }
-
-            return state;
+            return (await UncommittedAsync(run, topic, producer, state, cancellationToken)).Left is var (page, how)
+                ? (await PublishAndCommitAsync(run, integration, first, state, page, last - first > 1, cancellationToken, how)).State
+                : state;
         }
         catch (Exception e) when (e is EventPublishException or ConcurrencyConflictException)
         {
@@ -439,6 +416,42 @@ internal sealed class SyncSegment(
             return await integrations.GetStateAsync(run.TenantId, integration.Id, cancellationToken);
         }
     }
+
+    // What an interrupted attempt of this run left at the integration's committed next sequence id, and how to commit it:
+    // a page a sink that is its own outbox holds (published: commit it), or the run's outbox page of this producer past
+    // the commit (publish it again, then commit). Also the run's outbox page as read, whatever it holds.
+    private async Task<((OutboxPage Page, Replay How)? Left, OutboxPage? InFlight)> UncommittedAsync(Run run, string topic, string producer, IntegrationState state, CancellationToken cancellationToken)
+    {
+        var inFlightRead = outbox.GetAsync(run.TenantId, run.Id, cancellationToken);
+        OutboxPage? published;
+        try
+        {
+            published = sink is IOutboxSink log ? await log.GetPageAsync(run.TenantId, topic, producer, run.Id, state.NextSequenceId, cancellationToken) : null;
+        }
+        finally
+        {
+            await ((Task)inFlightRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // never left running
+        }
+
+        var inFlight = await inFlightRead;
+        if (published is not null)
+        {
+            Logs.PublishedPageCommitted(logger, run.Id, published.Events.Count);
+            return ((published, Replay.Published), inFlight);
+        }
+
+        if (inFlight is not null && inFlight.ProducerName == producer && inFlight.NextSequenceAfter > state.NextSequenceId)
+        {
+            Logs.OutboxReplayed(logger, run.Id, inFlight.Events.Count);
+            return ((inFlight, Replay.Outbox), inFlight);
+        }
+
+        return (null, inFlight);
+    }
+
+    // The topic a segment publishes to: its publish step's, else the integration's, else the stream's default.
+    private static string TopicOf(Run run, int last, Integration integration) =>
+        run.Definition[last].Topic ?? integration.Topic ?? EventNaming.TopicForStream(run.TenantId, integration.ConnectorId, integration.Stream);
 
     private async Task<IntegrationState?> ClaimAsync(Run run, Integration integration, CancellationToken cancellationToken)
     {
