@@ -149,6 +149,20 @@ public sealed class RunOrchestratorTests
         Assert.DoesNotContain("Finish", steps.Calls);
     }
 
+    [Fact]
+    public async Task A_poll_that_finds_the_cancel_request_recorded_ends_the_run_cancelled_without_the_event()
+    {
+        // The event never comes (raised before the instance existed, or lost): the run document's cancel request, which
+        // the next poll reads (IRunSteps answers Cancelled), still stops the run and its job.
+        var steps = new ScriptedSteps([new PlannedStep(0, 0, false)]);
+        steps.Jobs.Enqueue(new StepResult(StepResultKind.Wait, 1, "Spark batch 7 is running"), new StepResult(StepResultKind.Cancelled));
+
+        var (instance, _) = await RunAsync(steps);
+
+        Assert.Equal(RunStatus.Cancelled, instance.ReadOutputAs<RunStatus>());
+        Assert.Equal(["Begin", "RunStep:0:ends", "RunStep:0:ends", "Cancel"], steps.Trace);
+    }
+
     private static PlannedStep[] Segment() => [new PlannedStep(0, 1, true)];
 
     private static StepResult Advanced() => new(StepResultKind.Advanced);
