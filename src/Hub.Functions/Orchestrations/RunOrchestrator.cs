@@ -117,13 +117,19 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunInput, RunStatus>
     }
 
     // A durable timer, cut short by the cancel event; false when cancelled.
+    // The timer is cancelled with Cancel(), never CancelAsync(): CancelAsync runs the timer's cancellation callback on the
+    // thread pool and resumes this method there, outside the orchestration's scheduler, after the episode had already
+    // collected what the orchestrator scheduled (the SDK allows orchestrator calls on its own thread only: "Orchestrator
+    // function code constraints"). The StopRun call after it was never scheduled, nothing was left to wake the
+    // orchestration, and every replay lost it again: a run cancelled while it waited on its timer (a job between polls, a
+    // rate limit, a backoff) stayed waiting for ever. Cancelling the timer synchronously keeps the orchestrator on its thread.
     private static async Task<bool> DelayAsync(TaskOrchestrationContext context, Task<string> cancel, double seconds)
     {
         using var stop = new CancellationTokenSource();
         var timer = context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(Math.Max(1, seconds)), stop.Token);
         if (await Task.WhenAny(timer, cancel) == cancel)
         {
-            await stop.CancelAsync();
+            stop.Cancel();
             return false;
         }
 
