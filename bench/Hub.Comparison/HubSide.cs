@@ -33,7 +33,6 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
     public async Task<TimeSpan> StartAsync(CancellationToken cancellationToken)
     {
         var root = options.RepoRoot;
-        var func = FindFunc(root);
         var app = Path.Combine(root, "src", "Hub.Functions", "bin", "Release", "net10.0");
         if (!File.Exists(Path.Combine(app, "Hub.Functions.dll")))
         {
@@ -45,7 +44,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
             Directory.Delete(_state, recursive: true);
         }
 
-        Directory.CreateDirectory(Path.Combine(_state, "azurite"));
+        Directory.CreateDirectory(_state);
         var (blob, queue, table, cosmos, port) = (FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
         var settings = Settings(root, blob, queue, table, cosmos, port);
         var settingsFile = Path.Combine(_state, "local.settings.json");
@@ -54,13 +53,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
 
         Console.WriteLine($"hub: starting Azurite, the Cosmos DB emulator and the Functions host on http://127.0.0.1:{port} (state {_state})");
         var started = DateTime.UtcNow;
-        var azurite = Track(ManagedProcess.Start(
-            "Azurite",
-            Path.Combine(root, "tools", "azurite", "node_modules", ".bin", "azurite"),
-            ["--location", Path.Combine(_state, "azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-             "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}", "--skipApiVersionCheck", "--disableTelemetry", "--loose"],
-            Path.Combine(_state, "azurite.log"),
-            node));
+        var azurite = Track(StartAzurite(root, _state, blob, queue, table, node, options.AzuriteLog));
         memory.Watch(azurite.Pid, Name, _ => "Azurite");
 
         var emulator = Track(ManagedProcess.Start(
@@ -73,18 +66,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await WaitAsync(emulator, async () => (await TryGetAsync(probe, $"http://127.0.0.1:{cosmos}/")) is not null, TimeSpan.FromSeconds(60), cancellationToken);
 
-        var host = Track(ManagedProcess.Start(
-            "Functions host",
-            func,
-            ["start", "--script-root", app, "--port", $"{port}", "--settings", settingsFile],
-            Path.Combine(_state, "func.log"),
-            new Dictionary<string, string?>
-            {
-                ["FUNCTIONS_SECRETS_DIR"] = Path.Combine(_state, "func-secrets"),
-                ["FUNCTIONS_MASTER_KEY"] = "comparison-master-" + Guid.NewGuid().ToString("N"),
-                ["CONTAINER_NAME"] = null,
-            },
-            workingDirectory: root));
+        var host = Track(StartHost(root, app, port, settingsFile, _state));
         memory.Watch(host.Pid, Name, commandLine => commandLine.Contains("Hub.Functions", StringComparison.Ordinal) ? "worker" : "host");
         await WaitAsync(host, async () => (await TryGetAsync(probe, $"http://127.0.0.1:{port}/api/health")) is { StatusCode: HttpStatusCode.OK }, TimeSpan.FromSeconds(options.StartTimeoutSeconds), cancellationToken);
         var ready = DateTime.UtcNow - started;
@@ -279,9 +261,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
     {
         var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "local.settings.sample.json")))!.AsObject();
         var values = settings["Values"]!.AsObject();
-        values["AzureWebJobsStorage"] =
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+        values["AzureWebJobsStorage"] = AzuriteConnectionString(blob, queue, table);
         values["Cosmos__Endpoint"] = $"http://127.0.0.1:{cosmos}/";
         values["Auth__AdminKey"] = _adminKey;
         values["Secrets__LocalKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
