@@ -34,6 +34,40 @@ internal static class HubLaunch
         throw new InvalidOperationException("No Functions host: install Core Tools (func) or put the kit at ../shared/functions-host.");
     }
 
+    /// <summary>Azurite as scripts/run.sh runs it (blob, queue and table on loopback), its data in <paramref name="state"/>/azurite.</summary>
+    internal static ManagedProcess StartAzurite(string root, string state, int blob, int queue, int table, IReadOnlyDictionary<string, string?> environment, string? debugLog = null)
+    {
+        Directory.CreateDirectory(Path.Combine(state, "azurite"));
+        return ManagedProcess.Start(
+            "Azurite",
+            Path.Combine(root, "tools", "azurite", "node_modules", ".bin", "azurite"),
+            ["--location", Path.Combine(state, "azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+             "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
+             .. (debugLog is null ? Array.Empty<string>() : ["--debug", debugLog])],
+            Path.Combine(state, "azurite.log"),
+            environment);
+    }
+
+    /// <summary>The AzureWebJobsStorage connection string of an Azurite on these ports (its well-known development account).</summary>
+    internal static string AzuriteConnectionString(int blob, int queue, int table) =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+        $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+
+    /// <summary><c>func start</c> serving the Function App in <paramref name="app"/> on <paramref name="port"/>, its secrets in <paramref name="state"/>.</summary>
+    internal static ManagedProcess StartHost(string root, string app, int port, string settingsFile, string state) =>
+        ManagedProcess.Start(
+            "Functions host",
+            FindFunc(root),
+            ["start", "--script-root", app, "--port", $"{port}", "--settings", settingsFile],
+            Path.Combine(state, "func.log"),
+            new Dictionary<string, string?>
+            {
+                ["FUNCTIONS_SECRETS_DIR"] = Path.Combine(state, "func-secrets"),
+                ["FUNCTIONS_MASTER_KEY"] = "comparison-master-" + Guid.NewGuid().ToString("N"),
+                ["CONTAINER_NAME"] = null,
+            },
+            workingDirectory: root);
+
     internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

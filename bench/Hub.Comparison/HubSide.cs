@@ -13,8 +13,8 @@ namespace IntegrationHub.Comparison;
 /// Release build of src/Hub.Functions — but every port free and the state in the comparison's own folder, so it
 /// neither collides with a developer's hub nor reuses its data. The job is a <c>rest</c> integration (its
 /// configuration checked against the schema the catalog serves) with a mapping of 3 fields, run through
-/// <c>POST /api/v1/integrations/{id}/run</c> and waited on at <c>GET /api/v1/runs/{id}?waitSeconds=30</c> (it answers
-/// when the run has ended, as the n8n side's webhook does); each run gets a new
+/// <c>POST /api/v1/integrations/{id}/run?waitSeconds=30</c>, which answers when the run has ended, as the n8n side's
+/// webhook does; each run gets a new
 /// integration, so its events are new documents in the default sink (the Cosmos event log), not duplicates.
 /// </summary>
 internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor memory) : ISide
@@ -33,7 +33,6 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
     public async Task<TimeSpan> StartAsync(CancellationToken cancellationToken)
     {
         var root = options.RepoRoot;
-        var func = FindFunc(root);
         var app = Path.Combine(root, "src", "Hub.Functions", "bin", "Release", "net10.0");
         if (!File.Exists(Path.Combine(app, "Hub.Functions.dll")))
         {
@@ -45,7 +44,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
             Directory.Delete(_state, recursive: true);
         }
 
-        Directory.CreateDirectory(Path.Combine(_state, "azurite"));
+        Directory.CreateDirectory(_state);
         var (blob, queue, table, cosmos, port) = (FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
         var settings = Settings(root, blob, queue, table, cosmos, port);
         var settingsFile = Path.Combine(_state, "local.settings.json");
@@ -54,13 +53,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
 
         Console.WriteLine($"hub: starting Azurite, the Cosmos DB emulator and the Functions host on http://127.0.0.1:{port} (state {_state})");
         var started = DateTime.UtcNow;
-        var azurite = Track(ManagedProcess.Start(
-            "Azurite",
-            Path.Combine(root, "tools", "azurite", "node_modules", ".bin", "azurite"),
-            ["--location", Path.Combine(_state, "azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-             "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}", "--skipApiVersionCheck", "--disableTelemetry", "--loose"],
-            Path.Combine(_state, "azurite.log"),
-            node));
+        var azurite = Track(StartAzurite(root, _state, blob, queue, table, node, options.AzuriteLog));
         memory.Watch(azurite.Pid, Name, _ => "Azurite");
 
         var emulator = Track(ManagedProcess.Start(
@@ -73,18 +66,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await WaitAsync(emulator, async () => (await TryGetAsync(probe, $"http://127.0.0.1:{cosmos}/")) is not null, TimeSpan.FromSeconds(60), cancellationToken);
 
-        var host = Track(ManagedProcess.Start(
-            "Functions host",
-            func,
-            ["start", "--script-root", app, "--port", $"{port}", "--settings", settingsFile],
-            Path.Combine(_state, "func.log"),
-            new Dictionary<string, string?>
-            {
-                ["FUNCTIONS_SECRETS_DIR"] = Path.Combine(_state, "func-secrets"),
-                ["FUNCTIONS_MASTER_KEY"] = "comparison-master-" + Guid.NewGuid().ToString("N"),
-                ["CONTAINER_NAME"] = null,
-            },
-            workingDirectory: root));
+        var host = Track(StartHost(root, app, port, settingsFile, _state));
         memory.Watch(host.Pid, Name, commandLine => commandLine.Contains("Hub.Functions", StringComparison.Ordinal) ? "worker" : "host");
         await WaitAsync(host, async () => (await TryGetAsync(probe, $"http://127.0.0.1:{port}/api/health")) is { StatusCode: HttpStatusCode.OK }, TimeSpan.FromSeconds(options.StartTimeoutSeconds), cancellationToken);
         var ready = DateTime.UtcNow - started;
@@ -142,8 +124,8 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
             }
         }));
 
-        // Where a small run's time goes (medians, ms): the start request, the orchestration reaching its first activity,
-        // the activity's work to the recorded end, and the client seeing the end. Server clocks and this one are the same machine's.
+        // Where a small run's time goes (medians, ms): the request until the run's document is created, the orchestration
+        // reaching its first activity, the activity's work to the recorded end, and the end reaching the client. Server clocks and this one are the same machine's.
         // The tail beside the median (90th percentile, slowest): with 4 lanes of ~12 runs each, one slow run holds its lane.
         static string Spread(IEnumerable<double> values)
         {
@@ -152,27 +134,27 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
         }
 
         Console.WriteLine(
-            $"hub: small run phases, median/p90/max ms: start request {Spread(phases.Select(p => p.StartRequest))}, created -> first activity {Spread(phases.Select(p => p.ToFirstActivity))}, " +
-            $"first activity -> ended {Spread(phases.Select(p => p.Work))}, ended -> seen by the client {Spread(phases.Select(p => p.ToSeen))}");
+            $"hub: small run phases, median/p90/max ms: request -> run created {Spread(phases.Select(p => p.ToCreated))}, created -> first activity {Spread(phases.Select(p => p.ToFirstActivity))}, " +
+            $"first activity -> ended {Spread(phases.Select(p => p.Work))}, ended -> answered {Spread(phases.Select(p => p.ToSeen))}");
         return runs / (ends.Max() - started).TotalSeconds;
     }
 
     /// <summary>One run's phases, in milliseconds.</summary>
-    private sealed record RunPhases(double StartRequest, double ToFirstActivity, double Work, double ToSeen);
+    private sealed record RunPhases(double ToCreated, double ToFirstActivity, double Work, double ToSeen);
 
-    /// <summary>Starts a run and waits for its end: records published, when it was requested, and the run's completion time.</summary>
+    /// <summary>
+    /// Starts a run and waits for its end in the same request (<c>POST .../run?waitSeconds=30</c>: 200 with the ended run),
+    /// following its <c>Location</c> with <c>GET /api/v1/runs/{id}?waitSeconds=30</c> only when it outlasts the wait:
+    /// records published, when it was requested, and the run's completion time.
+    /// </summary>
     private async Task<(string RunId, long Published, DateTimeOffset Requested, DateTimeOffset Completed)> RunOnceAsync(string integration, CancellationToken cancellationToken, Action<RunPhases>? phases = null)
     {
         var http = _http!;
         var requested = DateTimeOffset.UtcNow;
-        using var start = await http.PostAsync($"api/v1/integrations/{integration}/run", null, cancellationToken);
-        var started = await Json(start, cancellationToken);
-        var answered = DateTimeOffset.UtcNow;
-        var runId = (string)started["id"]!;
+        var run = await Json(await http.PostAsync($"api/v1/integrations/{integration}/run?waitSeconds={WaitSeconds}", null, cancellationToken), cancellationToken);
+        var runId = (string)run["id"]!;
         while (true)
         {
-            using var response = await http.GetAsync($"api/v1/runs/{runId}?waitSeconds={WaitSeconds}", cancellationToken);
-            var run = await Json(response, cancellationToken);
             var status = (string?)run["status"];
             if (status is "succeeded" or "failed" or "cancelled")
             {
@@ -184,9 +166,11 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
                 var completed = DateTimeOffset.Parse((string)run["completedAt"]!, CultureInfo.InvariantCulture);
                 var created = DateTimeOffset.Parse((string)run["createdAt"]!, CultureInfo.InvariantCulture);
                 var begun = DateTimeOffset.Parse((string)run["startedAt"]!, CultureInfo.InvariantCulture);
-                phases?.Invoke(new RunPhases((answered - requested).TotalMilliseconds, (begun - created).TotalMilliseconds, (completed - begun).TotalMilliseconds, (DateTimeOffset.UtcNow - completed).TotalMilliseconds));
+                phases?.Invoke(new RunPhases((created - requested).TotalMilliseconds, (begun - created).TotalMilliseconds, (completed - begun).TotalMilliseconds, (DateTimeOffset.UtcNow - completed).TotalMilliseconds));
                 return (runId, (long)run["progress"]!["recordsPublished"]!, requested, completed);
             }
+
+            run = await Json(await http.GetAsync($"api/v1/runs/{runId}?waitSeconds={WaitSeconds}", cancellationToken), cancellationToken);
         }
     }
 
@@ -279,9 +263,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
     {
         var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "local.settings.sample.json")))!.AsObject();
         var values = settings["Values"]!.AsObject();
-        values["AzureWebJobsStorage"] =
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+        values["AzureWebJobsStorage"] = AzuriteConnectionString(blob, queue, table);
         values["Cosmos__Endpoint"] = $"http://127.0.0.1:{cosmos}/";
         values["Auth__AdminKey"] = _adminKey;
         values["Secrets__LocalKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace IntegrationHub.Comparison;
 
-/// <summary>Command line: <c>--sizes 10000,100000,1000000 --repeats 3 --small-runs 50 --small-size 100 --small-parallel 4 --no-build --no-hotpath --paced --hub-only --emulator-in-memory</c>.</summary>
+/// <summary>Command line: <c>--sizes 10000,100000,1000000 --repeats 3 --small-runs 50 --small-size 100 --small-parallel 4 --no-build --no-hotpath --paced --hub-only --emulator-in-memory --no-floor --azurite-log FILE</c>.</summary>
 internal sealed record Options
 {
     public IReadOnlyList<long> Sizes { get; init; } = [10_000, 100_000, 1_000_000];
@@ -37,6 +37,15 @@ internal sealed record Options
     /// <summary>Runs the hub's side only (no ratios: for profiling and quick checks of the hub between comparisons).</summary>
     public bool HubOnly { get; init; }
 
+    /// <summary>
+    /// Runs the Durable Functions floor (bench/Hub.DurableFloor: one orchestration, one activity that does nothing) in the
+    /// small runs beside the hub and n8n; <c>--no-floor</c> leaves it out.
+    /// </summary>
+    public bool Floor { get; init; } = true;
+
+    /// <summary>A file for the hub's Azurite debug log (<c>--azurite-log FILE</c>): every storage request the runtime makes, to count them per run.</summary>
+    public string? AzuriteLog { get; init; }
+
     public bool HotPath { get; init; } = true;
 
     /// <summary>Keep the hub's default client-side pacing of the REST connector (10 requests/s per credential); off unless asked.</summary>
@@ -67,6 +76,8 @@ internal sealed record Options
                 "--no-hotpath" => options with { HotPath = false },
                 "--paced" => options with { Paced = true },
                 "--hub-only" => options with { HubOnly = true },
+                "--no-floor" => options with { Floor = false },
+                "--azurite-log" => options with { AzuriteLog = Path.GetFullPath(Next()) },
                 "--emulator-in-memory" => options with { EmulatorJournal = false },
                 _ => throw new ArgumentException($"Unknown argument {args[i]}."),
             };

@@ -15,7 +15,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("Usage: Hub.Comparison [--sizes 10000,100000,1000000] [--repeats 3] [--small-runs 50] [--small-size 100] [--small-parallel 4] [--warmup-size 2000] [--node-heap-mb 8192] [--state-dir DIR] [--no-build] [--no-hotpath] [--paced]");
+    Console.Error.WriteLine("Usage: Hub.Comparison [--sizes 10000,100000,1000000] [--repeats 3] [--small-runs 50] [--small-size 100] [--small-parallel 4] [--warmup-size 2000] [--node-heap-mb 8192] [--state-dir DIR] [--no-build] [--no-hotpath] [--paced] [--hub-only] [--emulator-in-memory] [--no-floor] [--azurite-log FILE]");
     return 2;
 }
 
@@ -40,9 +40,12 @@ var memory = new MemoryMonitor();
 var hub = new HubSide(options, source, memory);
 var n8n = new N8nSide(options, source, memory);
 ISide[] sides = options.HubOnly ? [hub] : [hub, n8n];
+
+// The Durable Functions floor takes part in the small runs only (it has no records to sync).
+ISide[] smallSides = options.Floor ? [.. sides, new FloorSide(options, memory)] : sides;
 var coldStart = new Dictionary<string, TimeSpan>();
 var throughput = options.Sizes.ToDictionary(s => s, _ => sides.ToDictionary(side => side.Name, _ => new List<double>()));
-var smallRuns = sides.ToDictionary(side => side.Name, _ => new List<double>());
+var smallRuns = smallSides.ToDictionary(side => side.Name, _ => new List<double>());
 var cpuPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<(string Side, string Role), double>());
 var recordsPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<string, long>());
 var cpuSmall = new Dictionary<(string Side, string Role), double>();
@@ -50,13 +53,13 @@ var smallRunsDone = new Dictionary<string, int>();
 var failures = new List<string>();
 try
 {
-    foreach (var side in sides)
+    foreach (var side in smallSides)
     {
         coldStart[side.Name] = await side.StartAsync(cancel.Token);
     }
 
-    // Untimed: JIT, connection pools and first-use paths on both sides; checks the output's shape on n8n.
-    foreach (var side in sides)
+    // Untimed: JIT, connection pools and first-use paths on every side; checks the output's shape on n8n.
+    foreach (var side in smallSides)
     {
         var warm = await side.RunAsync(options.WarmupSize, cancel.Token);
         Console.WriteLine($"{side.Name}: warm-up {warm.Records:N0} records in {warm.Elapsed.TotalSeconds:0.00} s");
@@ -100,7 +103,7 @@ try
 
     for (var repeat = 0; repeat < options.Repeats; repeat++)
     {
-        foreach (var side in repeat % 2 == 0 ? sides : sides.Reverse())
+        foreach (var side in repeat % 2 == 0 ? smallSides : smallSides.Reverse())
         {
             double rate;
             var cpuBefore = memory.CpuSeconds();
@@ -137,7 +140,7 @@ catch (Exception e) when (IsRunFailure(e) || e is OperationCanceledException)
 finally
 {
     memory.Sample();
-    foreach (var side in sides)
+    foreach (var side in smallSides)
     {
         await side.StopAsync();
     }
@@ -171,6 +174,14 @@ void Report()
     }
 
     Row($"runs/s ({options.SmallRuns} x {options.SmallSize} records, {options.SmallParallel} at a time)", smallRuns["hub"], smallRuns.GetValueOrDefault("n8n", []), "0.00");
+    if (smallRuns.TryGetValue("floor", out var floorRuns))
+    {
+        // The floor against n8n, and the hub against the floor: what the runtime allows, and how much of it the hub uses.
+        Row("  Durable floor, runs/s (no hub code)", floorRuns, smallRuns.GetValueOrDefault("n8n", []), "0.00");
+        var (hubRate, floorRate) = (Median(smallRuns["hub"]), Median(floorRuns));
+        Console.WriteLine($"{"  hub / Durable floor",-40} {hubRate / floorRate,12:0.00}");
+    }
+
     if (coldStart.TryGetValue("hub", out var hubStart) && coldStart.TryGetValue("n8n", out var n8nStart))
     {
         Console.WriteLine($"{"cold start to ready, s (lower is better)",-40} {hubStart.TotalSeconds,12:0.0} {n8nStart.TotalSeconds,12:0.0} {hubStart / n8nStart,8:0.00}");
@@ -219,7 +230,7 @@ void Report()
         Console.WriteLine($"  {side,-4} {role,-22} {peak,8:N0}");
     }
 
-    foreach (var side in new[] { "hub", "n8n" })
+    foreach (var side in new[] { "hub", "n8n", "floor" })
     {
         Console.WriteLine($"  {side,-4} {"all (sampled sum)",-22} {memory.SidePeakMb(side),8:N0}");
     }
@@ -261,6 +272,11 @@ static async Task<bool> PrepareAsync(Options options, CancellationToken cancella
     }
 
     steps.Add(("dotnet", ["build", Path.Combine(options.RepoRoot, "src", "Hub.Functions"), "-c", "Release", "--nologo", "-v", "quiet", "-clp:ErrorsOnly"]));
+    if (options.Floor)
+    {
+        steps.Add(("dotnet", ["build", Path.Combine(options.RepoRoot, "bench", "Hub.DurableFloor"), "-c", "Release", "--nologo", "-v", "quiet", "-clp:ErrorsOnly"]));
+    }
+
     if (options.HotPath)
     {
         steps.Add(("dotnet", ["build", Path.Combine(options.RepoRoot, "bench", "Hub.Benchmarks"), "-c", "Release", "--nologo", "-v", "quiet", "-clp:ErrorsOnly"]));

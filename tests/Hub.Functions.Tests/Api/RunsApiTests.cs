@@ -137,6 +137,52 @@ public sealed class RunsApiTests(RunsHubFixture fixture) : IAsyncLifetime
         Assert.NotNull(answer.Headers.RetryAfter);
     }
 
+    [Fact]
+    public async Task A_start_that_waits_answers_200_with_the_ended_run_in_one_request()
+    {
+        await CreateIntegrationAsync("sample-startwait", "sample", "events", new { count = 40, pageSize = 10 });
+
+        using var answer = await _tenant.PostAsync(new Uri("api/v1/integrations/sample-startwait/run?waitSeconds=60", UriKind.Relative), null);
+
+        var run = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.Equal(40, run.GetProperty("progress").GetProperty("recordsPublished").GetInt64());
+        Assert.Equal($"/api/v1/runs/{run.GetProperty("id").GetString()}", answer.Content.Headers.ContentLocation?.ToString());
+        Assert.Null(answer.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_start_that_outlasts_its_wait_answers_202_with_the_location_to_follow()
+    {
+        await CreateIntegrationAsync("sample-startoutlast", "sample", "events", new { count = 3000, pageSize = 10 });
+
+        using var answer = await _tenant.PostAsync(new Uri("api/v1/integrations/sample-startoutlast/run?waitSeconds=1", UriKind.Relative), null);
+        using var cancel = await _tenant.PostAsync(new Uri(answer.Headers.Location + "/cancel", UriKind.Relative), null);
+
+        var run = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+        Assert.Equal($"/api/v1/runs/{run.GetProperty("id").GetString()}", answer.Headers.Location?.ToString());
+        Assert.Contains(run.GetProperty("status").GetString(), new[] { "pending", "running" });
+        Assert.NotNull(answer.Headers.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("61")]
+    [InlineData("soon")]
+    public async Task A_start_with_a_bad_wait_is_a_problem_and_starts_nothing(string value)
+    {
+        await CreateIntegrationAsync("sample-startbad", "sample", "events", new { count = 5, pageSize = 5 });
+
+        using var answer = await _tenant.PostAsync(new Uri($"api/v1/integrations/sample-startbad/run?waitSeconds={value}", UriKind.Relative), null);
+
+        var problem = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        var history = await _tenant.GetFromJsonAsync<JsonElement>("api/v1/integrations/sample-startbad/runs");
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Contains("0 to 60", problem.GetProperty("errors").GetProperty("waitSeconds")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, history.GetProperty("items").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("-1")]
     [InlineData("61")]

@@ -38,16 +38,10 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         string id,
         CancellationToken cancellationToken)
     {
-        var wait = TimeSpan.Zero;
-        var waitText = request.Query["waitSeconds"].ToString();
-        if (waitText.Length > 0)
+        var (wait, problem) = WaitOf(request);
+        if (problem is not null)
         {
-            if (!int.TryParse(waitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds > MaxWait.TotalSeconds)
-            {
-                return ApiProblems.Validation("waitSeconds", $"must be a whole number of seconds from 0 to {MaxWait.TotalSeconds:0}.");
-            }
-
-            wait = TimeSpan.FromSeconds(seconds);
+            return problem;
         }
 
         var stored = await runs.GetAsync(request.TenantId(), id, cancellationToken);
@@ -75,8 +69,39 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         return TypedResults.Ok(RunView.Of(run));
     }
 
-    /// <summary>The longest <c>?waitSeconds</c> of <c>GET /api/v1/runs/{id}</c>: well inside the 230 s an Azure front end keeps an idle HTTP request.</summary>
+    /// <summary>The longest <c>?waitSeconds</c> of <c>GET /api/v1/runs/{id}</c> and of a run's start: well inside the 230 s an Azure front end keeps an idle HTTP request.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>The request's <c>?waitSeconds</c>: absent is 0 (answer at once); anything but a whole number from 0 to <see cref="MaxWait"/> is a 400 problem naming it.</summary>
+    private static (TimeSpan Wait, IResult? Problem) WaitOf(HttpRequest request)
+    {
+        var text = request.Query["waitSeconds"].ToString();
+        if (text.Length == 0)
+        {
+            return (TimeSpan.Zero, null);
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds <= MaxWait.TotalSeconds
+            ? (TimeSpan.FromSeconds(seconds), null)
+            : (TimeSpan.Zero, ApiProblems.Validation("waitSeconds", $"must be a whole number of seconds from 0 to {MaxWait.TotalSeconds:0}."));
+    }
+
+    // A started run's answer: 202 with Location while it goes on (after waiting up to `wait` for its end); 200 with the
+    // ended run, and Content-Location naming it, when it ended within the wait (one request where a client would
+    // otherwise start, then wait at the Location).
+    private async Task<IResult> StartedAsync(HttpRequest request, Run run, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var callerGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.HttpContext.RequestAborted);
+        run = await WaitForEndAsync(run.TenantId, run, wait, callerGone.Token);
+        if (run.IsTerminal)
+        {
+            request.HttpContext.Response.Headers.ContentLocation = RunView.LocationOf(run.Id);
+            return TypedResults.Ok(RunView.Of(run));
+        }
+
+        request.HttpContext.Response.Headers.RetryAfter = "2";
+        return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
+    }
 
     /// <summary>
     /// How often a waiting <c>GET /api/v1/runs/{id}</c> reads the run document again: every 100 ms for its first 10 s,
@@ -138,11 +163,18 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         return TypedResults.Accepted(RunView.LocationOf(id), RunView.Of(requested));
     }
 
-    /// <summary><c>POST /api/v1/integrations/{id}/run</c>: 202 with the run; 409 naming the running run when one is in flight.</summary>
+    /// <summary>
+    /// <c>POST /api/v1/integrations/{id}/run</c>: 202 with the run and its <c>Location</c>; 409 naming the running run when
+    /// one is in flight. With <c>?waitSeconds=N</c> (0 to <see cref="MaxWait"/>; 400 for any other value, and then
+    /// nothing is started) it answers when the run has ended — 200 with the ended run — or after N seconds with the 202.
+    /// </summary>
     [Function("StartIntegrationRun")]
     [Idempotent]
-    [EndpointSummary("Start a sync now; poll the Location for its progress")]
+    [EndpointSummary("Start a sync now; poll the Location for its progress, or ?waitSeconds=N to have the answer wait for its end")]
+    [QueryParameter("waitSeconds", typeof(int), "Wait until the run has ended, at most this many seconds (0 to 60; default 0: answer at once with 202). 200 with the ended run when it ended in time, else 202 as without it.")]
+    [ProducesResponseType<RunView>(StatusCodes.Status200OK)]
     [ProducesResponseType<RunView>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public async Task<IResult> StartIntegrationRunAsync(
@@ -151,9 +183,15 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         string id,
         CancellationToken cancellationToken)
     {
+        var (wait, problem) = WaitOf(request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         var run = await runs.StartIntegrationRunAsync(request.TenantId(), id, cancellationToken);
         await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken, justCreated: true);
-        return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
+        return await StartedAsync(request, run, wait, cancellationToken);
     }
 
     /// <summary><c>GET /api/v1/integrations/{id}/runs</c>: the integration's run history, newest first.</summary>
@@ -176,11 +214,14 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         return TypedResults.Ok(new PageResponse<RunView>(page.Items.Select(RunView.Of).ToList(), page.ContinuationToken));
     }
 
-    /// <summary><c>POST /api/v1/flows/{id}/run</c>: 202 with the run.</summary>
+    /// <summary><c>POST /api/v1/flows/{id}/run</c>: 202 with the run; <c>?waitSeconds=N</c> as for an integration's run.</summary>
     [Function("StartFlowRun")]
     [Idempotent]
-    [EndpointSummary("Start a run of a flow; poll the Location for its progress")]
+    [EndpointSummary("Start a run of a flow; poll the Location for its progress, or ?waitSeconds=N to have the answer wait for its end")]
+    [QueryParameter("waitSeconds", typeof(int), "Wait until the run has ended, at most this many seconds (0 to 60; default 0: answer at once with 202). 200 with the ended run when it ended in time, else 202 as without it.")]
+    [ProducesResponseType<RunView>(StatusCodes.Status200OK)]
     [ProducesResponseType<RunView>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public async Task<IResult> StartFlowRunAsync(
@@ -189,8 +230,14 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         string id,
         CancellationToken cancellationToken)
     {
+        var (wait, problem) = WaitOf(request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         var run = await runs.StartFlowRunAsync(request.TenantId(), id, cancellationToken);
         await RunOrchestrations.EnsureStartedAsync(client, steps, run, cancellationToken, justCreated: true);
-        return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
+        return await StartedAsync(request, run, wait, cancellationToken);
     }
 }
