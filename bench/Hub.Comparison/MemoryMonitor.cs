@@ -66,6 +66,30 @@ internal sealed class MemoryMonitor : IAsyncDisposable
         return cpu;
     }
 
+    /// <summary>
+    /// Waits until every watched process together has used less than <paramref name="cores"/> of a core over half a
+    /// second (the side that just ran has finished its tail work: n8n saving an execution, a host's timers), at most
+    /// <paramref name="limit"/>; answers how long it waited.
+    /// </summary>
+    public async Task<TimeSpan> QuietAsync(double cores, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var before = CpuSeconds().Values.Sum();
+        while (clock.Elapsed < limit)
+        {
+            await Task.Delay(500, cancellationToken);
+            var now = CpuSeconds().Values.Sum();
+            if (now - before < cores * 0.5)
+            {
+                break;
+            }
+
+            before = now;
+        }
+
+        return clock.Elapsed;
+    }
+
     public void Sample()
     {
         Dictionary<int, (string Side, Func<string, string> Role)> groups;

@@ -19,7 +19,8 @@
 //     = false) is answered without the document, as the real service does, so neither side encodes or decodes it.
 //  6. Persistence (--data-dir DIR or COSMOS_EMULATOR_DATA_DIR). Without it the data lives in memory only
 //     (what the tests use). With it every mutation that succeeded (create, replace, upsert, patch, delete,
-//     batch; of databases, containers and documents) is appended to DIR/cosmos-journal.ndjson and fsynced
+//     batch; of databases, containers and documents) is appended to DIR/cosmos-journal (a header line, then the
+//     request body's raw bytes; a DIR/cosmos-journal.ndjson of the first format is replayed and replaced) and fsynced
 //     BEFORE its response is sent, so a kill -9 loses nothing that was acknowledged. At start the journal is
 //     replayed in order before any request is served. Mutations are applied one at a time so the journal's
 //     order is the order they took effect. After the replay the journal is compacted to the creates that
@@ -158,35 +159,74 @@ function dispatch(req, res, body, onEnd) {
 }
 
 // --- persistence: an append-only journal of acknowledged mutations ---------------------------------------
-const journalPath = dataDir ? path.join(dataDir, "cosmos-journal.ndjson") : "";
+// One entry per mutation: a JSON header line {"m": method, "u": url, "h": headers, "n": body bytes}, then the body's
+// n bytes as they came, then "\n". The body is written raw, not base64 in a JSON string: a 1 MB page document cost
+// 5.8 ms of encoding per write that way (2.4 ms to write it, 1.3 ms to fsync) on this project's machine. Journals of
+// the first format (one JSON line per entry, the body base64 in "b") replay as well, and compaction rewrites them in
+// this one.
+const journalPath = dataDir ? path.join(dataDir, "cosmos-journal") : "";
+const firstFormatPath = dataDir ? path.join(dataDir, "cosmos-journal.ndjson") : ""; // replayed once, then replaced
 let journalFd = -1;
 const droppedHeaders = new Set(["authorization", "if-match", "if-none-match", "x-ms-date", "date", "content-length", "host", "connection", "user-agent"]);
+const newline = Buffer.from("\n");
+
+function journalEntry(method, url, headers, body) {
+  return [Buffer.from(JSON.stringify({ m: method, u: url, h: headers, n: body.length }) + "\n"), body, newline];
+}
 
 function journal(req, body) {
   if (journalFd < 0) return;
   const headers = {};
   for (const [name, value] of Object.entries(req.headers)) if (!droppedHeaders.has(name)) headers[name] = value;
-  const line = JSON.stringify({ m: req.method, u: req.url, h: headers, b: body.toString("base64") }) + "\n";
-  fs.writeSync(journalFd, line);
+  writeAll(journalFd, journalEntry(req.method, req.url, headers, body));
   fs.fsyncSync(journalFd);
+}
+
+function writeAll(fd, buffers) {
+  let pending = buffers.filter((b) => b.length > 0);
+  while (pending.length > 0) {
+    let written = fs.writevSync(fd, pending);
+    // A short write (rare, large entries): go on from where it stopped.
+    while (pending.length > 0 && written >= pending[0].length) written -= pending.shift().length;
+    if (written > 0) pending[0] = pending[0].subarray(written);
+  }
+}
+
+// The journal's entries in order, as {m, u, h, body}; a torn tail (a crash mid-write, never acknowledged) ends them.
+function* journalEntries(data) {
+  let position = 0;
+  while (position < data.length) {
+    const end = data.indexOf(10, position);
+    if (end < 0) return;
+    let entry;
+    try {
+      entry = JSON.parse(data.toString("utf8", position, end));
+    } catch {
+      return;
+    }
+    if (typeof entry.n === "number") {
+      const stop = end + 1 + entry.n;
+      if (stop >= data.length || data[stop] !== 10) return;
+      yield { m: entry.m, u: entry.u, h: entry.h, body: data.subarray(end + 1, stop) };
+      position = stop + 1;
+    } else if (typeof entry.b === "string") {
+      yield { m: entry.m, u: entry.u, h: entry.h, body: Buffer.from(entry.b, "base64") }; // the first format
+      position = end + 1;
+    } else {
+      return;
+    }
+  }
 }
 
 async function replay() {
   if (!journalPath) return 0;
   fs.mkdirSync(dataDir, { recursive: true });
   let count = 0;
-  if (fs.existsSync(journalPath)) {
-    const lines = fs.readFileSync(journalPath, "utf8").split("\n");
-    for (const line of lines) {
-      if (!line) continue;
-      let entry;
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        break; // a line torn by a crash mid-write was never acknowledged
-      }
+  const source = fs.existsSync(journalPath) ? journalPath : fs.existsSync(firstFormatPath) ? firstFormatPath : "";
+  if (source) {
+    for (const entry of journalEntries(fs.readFileSync(source))) {
       const res = fakeResponse();
-      await dispatch({ method: entry.m, url: entry.u, headers: entry.h, httpVersion: "1.1", socket: null }, res, Buffer.from(entry.b, "base64"));
+      await dispatch({ method: entry.m, url: entry.u, headers: entry.h, httpVersion: "1.1", socket: null }, res, entry.body);
       count += 1;
     }
     // Compact: rewrite the journal as the creates that rebuild the current state (this also drops a torn
@@ -194,10 +234,11 @@ async function replay() {
     const snapshot = await snapshotEntries();
     const temporary = journalPath + ".compacting";
     const fd = fs.openSync(temporary, "w");
-    for (const entry of snapshot) fs.writeSync(fd, JSON.stringify(entry) + "\n");
+    for (const entry of snapshot) writeAll(fd, entry);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(temporary, journalPath);
+    fs.rmSync(firstFormatPath, { force: true });
     const dir = fs.openSync(dataDir, "r");
     fs.fsyncSync(dir);
     fs.closeSync(dir);
@@ -235,7 +276,7 @@ async function readFeed(url, itemsName) {
 async function snapshotEntries() {
   const entries = [];
   const json = { "content-type": "application/json" };
-  const entry = (url, body) => ({ m: "POST", u: url, h: json, b: Buffer.from(JSON.stringify(body)).toString("base64") });
+  const entry = (url, body) => journalEntry("POST", url, json, Buffer.from(JSON.stringify(body)));
   for (const database of await readFeed("/dbs", "Databases")) {
     const db = encodeURIComponent(database.id);
     entries.push(entry("/dbs", withoutSystemProperties(database)));

@@ -69,6 +69,79 @@ public sealed class EmulatorTests
     }
 
     [Fact]
+    public async Task A_write_torn_by_a_crash_mid_entry_is_dropped_and_every_write_before_it_survives()
+    {
+        var data = Directory.CreateTempSubdirectory("cosmos-data-");
+        try
+        {
+            await using var emulator = await CosmosEmulator.StartAsync(dataDirectory: data.FullName);
+            var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "torn", UseGatewayOnly = true });
+            using (var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]))
+            {
+                await cosmos.EnsureCreatedAsync(default);
+                var notes = cosmos.Documents<DocumentSetTests.Note>("notes");
+                await notes.CreateAsync(new DocumentSetTests.Note { Id = "whole", TenantId = "t1", Text = new string('a', 200_000) }, default);
+                await notes.CreateAsync(new DocumentSetTests.Note { Id = "torn", TenantId = "t1", Text = new string('b', 200_000) }, default);
+            }
+
+            await emulator.KillAsync();
+            var journal = Path.Combine(data.FullName, "cosmos-journal");
+            await using (var file = new FileStream(journal, FileMode.Open))
+            {
+                file.SetLength(file.Length - 1_000); // the last entry's body cut short, as a crash mid-write leaves it
+            }
+
+            await emulator.RestartAsync();
+
+            using var again = new HubCosmos(options, [new ContainerDefinition("notes")]);
+            var reread = again.Documents<DocumentSetTests.Note>("notes");
+            Assert.Equal(200_000, (await reread.ReadAsync("t1", "whole", default))!.Text.Length);
+            Assert.Null(await reread.ReadAsync("t1", "torn", default));
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_journal_of_the_first_format_with_base64_bodies_replays_and_is_replaced()
+    {
+        var data = Directory.CreateTempSubdirectory("cosmos-data-");
+        try
+        {
+            // What an emulator before the raw-body journal left: one JSON line per mutation, the body base64 in "b".
+            static string Line(string url, string body, string? partitionKey = null) => System.Text.Json.JsonSerializer.Serialize(new
+            {
+                m = "POST",
+                u = url,
+                h = partitionKey is null
+                    ? new Dictionary<string, string> { ["content-type"] = "application/json" }
+                    : new Dictionary<string, string> { ["content-type"] = "application/json", ["x-ms-documentdb-partitionkey"] = partitionKey },
+                b = Convert.ToBase64String(Encoding.UTF8.GetBytes(body)),
+            });
+            await File.WriteAllLinesAsync(Path.Combine(data.FullName, "cosmos-journal.ndjson"),
+            [
+                Line("/dbs", """{"id":"legacy"}"""),
+                Line("/dbs/legacy/colls", """{"id":"notes","partitionKey":{"paths":["/tenantId"],"kind":"Hash"}}"""),
+                Line("/dbs/legacy/colls/notes/docs", """{"id":"old","tenantId":"t1","text":"from the first format"}""", """["t1"]"""),
+            ]);
+
+            await using var emulator = await CosmosEmulator.StartAsync(dataDirectory: data.FullName);
+
+            var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "legacy", UseGatewayOnly = true });
+            using var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]);
+            Assert.Equal("from the first format", (await cosmos.Documents<DocumentSetTests.Note>("notes").ReadAsync("t1", "old", default))!.Text);
+            Assert.False(File.Exists(Path.Combine(data.FullName, "cosmos-journal.ndjson")));
+            Assert.True(File.Exists(Path.Combine(data.FullName, "cosmos-journal")));
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Without_a_data_directory_a_restart_starts_empty()
     {
         await using var emulator = await CosmosEmulator.StartAsync();
