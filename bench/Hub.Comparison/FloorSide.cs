@@ -16,7 +16,7 @@ namespace IntegrationHub.Comparison;
 internal sealed class FloorSide(Options options, MemoryMonitor memory) : ISide
 {
     private readonly string _state = Path.Combine(options.StateDir, "floor");
-    private readonly List<ManagedProcess> _processes = [];
+    private readonly ProcessGroup _processes = new();
     private HttpClient? _http;
 
     public string Name => "floor";
@@ -98,21 +98,12 @@ internal sealed class FloorSide(Options options, MemoryMonitor memory) : ISide
         memory.Sample();
         _http?.Dispose();
         _http = null;
-        for (var i = _processes.Count - 1; i >= 0; i--)
-        {
-            await _processes[i].StopAsync(TimeSpan.FromSeconds(10));
-        }
-
-        _processes.Clear();
+        await _processes.StopAllAsync();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private ManagedProcess Track(ManagedProcess process)
-    {
-        _processes.Add(process);
-        return process;
-    }
+    private ManagedProcess Track(ManagedProcess process) => _processes.Track(process);
 
     // The hub's runtime settings (worker runtime, task hub name, the Durable storage provider's queue settings) from
     // local.settings.sample.json, nothing of the hub's own.

@@ -22,7 +22,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
     private const int WaitSeconds = 30;
     private readonly string _state = Path.Combine(options.StateDir, "hub");
     private readonly string _adminKey = "comparison-admin-" + Guid.NewGuid().ToString("N");
-    private readonly List<ManagedProcess> _processes = [];
+    private readonly ProcessGroup _processes = new();
     private HttpClient? _http;
     private JsonObject? _paginationTemplate;
     private string? _credentialId;
@@ -242,22 +242,12 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
         _http?.Dispose();
         _http = null;
 
-        // The host first (it stops its worker), then the emulators, as scripts/run.sh does.
-        for (var i = _processes.Count - 1; i >= 0; i--)
-        {
-            await _processes[i].StopAsync(TimeSpan.FromSeconds(10));
-        }
-
-        _processes.Clear();
+        await _processes.StopAllAsync(); // the host first (it stops its worker), then the emulators
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private ManagedProcess Track(ManagedProcess process)
-    {
-        _processes.Add(process);
-        return process;
-    }
+    private ManagedProcess Track(ManagedProcess process) => _processes.Track(process);
 
     private JsonObject Settings(string root, int blob, int queue, int table, int cosmos, int port)
     {

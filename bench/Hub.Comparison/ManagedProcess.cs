@@ -174,3 +174,25 @@ internal static class ProcessTable
     private static long Kb(string line) =>
         long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }
+
+/// <summary>The processes one side started, stopped in the reverse order (the host before the stores it uses, as scripts/run.sh does).</summary>
+internal sealed class ProcessGroup
+{
+    private readonly List<ManagedProcess> _processes = [];
+
+    public ManagedProcess Track(ManagedProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
+    public async Task StopAllAsync()
+    {
+        for (var i = _processes.Count - 1; i >= 0; i--)
+        {
+            await _processes[i].StopAsync(TimeSpan.FromSeconds(10));
+        }
+
+        _processes.Clear();
+    }
+}

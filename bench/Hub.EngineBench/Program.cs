@@ -249,7 +249,7 @@ internal sealed record RunResult(long Published, long Pages, TimeSpan Elapsed);
 internal sealed class Engine(Options options, MemoryMonitor memory) : IAsyncDisposable
 {
     private readonly string _adminKey = "bench-admin-" + Guid.NewGuid().ToString("N");
-    private readonly List<ManagedProcess> _processes = [];
+    private readonly ProcessGroup _processes = new();
     private HttpClient? _http;
     private string? _credentialId;
     private int _integrations;
@@ -301,32 +301,13 @@ internal sealed class Engine(Options options, MemoryMonitor memory) : IAsyncDisp
         ManagedProcess engine;
         if (options.Engine == "current")
         {
-            var azurite = Track(ManagedProcess.Start(
-                "Azurite",
-                Path.Combine(tools, "azurite", "node_modules", ".bin", "azurite"),
-                ["--location", Path.Combine(state, "azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                 "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}", "--skipApiVersionCheck", "--disableTelemetry", "--loose"],
-                Path.Combine(state, "azurite.log"),
-                node));
+            var azurite = Track(StartAzurite(FindRepoRootOfThisBench(), state, blob, queue, table, node));
             memory.Watch(azurite.Pid, side, _ => "Azurite");
-            values["AzureWebJobsStorage"] =
-                "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-                $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+            values["AzureWebJobsStorage"] = AzuriteConnectionString(blob, queue, table);
             settings["Host"] = new JsonObject { ["LocalHttpPort"] = port };
             var settingsFile = Path.Combine(state, "local.settings.json");
             await File.WriteAllTextAsync(settingsFile, settings.ToJsonString(), cancellationToken);
-            engine = Track(ManagedProcess.Start(
-                "Functions host",
-                FindFunc(FindRepoRootOfThisBench()),
-                ["start", "--script-root", app, "--port", $"{port}", "--settings", settingsFile],
-                Path.Combine(state, "func.log"),
-                new Dictionary<string, string?>
-                {
-                    ["FUNCTIONS_SECRETS_DIR"] = Path.Combine(state, "func-secrets"),
-                    ["FUNCTIONS_MASTER_KEY"] = "bench-master-" + Guid.NewGuid().ToString("N"),
-                    ["CONTAINER_NAME"] = null,
-                },
-                workingDirectory: root));
+            engine = Track(StartHost(root, app, port, settingsFile, state));
             memory.Watch(engine.Pid, side, commandLine => commandLine.Contains("Hub.Functions", StringComparison.Ordinal) ? "worker" : "host");
         }
         else
@@ -459,19 +440,10 @@ internal sealed class Engine(Options options, MemoryMonitor memory) : IAsyncDisp
     {
         memory.Sample();
         _http?.Dispose();
-        for (var i = _processes.Count - 1; i >= 0; i--)
-        {
-            await _processes[i].StopAsync(TimeSpan.FromSeconds(10));
-        }
-
-        _processes.Clear();
+        await _processes.StopAllAsync();
     }
 
-    private ManagedProcess Track(ManagedProcess process)
-    {
-        _processes.Add(process);
-        return process;
-    }
+    private ManagedProcess Track(ManagedProcess process) => _processes.Track(process);
 
     // The tools (Azurite, emulator) and the Functions host kit come from the checkout this benchmark is in.
     private static string FindRepoRootOfThisBench()
