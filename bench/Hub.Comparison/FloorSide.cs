@@ -24,18 +24,7 @@ internal sealed class FloorSide(Options options, MemoryMonitor memory) : ISide
     public async Task<TimeSpan> StartAsync(CancellationToken cancellationToken)
     {
         var root = options.RepoRoot;
-        var app = Path.Combine(root, "bench", "Hub.DurableFloor", "bin", "Release", "net10.0");
-        if (!File.Exists(Path.Combine(app, "Hub.DurableFloor.dll")))
-        {
-            throw new InvalidOperationException($"No Release build in {app}: run without --no-build.");
-        }
-
-        if (Directory.Exists(_state))
-        {
-            Directory.Delete(_state, recursive: true);
-        }
-
-        Directory.CreateDirectory(_state);
+        var app = ReleaseAppWithFreshState(root, Path.Combine("bench", "Hub.DurableFloor"), "Hub.DurableFloor.dll", _state);
         var (blob, queue, table, port) = (FreePort(), FreePort(), FreePort(), FreePort());
         var settingsFile = Path.Combine(_state, "local.settings.json");
         await File.WriteAllTextAsync(settingsFile, Settings(root, blob, queue, table, port).ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);

@@ -68,6 +68,24 @@ internal static class HubLaunch
             },
             workingDirectory: root);
 
+    /// <summary>The Release build of a Function App (<paramref name="project"/> under the checkout, its assembly <paramref name="assembly"/>), and an empty <paramref name="state"/> folder for its run.</summary>
+    internal static string ReleaseAppWithFreshState(string root, string project, string assembly, string state)
+    {
+        var app = Path.Combine(root, project, "bin", "Release", "net10.0");
+        if (!File.Exists(Path.Combine(app, assembly)))
+        {
+            throw new InvalidOperationException($"No Release build in {app}: run without --no-build.");
+        }
+
+        if (Directory.Exists(state))
+        {
+            Directory.Delete(state, recursive: true);
+        }
+
+        Directory.CreateDirectory(state);
+        return app;
+    }
+
     internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -33,18 +33,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
     public async Task<TimeSpan> StartAsync(CancellationToken cancellationToken)
     {
         var root = options.RepoRoot;
-        var app = Path.Combine(root, "src", "Hub.Functions", "bin", "Release", "net10.0");
-        if (!File.Exists(Path.Combine(app, "Hub.Functions.dll")))
-        {
-            throw new InvalidOperationException($"No Release build in {app}: run without --no-build.");
-        }
-
-        if (Directory.Exists(_state))
-        {
-            Directory.Delete(_state, recursive: true);
-        }
-
-        Directory.CreateDirectory(_state);
+        var app = ReleaseAppWithFreshState(root, Path.Combine("src", "Hub.Functions"), "Hub.Functions.dll", _state);
         var (blob, queue, table, cosmos, port) = (FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
         var settings = Settings(root, blob, queue, table, cosmos, port);
         var settingsFile = Path.Combine(_state, "local.settings.json");
