@@ -34,6 +34,40 @@ internal sealed class MemoryMonitor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the peaks afresh: the kernel's VmHWM of every watched process is reset to its current RSS
+    /// (<c>/proc/PID/clear_refs</c>, value 5; Linux 4.0 and later) and the sampled sums are forgotten, so the next
+    /// <see cref="Peaks"/> and <see cref="SidePeakMb"/> are those of the stretch that follows.
+    /// </summary>
+    public void ResetPeaks()
+    {
+        Dictionary<int, (string Side, Func<string, string> Role)> groups;
+        lock (_gate)
+        {
+            groups = new(_groups);
+            _peakKb.Clear();
+            _sidePeakKb.Clear();
+        }
+
+        foreach (var entry in ProcessTable.Snapshot().Where(e => groups.ContainsKey(e.Pgid)))
+        {
+            try
+            {
+                File.WriteAllText($"/proc/{entry.Pid}/clear_refs", "5");
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Another user's process: its peak stays the lifetime's.
+            }
+        }
+
+        Sample();
+    }
+
     /// <summary>The largest sampled sum of the side's RSS, in MB.</summary>
     public double SidePeakMb(string side)
     {

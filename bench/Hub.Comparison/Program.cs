@@ -49,6 +49,7 @@ var smallRuns = smallSides.ToDictionary(side => side.Name, _ => new List<double>
 var cpuPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<(string Side, string Role), double>());
 var recordsPerSize = options.Sizes.ToDictionary(s => s, _ => new Dictionary<string, long>());
 var cpuSmall = new Dictionary<(string Side, string Role), double>();
+var peaksPerSize = new Dictionary<long, (IReadOnlyList<(string Side, string Role, double PeakMb)> Roles, Dictionary<string, double> Sums)>();
 var smallRunsDone = new Dictionary<string, int>();
 var failures = new List<string>();
 try
@@ -67,6 +68,8 @@ try
 
     foreach (var size in options.Sizes)
     {
+        // Each size's own peaks (so "flat from 10,000 to 1,000,000" is read off one run, not the run's lifetime peak).
+        memory.ResetPeaks();
         for (var repeat = 0; repeat < options.Repeats; repeat++)
         {
             // Interleaved, and who goes first alternates, so a drift in machine load touches both sides alike.
@@ -100,6 +103,8 @@ try
                 Console.WriteLine($"{side.Name}: {size,9:N0} records in {result.Elapsed.TotalSeconds,7:0.00} s = {result.RecordsPerSecond,9:N0} records/s  (run {repeat + 1}/{options.Repeats}, load {LoadAverage()})");
             }
         }
+
+        peaksPerSize[size] = (memory.Peaks(), sides.ToDictionary(side => side.Name, side => memory.SidePeakMb(side.Name)));
     }
 
     // Untimed: the small runs' own first-use paths (4 runs at once, the start that waits) on every side; without it
@@ -242,8 +247,25 @@ void Report()
         Console.WriteLine($"FAILED: {failure}");
     }
 
+    if (peaksPerSize.Count > 0)
+    {
+        // Per size: each process's peak during that size's runs only, and each side's largest sampled sum.
+        var sizes = options.Sizes.Where(peaksPerSize.ContainsKey).ToList();
+        Console.WriteLine();
+        Console.WriteLine($"peak RSS (VmHWM) by size, MB{string.Concat(sizes.Select(size => $" {size,12:N0}"))}");
+        foreach (var (side, role) in peaksPerSize[sizes[^1]].Roles.Where(r => sides.Any(s => s.Name == r.Side)).Select(r => (r.Side, r.Role)).Distinct())
+        {
+            Console.WriteLine($"  {side,-4} {role,-22}{string.Concat(sizes.Select(size => $" {peaksPerSize[size].Roles.Where(r => r.Side == side && r.Role == role).Select(r => r.PeakMb).DefaultIfEmpty().Max(),12:N0}"))}");
+        }
+
+        foreach (var side in sides)
+        {
+            Console.WriteLine($"  {side.Name,-4} {"all (sampled sum)",-22}{string.Concat(sizes.Select(size => $" {peaksPerSize[size].Sums.GetValueOrDefault(side.Name),12:N0}"))}");
+        }
+    }
+
     Console.WriteLine();
-    Console.WriteLine("peak RSS (VmHWM), MB");
+    Console.WriteLine($"peak RSS (VmHWM) from the runs of {options.Sizes[^1]:N0} records to the end (the small runs included), MB");
     var peaks = memory.Peaks();
     foreach (var (side, role, peak) in peaks)
     {
