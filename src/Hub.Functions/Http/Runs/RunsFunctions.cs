@@ -45,8 +45,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
         }
 
         var stored = await runs.GetAsync(request.TenantId(), id, cancellationToken);
-        using var callerGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.HttpContext.RequestAborted);
-        stored = await WaitForEndAsync(request.TenantId(), stored, wait, callerGone.Token);
+        stored = await WaitForEndAsync(request, stored, wait, cancellationToken);
         if (stored.Status == RunStatus.Pending && time.GetUtcNow() - stored.CreatedAt > PendingRepairAfter)
         {
             // Its starter died between creating the document and starting the orchestration: start it now.
@@ -62,12 +61,14 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
 
         if (!run.IsTerminal)
         {
-            // The asynchronous pattern's hint of when to look again (seconds).
-            request.HttpContext.Response.Headers.RetryAfter = "2";
+            request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
         }
 
         return TypedResults.Ok(RunView.Of(run));
     }
+
+    // The asynchronous pattern's hint of when to look again at a run still going (seconds).
+    private const string RetryAfterSeconds = "2";
 
     /// <summary>The longest <c>?waitSeconds</c> of <c>GET /api/v1/runs/{id}</c> and of a run's start: well inside the 230 s an Azure front end keeps an idle HTTP request.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
@@ -91,15 +92,14 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
     // otherwise start, then wait at the Location).
     private async Task<IResult> StartedAsync(HttpRequest request, Run run, TimeSpan wait, CancellationToken cancellationToken)
     {
-        using var callerGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.HttpContext.RequestAborted);
-        run = await WaitForEndAsync(run.TenantId, run, wait, callerGone.Token);
+        run = await WaitForEndAsync(request, run, wait, cancellationToken);
         if (run.IsTerminal)
         {
             request.HttpContext.Response.Headers.ContentLocation = RunView.LocationOf(run.Id);
             return TypedResults.Ok(RunView.Of(run));
         }
 
-        request.HttpContext.Response.Headers.RetryAfter = "2";
+        request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
         return TypedResults.Accepted(RunView.LocationOf(run.Id), RunView.Of(run));
     }
 
@@ -112,13 +112,15 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
     // The run once it has ended, or as it is after `wait`: one point read per interval, or at once when this process
     // recorded the end (RunEndSignals); the invocation's cancellation or the caller's disconnect (RequestAborted: which of
     // them the host passes on to the worker varies by version) stops it.
-    private async Task<Run> WaitForEndAsync(string tenantId, Run run, TimeSpan wait, CancellationToken cancellationToken)
+    private async Task<Run> WaitForEndAsync(HttpRequest request, Run run, TimeSpan wait, CancellationToken invocationCancelled)
     {
         if (run.IsTerminal || wait <= TimeSpan.Zero)
         {
             return run;
         }
 
+        using var callerGone = CancellationTokenSource.CreateLinkedTokenSource(invocationCancelled, request.HttpContext.RequestAborted);
+        var cancellationToken = callerGone.Token;
         var ended = endSignals.WhenEnded(run.Id);
         try
         {
@@ -131,7 +133,7 @@ public sealed class RunsFunctions(RunService runs, IRunSteps steps, RunEndSignal
                 await Task.WhenAny(ended, delay);
                 await stop.CancelAsync();
                 cancellationToken.ThrowIfCancellationRequested();
-                run = await runs.GetAsync(tenantId, run.Id, cancellationToken);
+                run = await runs.GetAsync(run.TenantId, run.Id, cancellationToken);
             }
 
             return run;
