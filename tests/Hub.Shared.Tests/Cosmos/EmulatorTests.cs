@@ -37,11 +37,10 @@ public sealed class EmulatorTests
     [Fact]
     public async Task An_acknowledged_write_survives_kill_9_and_a_restart_with_a_data_directory()
     {
-        var data = Directory.CreateTempSubdirectory("cosmos-data-");
-        try
+        await InDataDirectoryAsync(async data =>
         {
-            await using var emulator = await CosmosEmulator.StartAsync(dataDirectory: data.FullName);
-            var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "persist", UseGatewayOnly = true });
+            await using var emulator = await CosmosEmulator.StartAsync(dataDirectory: data);
+            var options = OptionsFor(emulator, "persist");
             using (var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]))
             {
                 await cosmos.EnsureCreatedAsync(default);
@@ -61,21 +60,16 @@ public sealed class EmulatorTests
             Assert.Null(await reread.ReadAsync("t1", "removed", default));
             var replaced = await reread.ReplaceAsync((await reread.ReadAsync("t1", "kept", default))! with { Text = "v3" }, default);
             Assert.Equal("v3", replaced.Text);
-        }
-        finally
-        {
-            data.Delete(recursive: true);
-        }
+        });
     }
 
     [Fact]
     public async Task A_write_torn_by_a_crash_mid_entry_is_dropped_and_every_write_before_it_survives()
     {
-        var data = Directory.CreateTempSubdirectory("cosmos-data-");
-        try
+        await InDataDirectoryAsync(async data =>
         {
-            await using var emulator = await CosmosEmulator.StartAsync(dataDirectory: data.FullName);
-            var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "torn", UseGatewayOnly = true });
+            await using var emulator = await CosmosEmulator.StartAsync(dataDirectory: data);
+            var options = OptionsFor(emulator, "torn");
             using (var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]))
             {
                 await cosmos.EnsureCreatedAsync(default);
@@ -85,7 +79,7 @@ public sealed class EmulatorTests
             }
 
             await emulator.KillAsync();
-            var journal = Path.Combine(data.FullName, "cosmos-journal");
+            var journal = Path.Combine(data, "cosmos-journal");
             await using (var file = new FileStream(journal, FileMode.Open))
             {
                 file.SetLength(file.Length - 1_000); // the last entry's body cut short, as a crash mid-write leaves it
@@ -97,18 +91,13 @@ public sealed class EmulatorTests
             var reread = again.Documents<DocumentSetTests.Note>("notes");
             Assert.Equal(200_000, (await reread.ReadAsync("t1", "whole", default))!.Text.Length);
             Assert.Null(await reread.ReadAsync("t1", "torn", default));
-        }
-        finally
-        {
-            data.Delete(recursive: true);
-        }
+        });
     }
 
     [Fact]
     public async Task A_journal_of_the_first_format_with_base64_bodies_replays_and_is_replaced()
     {
-        var data = Directory.CreateTempSubdirectory("cosmos-data-");
-        try
+        await InDataDirectoryAsync(async data =>
         {
             // What an emulator before the raw-body journal left: one JSON line per mutation, the body base64 in "b".
             static string Line(string url, string body, string? partitionKey = null) => System.Text.Json.JsonSerializer.Serialize(new
@@ -120,32 +109,28 @@ public sealed class EmulatorTests
                     : new Dictionary<string, string> { ["content-type"] = "application/json", ["x-ms-documentdb-partitionkey"] = partitionKey },
                 b = Convert.ToBase64String(Encoding.UTF8.GetBytes(body)),
             });
-            await File.WriteAllLinesAsync(Path.Combine(data.FullName, "cosmos-journal.ndjson"),
+            await File.WriteAllLinesAsync(Path.Combine(data, "cosmos-journal.ndjson"),
             [
                 Line("/dbs", """{"id":"legacy"}"""),
                 Line("/dbs/legacy/colls", """{"id":"notes","partitionKey":{"paths":["/tenantId"],"kind":"Hash"}}"""),
                 Line("/dbs/legacy/colls/notes/docs", """{"id":"old","tenantId":"t1","text":"from the first format"}""", """["t1"]"""),
             ]);
 
-            await using var emulator = await CosmosEmulator.StartAsync(dataDirectory: data.FullName);
+            await using var emulator = await CosmosEmulator.StartAsync(dataDirectory: data);
 
-            var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "legacy", UseGatewayOnly = true });
+            var options = OptionsFor(emulator, "legacy");
             using var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]);
             Assert.Equal("from the first format", (await cosmos.Documents<DocumentSetTests.Note>("notes").ReadAsync("t1", "old", default))!.Text);
-            Assert.False(File.Exists(Path.Combine(data.FullName, "cosmos-journal.ndjson")));
-            Assert.True(File.Exists(Path.Combine(data.FullName, "cosmos-journal")));
-        }
-        finally
-        {
-            data.Delete(recursive: true);
-        }
+            Assert.False(File.Exists(Path.Combine(data, "cosmos-journal.ndjson")));
+            Assert.True(File.Exists(Path.Combine(data, "cosmos-journal")));
+        });
     }
 
     [Fact]
     public async Task Without_a_data_directory_a_restart_starts_empty()
     {
         await using var emulator = await CosmosEmulator.StartAsync();
-        var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "volatile", UseGatewayOnly = true });
+        var options = OptionsFor(emulator, "volatile");
         using (var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]))
         {
             await cosmos.EnsureCreatedAsync(default);
@@ -164,7 +149,7 @@ public sealed class EmulatorTests
     public async Task A_write_asking_for_no_content_back_is_answered_with_its_etag_only_and_the_document_reads_as_written()
     {
         await using var emulator = await CosmosEmulator.StartAsync();
-        var options = Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = "minimal", UseGatewayOnly = true });
+        var options = OptionsFor(emulator, "minimal");
         using var cosmos = new HubCosmos(options, [new ContainerDefinition("notes")]);
         await cosmos.EnsureCreatedAsync(default);
 
@@ -179,6 +164,23 @@ public sealed class EmulatorTests
         Assert.False(string.IsNullOrEmpty(response.ETag));
         Assert.Equal(("v2", replaced.ETag), ((await notes.ReadAsync("t1", "n1", default))!.Text, (await notes.ReadAsync("t1", "n1", default))!.ETag));
     }
+
+    // A fresh data directory for the emulator's journal, removed after the test.
+    private static async Task InDataDirectoryAsync(Func<string, Task> test)
+    {
+        var data = Directory.CreateTempSubdirectory("cosmos-data-");
+        try
+        {
+            await test(data.FullName);
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    private static IOptions<CosmosOptions> OptionsFor(CosmosEmulator emulator, string database) =>
+        Options.Create(new CosmosOptions { Endpoint = emulator.Endpoint, Key = CosmosEmulator.Key, Database = database, UseGatewayOnly = true });
 
     private static async Task<(int Status, string Body)> RawGetAsync(int port, string path)
     {
