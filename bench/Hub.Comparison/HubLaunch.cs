@@ -48,6 +48,15 @@ internal static class HubLaunch
             environment);
     }
 
+    /// <summary>The local Cosmos DB emulator (tools/cosmos) on <paramref name="port"/>, ending with this process; journalling to <paramref name="dataDirectory"/> when one is given, as scripts/run.sh runs it.</summary>
+    internal static ManagedProcess StartEmulator(string root, string state, int port, IReadOnlyDictionary<string, string?> environment, string? dataDirectory = null) =>
+        ManagedProcess.Start(
+            "Cosmos DB emulator",
+            "node",
+            [Path.Combine(root, "tools", "cosmos", "server.js"), "--port", $"{port}", "--parent-pid", $"{Environment.ProcessId}", .. (dataDirectory is null ? Array.Empty<string>() : ["--data-dir", dataDirectory])],
+            Path.Combine(state, "cosmos.log"),
+            environment);
+
     /// <summary>The AzureWebJobsStorage connection string of an Azurite on these ports (its well-known development account).</summary>
     internal static string AzuriteConnectionString(int blob, int queue, int table) =>
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +

@@ -45,12 +45,7 @@ internal sealed class HubSide(Options options, PagedSource source, MemoryMonitor
         var azurite = Track(StartAzurite(root, _state, blob, queue, table, node, options.AzuriteLog));
         memory.Watch(azurite.Pid, Name, _ => "Azurite");
 
-        var emulator = Track(ManagedProcess.Start(
-            "Cosmos DB emulator",
-            "node",
-            [Path.Combine(root, "tools", "cosmos", "server.js"), "--port", $"{cosmos}", "--parent-pid", $"{Environment.ProcessId}", .. (options.EmulatorJournal ? ["--data-dir", Path.Combine(_state, "cosmos-data")] : Array.Empty<string>())],
-            Path.Combine(_state, "cosmos.log"),
-            node));
+        var emulator = Track(StartEmulator(root, _state, cosmos, node, options.EmulatorJournal ? Path.Combine(_state, "cosmos-data") : null));
         memory.Watch(emulator.Pid, Name, _ => "Cosmos emulator");
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await WaitAsync(emulator, async () => (await TryGetAsync(probe, $"http://127.0.0.1:{cosmos}/")) is not null, TimeSpan.FromSeconds(60), cancellationToken);

@@ -269,20 +269,15 @@ internal sealed class Engine(Options options, MemoryMonitor memory) : IAsyncDisp
             Directory.Delete(state, recursive: true);
         }
 
-        Directory.CreateDirectory(Path.Combine(state, "azurite"));
+        Directory.CreateDirectory(state);
         var (blob, queue, table, cosmos, port) = (FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
         var node = new Dictionary<string, string?> { ["NODE_OPTIONS"] = $"--max-old-space-size={options.NodeHeapMb}" };
-        var tools = Path.Combine(FindRepoRootOfThisBench(), "tools");
+        var benchRoot = FindRepoRootOfThisBench(); // its tools/ (Azurite, emulator) for either engine
         var started = DateTime.UtcNow;
         var side = options.Engine;
 
         // The same emulator (this checkout's tools/cosmos) for both engines: only the engine differs.
-        var emulator = Track(ManagedProcess.Start(
-            "Cosmos DB emulator",
-            "node",
-            [Path.Combine(tools, "cosmos", "server.js"), "--port", $"{cosmos}", "--parent-pid", $"{Environment.ProcessId}"],
-            Path.Combine(state, "cosmos.log"),
-            node));
+        var emulator = Track(StartEmulator(benchRoot, state, cosmos, node));
         memory.Watch(emulator.Pid, side, _ => "Cosmos emulator");
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await WaitAsync(emulator, async () => (await TryGetAsync(probe, $"http://127.0.0.1:{cosmos}/")) is not null, TimeSpan.FromSeconds(60), cancellationToken);
@@ -301,7 +296,7 @@ internal sealed class Engine(Options options, MemoryMonitor memory) : IAsyncDisp
         ManagedProcess engine;
         if (options.Engine == "current")
         {
-            var azurite = Track(StartAzurite(FindRepoRootOfThisBench(), state, blob, queue, table, node));
+            var azurite = Track(StartAzurite(benchRoot, state, blob, queue, table, node));
             memory.Watch(azurite.Pid, side, _ => "Azurite");
             values["AzureWebJobsStorage"] = AzuriteConnectionString(blob, queue, table);
             settings["Host"] = new JsonObject { ["LocalHttpPort"] = port };
